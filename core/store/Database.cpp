@@ -1,0 +1,186 @@
+#include "store/Database.h"
+
+#include "util/Error.h"
+
+#include <cmath>
+#include <sqlite3.h>
+
+namespace rm {
+
+static std::string sqliteError(sqlite3* db, const std::string& what, const std::string& sql)
+{
+    std::string msg = what + ": " + (db ? sqlite3_errmsg(db) : "out of memory");
+    if (!sql.empty()) msg += " (in: " + sql.substr(0, 200) + ")";
+    return msg;
+}
+
+Database::Database(const std::string& path, bool create) : m_path(path)
+{
+    int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_FULLMUTEX | (create ? SQLITE_OPEN_CREATE : 0);
+    if (sqlite3_open_v2(path.c_str(), &m_db, flags, nullptr) != SQLITE_OK) {
+        std::string msg = sqliteError(m_db, "cannot open project '" + path + "'", {});
+        sqlite3_close(m_db);
+        m_db = nullptr;
+        throw Error(msg);
+    }
+    sqlite3_busy_timeout(m_db, 10000);
+    exec("PRAGMA journal_mode=WAL; PRAGMA foreign_keys=ON; PRAGMA synchronous=NORMAL;");
+}
+
+Database::~Database()
+{
+    if (m_db) sqlite3_close_v2(m_db);
+}
+
+void Database::exec(const std::string& sql)
+{
+    char* err = nullptr;
+    if (sqlite3_exec(m_db, sql.c_str(), nullptr, nullptr, &err) != SQLITE_OK) {
+        std::string msg = std::string("SQL error: ") + (err ? err : "?") + " (in: " + sql.substr(0, 200) + ")";
+        sqlite3_free(err);
+        throw Error(msg);
+    }
+}
+
+Statement Database::prepare(const std::string& sql) { return Statement(m_db, sql); }
+
+std::int64_t Database::lastInsertId() const { return sqlite3_last_insert_rowid(m_db); }
+
+int Database::changes() const { return sqlite3_changes(m_db); }
+
+std::optional<std::int64_t> Database::queryInt(const std::string& sql)
+{
+    Statement s = prepare(sql);
+    if (!s.step() || s.isNull(0)) return std::nullopt;
+    return s.integer(0);
+}
+
+std::optional<std::string> Database::queryText(const std::string& sql)
+{
+    Statement s = prepare(sql);
+    if (!s.step() || s.isNull(0)) return std::nullopt;
+    return s.text(0);
+}
+
+Statement::Statement(sqlite3* db, const std::string& sql) : m_db(db), m_sql(sql)
+{
+    if (sqlite3_prepare_v2(db, sql.c_str(), static_cast<int>(sql.size()), &m_stmt, nullptr) != SQLITE_OK)
+        throw Error(sqliteError(db, "cannot prepare SQL", sql));
+}
+
+Statement::Statement(Statement&& o) noexcept : m_db(o.m_db), m_stmt(o.m_stmt), m_sql(std::move(o.m_sql))
+{
+    o.m_stmt = nullptr;
+}
+
+Statement::~Statement()
+{
+    if (m_stmt) sqlite3_finalize(m_stmt);
+}
+
+static void checkBind(sqlite3* db, int rc, const std::string& sql)
+{
+    if (rc != SQLITE_OK) throw Error(sqliteError(db, "cannot bind parameter", sql));
+}
+
+Statement& Statement::bind(int i, std::int64_t v)
+{
+    checkBind(m_db, sqlite3_bind_int64(m_stmt, i, v), m_sql);
+    return *this;
+}
+
+Statement& Statement::bind(int i, double v)
+{
+    if (std::isnan(v)) return bindNull(i);
+    checkBind(m_db, sqlite3_bind_double(m_stmt, i, v), m_sql);
+    return *this;
+}
+
+Statement& Statement::bind(int i, const std::string& v)
+{
+    checkBind(m_db, sqlite3_bind_text(m_stmt, i, v.data(), static_cast<int>(v.size()), SQLITE_TRANSIENT), m_sql);
+    return *this;
+}
+
+Statement& Statement::bindNull(int i)
+{
+    checkBind(m_db, sqlite3_bind_null(m_stmt, i), m_sql);
+    return *this;
+}
+
+Statement& Statement::bindBlob(int i, const void* data, std::size_t size)
+{
+    checkBind(m_db, sqlite3_bind_blob64(m_stmt, i, data, size, SQLITE_TRANSIENT), m_sql);
+    return *this;
+}
+
+bool Statement::step()
+{
+    int rc = sqlite3_step(m_stmt);
+    if (rc == SQLITE_ROW) return true;
+    if (rc == SQLITE_DONE) return false;
+    std::string msg = sqliteError(m_db, "SQL step failed", m_sql);
+    sqlite3_reset(m_stmt);
+    throw Error(msg);
+}
+
+void Statement::run()
+{
+    while (step()) {
+    }
+    reset();
+}
+
+void Statement::reset()
+{
+    sqlite3_reset(m_stmt);
+    sqlite3_clear_bindings(m_stmt);
+}
+
+int Statement::columnCount() const { return sqlite3_column_count(m_stmt); }
+bool Statement::isNull(int i) const { return sqlite3_column_type(m_stmt, i) == SQLITE_NULL; }
+std::int64_t Statement::integer(int i) const { return sqlite3_column_int64(m_stmt, i); }
+
+double Statement::real(int i) const
+{
+    return isNull(i) ? std::nan("") : sqlite3_column_double(m_stmt, i);
+}
+
+std::string Statement::text(int i) const
+{
+    const unsigned char* t = sqlite3_column_text(m_stmt, i);
+    return t ? std::string(reinterpret_cast<const char*>(t), static_cast<std::size_t>(sqlite3_column_bytes(m_stmt, i)))
+             : std::string();
+}
+
+std::string Statement::columnName(int i) const { return sqlite3_column_name(m_stmt, i); }
+
+Transaction::Transaction(Database& db) : m_db(db) { m_db.exec("BEGIN IMMEDIATE"); }
+
+Transaction::~Transaction()
+{
+    if (!m_done) {
+        try {
+            m_db.exec("ROLLBACK");
+        } catch (...) {
+        }
+    }
+}
+
+void Transaction::commit()
+{
+    m_db.exec("COMMIT");
+    m_done = true;
+}
+
+std::string quoteIdentifier(const std::string& name)
+{
+    std::string q = "\"";
+    for (char c : name) {
+        if (c == '"') q += '"';
+        q += c;
+    }
+    return q + "\"";
+}
+
+} // namespace rm
