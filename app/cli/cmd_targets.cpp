@@ -1,0 +1,107 @@
+// ringminer-cli targets build / show / list
+#include "Cli.h"
+
+#include "store/ProjectStore.h"
+#include "targets/TargetSetBuilder.h"
+
+#include <cstdio>
+#include <iostream>
+
+using namespace rm;
+using namespace rm::cli;
+
+static std::string reportText(const TargetSetReport& r)
+{
+    std::string text = "target set " + r.name + "\n";
+    char buf[512];
+    for (const auto& s : r.steps) {
+        std::snprintf(buf, sizeof buf, "  %-72s %8zu\n", s.what.c_str(), s.count);
+        text += buf;
+    }
+    std::snprintf(buf, sizeof buf, "  %-6s %8s %10s %8s\n", "split", "ring", "not ring", "total");
+    text += buf;
+    std::size_t ring = 0, not_ring = 0;
+    for (int sp = 0; sp < 3; ++sp) {
+        std::snprintf(buf, sizeof buf, "  %-6s %8zu %10zu %8zu\n", splitName(sp), r.counts[sp][1], r.counts[sp][0],
+                      r.counts[sp][0] + r.counts[sp][1]);
+        text += buf;
+        ring += r.counts[sp][1];
+        not_ring += r.counts[sp][0];
+    }
+    std::snprintf(buf, sizeof buf, "  %-6s %8zu %10zu %8zu\n", "all", ring, not_ring, ring + not_ring);
+    text += buf;
+    for (const auto& w : r.warnings) text += "  warning: " + w + "\n";
+    return text;
+}
+
+static int targetsBuild(const Args& args)
+{
+    args.allowOnly({"name", "rings", "images", "labelled", "radius", "negatives", "ratio", "exclusion-radius",
+                    "match-column", "match-bins", "train", "val", "seed", "duplicate-radius"},
+                   {"ignore-hand-labels"});
+    auto store = ProjectStore::open(args.positional(0, "PROJECT"));
+    TargetSetSpec spec;
+    spec.name = args.option("name", "");
+    if (spec.name.empty()) throw UsageError("missing --name NAME");
+    spec.rings = args.option("rings", "");
+    spec.images = args.option("images", "");
+    spec.labelled = args.option("labelled", "");
+    spec.radiusArcsec = args.number("radius", spec.radiusArcsec);
+    spec.duplicateRadiusArcsec = args.number("duplicate-radius", spec.duplicateRadiusArcsec);
+    spec.negatives = args.option("negatives", "");
+    spec.negativesPerPositive = args.number("ratio", spec.negativesPerPositive);
+    spec.exclusionRadiusArcsec = args.number("exclusion-radius", spec.exclusionRadiusArcsec);
+    spec.matchColumn = args.option("match-column", "");
+    spec.matchBins = static_cast<int>(args.integer("match-bins", spec.matchBins));
+    spec.trainFraction = args.number("train", spec.trainFraction);
+    spec.valFraction = args.number("val", spec.valFraction);
+    spec.seed = static_cast<std::uint64_t>(args.integer("seed", static_cast<long long>(spec.seed)));
+    spec.useHandLabels = !args.flag("ignore-hand-labels");
+    TargetSetReport r = buildTargetSet(*store, spec, [](const std::string& line) {
+        std::fprintf(stderr, "targets: %s\n", line.c_str());
+    });
+    nlohmann::json j = r.toJson();
+    j["ok"] = true;
+    j["id"] = r.id;
+    printSummary(args, j, reportText(r));
+    return 0;
+}
+
+static int targetsShow(const Args& args)
+{
+    args.allowOnly({}, {});
+    auto store = ProjectStore::open(args.positional(0, "PROJECT"));
+    TargetSetReport r = targetSetReport(*store, args.positional(1, "NAME"));
+    nlohmann::json j = r.toJson();
+    j["ok"] = true;
+    j["spec"] = targetSetSpec(*store, r.name).toJson();
+    printSummary(args, j, reportText(r));
+    return 0;
+}
+
+static int targetsList(const Args& args)
+{
+    args.allowOnly({}, {});
+    auto store = ProjectStore::open(args.positional(0, "PROJECT"));
+    nlohmann::json list = nlohmann::json::array();
+    std::string text;
+    for (const auto& name : targetSetNames(*store)) {
+        TargetSetReport r = targetSetReport(*store, name);
+        list.push_back({{"name", name}, {"total", r.total()}});
+        text += name + ": " + std::to_string(r.total()) + " galaxies\n";
+    }
+    printSummary(args, {{"ok", true}, {"target_sets", list}}, text);
+    return 0;
+}
+
+static VerbRegistrar buildVerb(
+    {"targets build",
+     "PROJECT --name NAME (--rings CAT [--images CAT] [--radius ARCSEC] | --labelled CAT) [--negatives CAT] "
+     "[--ratio N] [--exclusion-radius ARCSEC] [--match-column COL] [--match-bins N] [--train F] [--val F] "
+     "[--seed S] [--ignore-hand-labels] [--json]",
+     "build a labelled target set with stratified train/val/test splits, reporting the counts at every step",
+     {"ignore-hand-labels"},
+     targetsBuild});
+static VerbRegistrar showVerb({"targets show", "PROJECT NAME [--json]",
+                               "counts per class and split of a target set, and how it was built", {}, targetsShow});
+static VerbRegistrar listVerb({"targets list", "PROJECT [--json]", "list the project's target sets", {}, targetsList});

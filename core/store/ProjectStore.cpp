@@ -1,0 +1,366 @@
+#include "store/ProjectStore.h"
+
+#include "store/Schema.h"
+#include "util/Error.h"
+
+#include <algorithm>
+#include <chrono>
+#include <ctime>
+#include <filesystem>
+#include <sstream>
+
+namespace fs = std::filesystem;
+
+namespace rm {
+
+const char* catalogRoleName(CatalogRole r)
+{
+    switch (r) {
+    case CatalogRole::Other: return "other";
+    case CatalogRole::Rings: return "rings";
+    case CatalogRole::Images: return "images";
+    case CatalogRole::Parent: return "parent";
+    case CatalogRole::Labelled: return "labelled";
+    }
+    return "other";
+}
+
+CatalogRole parseCatalogRole(const std::string& s)
+{
+    for (CatalogRole r : {CatalogRole::Other, CatalogRole::Rings, CatalogRole::Images, CatalogRole::Parent,
+                          CatalogRole::Labelled})
+        if (s == catalogRoleName(r)) return r;
+    throw Error("unknown catalog role '" + s + "' (expected one of: other, rings, images, parent, labelled)");
+}
+
+static const char* positionKindName(PositionKind k)
+{
+    switch (k) {
+    case PositionKind::Degrees: return "degrees";
+    case PositionKind::Sexagesimal: return "sexagesimal";
+    case PositionKind::IauName: return "iau_name";
+    }
+    return "degrees";
+}
+
+static PositionKind parsePositionKind(const std::string& s)
+{
+    if (s == "sexagesimal") return PositionKind::Sexagesimal;
+    if (s == "iau_name") return PositionKind::IauName;
+    return PositionKind::Degrees;
+}
+
+static ColumnType parseColumnType(const std::string& s)
+{
+    if (s == "integer") return ColumnType::Integer;
+    if (s == "real") return ColumnType::Real;
+    return ColumnType::Text;
+}
+
+std::string nowIso8601()
+{
+    std::time_t t = std::time(nullptr);
+    std::tm tm{};
+    gmtime_r(&t, &tm);
+    char buf[32];
+    std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
+    return buf;
+}
+
+ProjectStore::ProjectStore(std::unique_ptr<Database> db, std::string path) : m_db(std::move(db)), m_path(std::move(path))
+{
+}
+
+ProjectStore::~ProjectStore() = default;
+
+std::unique_ptr<ProjectStore> ProjectStore::create(const std::string& path)
+{
+    if (fs::exists(path)) throw Error("cannot create project '" + path + "': the file already exists");
+    if (fs::path(path).has_parent_path() && !fs::exists(fs::path(path).parent_path()))
+        throw Error("cannot create project '" + path + "': folder '" + fs::path(path).parent_path().string() +
+                    "' does not exist");
+    auto store = std::unique_ptr<ProjectStore>(new ProjectStore(std::make_unique<Database>(path, true), path));
+    store->migrate();
+    return store;
+}
+
+std::unique_ptr<ProjectStore> ProjectStore::open(const std::string& path)
+{
+    if (!fs::exists(path)) throw Error("no project at '" + path + "' (create one with: ringminer-cli project new)");
+    auto store = std::unique_ptr<ProjectStore>(new ProjectStore(std::make_unique<Database>(path, false), path));
+    // A file that is not SQLite fails here rather than later in the middle of something.
+    try {
+        store->m_db->exec("SELECT count(*) FROM sqlite_master");
+    } catch (const Error& e) {
+        throw Error("'" + path + "' is not a RingMiner project: " + e.what());
+    }
+    if (!store->m_db->queryInt("SELECT count(*) FROM sqlite_master WHERE type='table' AND name='meta'").value_or(0))
+        throw Error("'" + path + "' is an SQLite file but not a RingMiner project (no meta table)");
+    store->migrate();
+    return store;
+}
+
+int ProjectStore::schemaVersion() { return static_cast<int>(m_db->queryInt("PRAGMA user_version").value_or(0)); }
+
+void ProjectStore::migrate()
+{
+    int v = schemaVersion();
+    if (v > kSchemaVersion)
+        throw Error("project '" + m_path + "' has schema version " + std::to_string(v) +
+                    ", newer than this RingMiner understands (" + std::to_string(kSchemaVersion) + ")");
+    if (v == kSchemaVersion) return;
+    Transaction tx(*m_db);
+    if (v < 1) {
+        m_db->exec(schema::kVersion1);
+        m_db->prepare("INSERT INTO meta(key, value) VALUES('created_at', ?)").bind(1, nowIso8601()).run();
+        m_db->prepare("INSERT INTO meta(key, value) VALUES('created_by', ?)")
+            .bind(1, std::string("RingMiner ") + RINGMINER_VERSION)
+            .run();
+    }
+    // Future versions: if (v < 2) { ... }
+    m_db->exec("PRAGMA user_version = " + std::to_string(kSchemaVersion));
+    tx.commit();
+}
+
+std::string ProjectStore::filesDir() const
+{
+    fs::path dir = fs::path(m_path).string() + ".files";
+    fs::create_directories(dir);
+    return dir.string();
+}
+
+void ProjectStore::setMeta(const std::string& key, const std::string& value)
+{
+    m_db->prepare("INSERT INTO meta(key, value) VALUES(?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value")
+        .bind(1, key)
+        .bind(2, value)
+        .run();
+}
+
+std::optional<std::string> ProjectStore::meta(const std::string& key)
+{
+    Statement s = m_db->prepare("SELECT value FROM meta WHERE key = ?");
+    s.bind(1, key);
+    if (!s.step()) return std::nullopt;
+    return s.text(0);
+}
+
+static const char* sqlType(ColumnType t)
+{
+    switch (t) {
+    case ColumnType::Integer: return "INTEGER";
+    case ColumnType::Real: return "REAL";
+    case ColumnType::Text: return "TEXT";
+    }
+    return "TEXT";
+}
+
+std::int64_t ProjectStore::addCatalog(const std::string& name, const ImportedCatalog& catalog, CatalogRole role,
+                                      const std::string& labelColumn,
+                                      const std::function<bool(std::size_t, std::size_t)>& progress)
+{
+    if (name.empty()) throw Error("a catalog needs a name");
+    if (hasCatalog(name)) throw Error("the project already has a catalog named '" + name + "'");
+    const Table& table = catalog.table;
+    const std::size_t n = table.rowCount();
+    if (catalog.ra.size() != n || catalog.dec.size() != n)
+        throw Error("catalog '" + name + "': positions do not line up with rows");
+    if (role == CatalogRole::Labelled) {
+        if (labelColumn.empty()) throw Error("a labelled catalog needs a label column");
+        if (table.columnIndex(labelColumn) < 0)
+            throw Error("catalog '" + name + "' has no label column '" + labelColumn + "'");
+    }
+
+    Transaction tx(*m_db);
+    m_db->prepare("INSERT INTO catalogs(name, source_path, format, role, label_column, position_kind, ra_column, "
+                  "dec_column, row_count, skipped_rows, table_name, imported_at) VALUES(?,?,?,?,?,?,?,?,?,?,'',?)")
+        .bind(1, name)
+        .bind(2, fs::absolute(catalog.path).string())
+        .bind(3, catalogFormatName(catalog.format))
+        .bind(4, catalogRoleName(role))
+        .bind(5, labelColumn)
+        .bind(6, positionKindName(catalog.position.kind))
+        .bind(7, catalog.position.raColumn)
+        .bind(8, catalog.position.decColumn)
+        .bind(9, n)
+        .bind(10, catalog.skipped.size())
+        .bind(11, nowIso8601())
+        .run();
+    const std::int64_t id = m_db->lastInsertId();
+    const std::string tableName = "cat_" + std::to_string(id);
+    m_db->prepare("UPDATE catalogs SET table_name = ? WHERE id = ?").bind(1, tableName).bind(2, id).run();
+
+    std::ostringstream ddl;
+    ddl << "CREATE TABLE " << tableName << "(_rm_row INTEGER PRIMARY KEY, _rm_ra REAL NOT NULL, _rm_dec REAL NOT NULL, "
+        << "_rm_src INTEGER NOT NULL";
+    Statement addColumn = m_db->prepare(
+        "INSERT INTO catalog_columns(catalog_id, position, name, type, unit) VALUES(?,?,?,?,?)");
+    for (std::size_t c = 0; c < table.columns.size(); ++c) {
+        const Column& col = table.columns[c];
+        ddl << ", " << quoteIdentifier(col.name) << ' ' << sqlType(col.type);
+        addColumn.bind(1, id).bind(2, c).bind(3, col.name).bind(4, columnTypeName(col.type)).bind(5, col.unit).run();
+    }
+    ddl << ")";
+    m_db->exec(ddl.str());
+
+    std::ostringstream ins;
+    ins << "INSERT INTO " << tableName << " VALUES(?,?,?,?";
+    for (std::size_t c = 0; c < table.columns.size(); ++c) ins << ",?";
+    ins << ")";
+    Statement insert = m_db->prepare(ins.str());
+    for (std::size_t r = 0; r < n; ++r) {
+        insert.bind(1, r).bind(2, catalog.ra[r]).bind(3, catalog.dec[r]);
+        insert.bind(4, r < catalog.sourceRow.size() ? catalog.sourceRow[r] : r + 1);
+        for (std::size_t c = 0; c < table.columns.size(); ++c) {
+            const Column& col = table.columns[c];
+            const int p = static_cast<int>(c) + 5;
+            if (col.isNull(r)) {
+                insert.bindNull(p);
+                continue;
+            }
+            switch (col.type) {
+            case ColumnType::Integer: insert.bind(p, col.integers[r]); break;
+            case ColumnType::Real: insert.bind(p, col.reals[r]); break;
+            case ColumnType::Text: insert.bind(p, col.texts[r]); break;
+            }
+        }
+        insert.run();
+        if (progress && (r % 20000 == 0 || r + 1 == n) && !progress(r + 1, n)) throw Error("import cancelled");
+    }
+
+    Statement issue =
+        m_db->prepare("INSERT INTO import_issues(catalog_id, source_row, column_name, reason) VALUES(?,?,?,?)");
+    for (const ImportIssue& i : catalog.skipped) issue.bind(1, id).bind(2, i.row).bind(3, i.column).bind(4, i.reason).run();
+    tx.commit();
+    return id;
+}
+
+static CatalogInfo readCatalogInfo(Database& db, Statement& s)
+{
+    CatalogInfo info;
+    info.id = s.integer(0);
+    info.name = s.text(1);
+    info.sourcePath = s.text(2);
+    info.format = s.text(3);
+    info.role = parseCatalogRole(s.text(4));
+    info.labelColumn = s.text(5);
+    info.position.kind = parsePositionKind(s.text(6));
+    info.position.raColumn = s.text(7);
+    info.position.decColumn = s.text(8);
+    info.rowCount = static_cast<std::size_t>(s.integer(9));
+    info.skippedRows = static_cast<std::size_t>(s.integer(10));
+    info.tableName = s.text(11);
+    info.importedAt = s.text(12);
+    Statement cols = db.prepare("SELECT name, type FROM catalog_columns WHERE catalog_id = ? ORDER BY position");
+    cols.bind(1, info.id);
+    while (cols.step()) info.columns.emplace_back(cols.text(0), parseColumnType(cols.text(1)));
+    return info;
+}
+
+static const char* kCatalogColumns = "SELECT id, name, source_path, format, role, label_column, position_kind, "
+                                     "ra_column, dec_column, row_count, skipped_rows, table_name, imported_at "
+                                     "FROM catalogs";
+
+std::vector<CatalogInfo> ProjectStore::catalogs()
+{
+    std::vector<CatalogInfo> out;
+    Statement s = m_db->prepare(std::string(kCatalogColumns) + " ORDER BY id");
+    while (s.step()) out.push_back(readCatalogInfo(*m_db, s));
+    return out;
+}
+
+bool ProjectStore::hasCatalog(const std::string& name)
+{
+    Statement s = m_db->prepare("SELECT 1 FROM catalogs WHERE name = ?");
+    s.bind(1, name);
+    return s.step();
+}
+
+CatalogInfo ProjectStore::catalog(const std::string& name)
+{
+    Statement s = m_db->prepare(std::string(kCatalogColumns) + " WHERE name = ?");
+    s.bind(1, name);
+    if (s.step()) return readCatalogInfo(*m_db, s);
+    std::string known;
+    for (const auto& c : catalogs()) known += (known.empty() ? "" : ", ") + c.name;
+    throw Error("no catalog named '" + name + "' in the project" +
+                (known.empty() ? std::string(" (it has none yet)") : " (it has: " + known + ")"));
+}
+
+CatalogInfo ProjectStore::catalog(std::int64_t id)
+{
+    Statement s = m_db->prepare(std::string(kCatalogColumns) + " WHERE id = ?");
+    s.bind(1, id);
+    if (!s.step()) throw Error("no catalog with id " + std::to_string(id) + " in the project");
+    return readCatalogInfo(*m_db, s);
+}
+
+void ProjectStore::removeCatalog(std::int64_t id)
+{
+    CatalogInfo info = catalog(id);
+    Transaction tx(*m_db);
+    Statement used = m_db->prepare("SELECT count(*) FROM targets WHERE catalog_id = ?");
+    used.bind(1, id);
+    if (used.step() && used.integer(0) > 0)
+        throw Error("catalog '" + info.name + "' is used by a target set; remove the target set first");
+    m_db->exec("DROP TABLE IF EXISTS " + info.tableName);
+    m_db->prepare("DELETE FROM catalogs WHERE id = ?").bind(1, id).run();
+    tx.commit();
+}
+
+CatalogPositions ProjectStore::positions(std::int64_t catalogId)
+{
+    CatalogInfo info = catalog(catalogId);
+    CatalogPositions p;
+    p.ra.reserve(info.rowCount);
+    p.dec.reserve(info.rowCount);
+    Statement s = m_db->prepare("SELECT _rm_ra, _rm_dec FROM " + info.tableName + " ORDER BY _rm_row");
+    while (s.step()) {
+        p.ra.push_back(s.real(0));
+        p.dec.push_back(s.real(1));
+    }
+    return p;
+}
+
+Table ProjectStore::loadTable(std::int64_t catalogId, const std::vector<std::string>& columns)
+{
+    CatalogInfo info = catalog(catalogId);
+    std::vector<std::pair<std::string, ColumnType>> wanted;
+    if (columns.empty()) {
+        wanted = info.columns;
+    } else {
+        for (const auto& name : columns) {
+            auto it = std::find_if(info.columns.begin(), info.columns.end(),
+                                   [&](const auto& c) { return c.first == name; });
+            if (it == info.columns.end()) throw Error("catalog '" + info.name + "' has no column '" + name + "'");
+            wanted.push_back(*it);
+        }
+    }
+    Table t;
+    std::string sql = "SELECT ";
+    for (std::size_t i = 0; i < wanted.size(); ++i) {
+        t.addColumn(wanted[i].first, wanted[i].second);
+        sql += (i ? ", " : "") + quoteIdentifier(wanted[i].first);
+    }
+    if (wanted.empty()) return t;
+    sql += " FROM " + info.tableName + " ORDER BY _rm_row";
+    Statement s = m_db->prepare(sql);
+    while (s.step()) {
+        for (std::size_t i = 0; i < wanted.size(); ++i) {
+            Column& col = t.columns[i];
+            const int c = static_cast<int>(i);
+            if (s.isNull(c)) {
+                col.appendNull();
+                continue;
+            }
+            switch (col.type) {
+            case ColumnType::Integer: col.appendInteger(s.integer(c)); break;
+            case ColumnType::Real: col.appendReal(s.real(c)); break;
+            case ColumnType::Text: col.appendText(s.text(c)); break;
+            }
+        }
+    }
+    return t;
+}
+
+} // namespace rm
