@@ -18,7 +18,10 @@ const std::string& Args::positional(std::size_t n, const char* what) const
     return m_positionals[n];
 }
 
-bool Args::flag(const std::string& name) const { return m_flags.count(name) > 0; }
+bool Args::flag(const std::string& name) const
+{
+    return m_flags.count(name) > 0;
+}
 
 std::optional<std::string> Args::option(const std::string& name) const
 {
@@ -86,7 +89,10 @@ VerbRegistrar::VerbRegistrar(Verb verb)
     registry().emplace(std::move(name), std::move(verb));
 }
 
-const std::map<std::string, Verb>& verbs() { return registry(); }
+const std::map<std::string, Verb>& verbs()
+{
+    return registry();
+}
 
 Progress::Progress(std::string label) : m_label(std::move(label)) {}
 
@@ -115,7 +121,8 @@ void Progress::finish(const std::string& message)
 
 void printSummary(const Args& args, const nlohmann::json& summary, const std::string& humanText)
 {
-    if (!humanText.empty()) (args.json() ? std::cerr : std::cout) << humanText << (humanText.back() == '\n' ? "" : "\n");
+    if (!humanText.empty())
+        (args.json() ? std::cerr : std::cout) << humanText << (humanText.back() == '\n' ? "" : "\n");
     if (args.json()) std::cout << summary.dump() << std::endl;
 }
 

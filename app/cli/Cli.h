@@ -46,9 +46,9 @@ public:
 
 struct Verb
 {
-    std::string name;  // "catalog import"
-    std::string usage; // "PROJECT FILE --name NAME [--ra COL --dec COL] [--skip-bad] [--json]"
-    std::string help;  // one line
+    std::string name;            // "catalog import"
+    std::string usage;           // "PROJECT FILE --name NAME [--ra COL --dec COL] [--skip-bad] [--json]"
+    std::string help;            // one line
     std::set<std::string> flags; // names of valueless options, e.g. {"skip-bad"}; "json" is always allowed
     std::function<int(const Args&)> run;
 };

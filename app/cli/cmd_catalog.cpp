@@ -49,19 +49,22 @@ static int catalogImport(const Args& args)
         cat = importCatalog(file, opt);
     } catch (const InputError& e) {
         // Name the way out: the user chooses between fixing the file and skipping the bad rows.
-        throw Error(std::string(e.what()) +
-                    (opt.onBadRow == BadRowPolicy::Abort && e.row() > 0
-                         ? "\nnothing was imported; fix the row or re-run with --skip-bad to leave bad rows out"
-                         : ""));
+        throw Error(
+            std::string(e.what()) +
+            (opt.onBadRow == BadRowPolicy::Abort && e.row() > 0
+                 ? "\nnothing was imported; fix the row or re-run with --skip-bad to leave bad rows out"
+                 : ""));
     }
-    for (const auto& issue : cat.skipped) std::fprintf(stderr, "skipped: %s\n", issue.message().c_str());
+    for (const auto& issue : cat.skipped)
+        std::fprintf(stderr, "skipped: %s\n", issue.message().c_str());
 
     Progress storeProgress("storing " + *name);
-    const std::int64_t id = store->addCatalog(*name, cat, role, labelColumn,
-                                              [&](std::size_t d, std::size_t t) { return storeProgress(d, t); });
+    const std::int64_t id = store->addCatalog(
+        *name, cat, role, labelColumn, [&](std::size_t d, std::size_t t) { return storeProgress(d, t); });
     const CatalogInfo info = store->catalog(id);
-    std::string text = "imported " + std::to_string(info.rowCount) + " rows into catalog '" + info.name + "' (" +
-                       std::to_string(cat.skipped.size()) + " skipped); positions from " + info.position.raColumn +
+    std::string text = "imported " + std::to_string(info.rowCount) + " rows into catalog '" + info.name +
+                       "' (" + std::to_string(cat.skipped.size()) + " skipped); positions from " +
+                       info.position.raColumn +
                        (info.position.decColumn.empty() ? "" : "/" + info.position.decColumn);
     printSummary(args,
                  {{"ok", true},
@@ -97,8 +100,8 @@ static int catalogList(const Args& args)
                         {"label_column", c.labelColumn},
                         {"source", c.sourcePath},
                         {"imported_at", c.importedAt}});
-        std::snprintf(line, sizeof line, "%-24s %10zu %8zu %9s  %s\n", c.name.c_str(), c.rowCount, c.columns.size(),
-                      catalogRoleName(c.role), c.sourcePath.c_str());
+        std::snprintf(line, sizeof line, "%-24s %10zu %8zu %9s  %s\n", c.name.c_str(), c.rowCount,
+                      c.columns.size(), catalogRoleName(c.role), c.sourcePath.c_str());
         text += line;
     }
     printSummary(args, {{"ok", true}, {"catalogs", list}}, text);
@@ -111,7 +114,8 @@ static int catalogShow(const Args& args)
     auto store = ProjectStore::open(args.positional(0, "PROJECT"));
     const CatalogInfo c = store->catalog(args.positional(1, "CATALOG"));
     const long long limit = args.integer("limit", 10);
-    std::string text = c.name + ": " + std::to_string(c.rowCount) + " rows from " + c.sourcePath + "\ncolumns:";
+    std::string text =
+        c.name + ": " + std::to_string(c.rowCount) + " rows from " + c.sourcePath + "\ncolumns:";
     nlohmann::json cols = nlohmann::json::array();
     for (const auto& [n, t] : c.columns) {
         text += " " + n + "(" + columnTypeName(t) + ")";
@@ -121,7 +125,8 @@ static int catalogShow(const Args& args)
     Statement s = store->db().prepare("SELECT * FROM " + c.tableName + " ORDER BY _rm_row LIMIT ?");
     s.bind(1, static_cast<std::int64_t>(limit));
     while (s.step()) {
-        for (int i = 0; i < s.columnCount(); ++i) text += (i ? " | " : "") + s.text(i);
+        for (int i = 0; i < s.columnCount(); ++i)
+            text += (i ? " | " : "") + s.text(i);
         text += "\n";
     }
     printSummary(args, {{"ok", true}, {"catalog", c.name}, {"rows", c.rowCount}, {"columns", cols}}, text);
@@ -130,11 +135,16 @@ static int catalogShow(const Args& args)
 
 static VerbRegistrar importVerb(
     {"catalog import",
-     "PROJECT FILE --name NAME [--role other|rings|images|parent|labelled] [--label-column COL] [--ra COL --dec COL | "
+     "PROJECT FILE --name NAME [--role other|rings|images|parent|labelled] [--label-column COL] [--ra COL "
+     "--dec COL | "
      "--iau-name COL] [--format auto|csv|fits|whitespace] [--hdu N] [--skip-bad] [--json]",
      "import a CSV, FITS or whitespace catalog; a bad row aborts (nothing imported) unless --skip-bad",
      {"skip-bad"},
      catalogImport});
-static VerbRegistrar listVerb({"catalog list", "PROJECT [--json]", "list the project's catalogs", {}, catalogList});
-static VerbRegistrar showVerb({"catalog show", "PROJECT CATALOG [--limit N] [--json]",
-                               "show a catalog's columns and first rows", {}, catalogShow});
+static VerbRegistrar
+    listVerb({"catalog list", "PROJECT [--json]", "list the project's catalogs", {}, catalogList});
+static VerbRegistrar showVerb({"catalog show",
+                               "PROJECT CATALOG [--limit N] [--json]",
+                               "show a catalog's columns and first rows",
+                               {},
+                               catalogShow});

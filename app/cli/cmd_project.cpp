@@ -26,14 +26,17 @@ static int projectInfo(const Args& args)
     std::string text = "project " + path + " (schema " + std::to_string(store->schemaVersion()) + ")\n";
     for (const auto& c : store->catalogs()) {
         cats.push_back({{"name", c.name}, {"rows", c.rowCount}, {"role", catalogRoleName(c.role)}});
-        text += "  catalog " + c.name + ": " + std::to_string(c.rowCount) + " rows (" + catalogRoleName(c.role) + ")\n";
+        text += "  catalog " + c.name + ": " + std::to_string(c.rowCount) + " rows (" +
+                catalogRoleName(c.role) + ")\n";
     }
     auto sets = targetSetNames(*store);
-    for (const auto& s : sets) text += "  target set " + s + "\n";
+    for (const auto& s : sets)
+        text += "  target set " + s + "\n";
     printSummary(args, {{"ok", true}, {"project", path}, {"catalogs", cats}, {"target_sets", sets}}, text);
     return 0;
 }
 
-static VerbRegistrar newVerb({"project new", "PROJECT [--json]", "create an empty project file", {}, projectNew});
-static VerbRegistrar infoVerb({"project info", "PROJECT [--json]", "summarise a project's catalogs and target sets",
-                               {}, projectInfo});
+static VerbRegistrar
+    newVerb({"project new", "PROJECT [--json]", "create an empty project file", {}, projectNew});
+static VerbRegistrar infoVerb(
+    {"project info", "PROJECT [--json]", "summarise a project's catalogs and target sets", {}, projectInfo});

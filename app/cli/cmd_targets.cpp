@@ -22,15 +22,16 @@ static std::string reportText(const TargetSetReport& r)
     text += buf;
     std::size_t ring = 0, not_ring = 0;
     for (int sp = 0; sp < 3; ++sp) {
-        std::snprintf(buf, sizeof buf, "  %-6s %8zu %10zu %8zu\n", splitName(sp), r.counts[sp][1], r.counts[sp][0],
-                      r.counts[sp][0] + r.counts[sp][1]);
+        std::snprintf(buf, sizeof buf, "  %-6s %8zu %10zu %8zu\n", splitName(sp), r.counts[sp][1],
+                      r.counts[sp][0], r.counts[sp][0] + r.counts[sp][1]);
         text += buf;
         ring += r.counts[sp][1];
         not_ring += r.counts[sp][0];
     }
     std::snprintf(buf, sizeof buf, "  %-6s %8zu %10zu %8zu\n", "all", ring, not_ring, ring + not_ring);
     text += buf;
-    for (const auto& w : r.warnings) text += "  warning: " + w + "\n";
+    for (const auto& w : r.warnings)
+        text += "  warning: " + w + "\n";
     return text;
 }
 
@@ -57,9 +58,8 @@ static int targetsBuild(const Args& args)
     spec.valFraction = args.number("val", spec.valFraction);
     spec.seed = static_cast<std::uint64_t>(args.integer("seed", static_cast<long long>(spec.seed)));
     spec.useHandLabels = !args.flag("ignore-hand-labels");
-    TargetSetReport r = buildTargetSet(*store, spec, [](const std::string& line) {
-        std::fprintf(stderr, "targets: %s\n", line.c_str());
-    });
+    TargetSetReport r = buildTargetSet(
+        *store, spec, [](const std::string& line) { std::fprintf(stderr, "targets: %s\n", line.c_str()); });
     nlohmann::json j = r.toJson();
     j["ok"] = true;
     j["id"] = r.id;
@@ -102,6 +102,10 @@ static VerbRegistrar buildVerb(
      "build a labelled target set with stratified train/val/test splits, reporting the counts at every step",
      {"ignore-hand-labels"},
      targetsBuild});
-static VerbRegistrar showVerb({"targets show", "PROJECT NAME [--json]",
-                               "counts per class and split of a target set, and how it was built", {}, targetsShow});
-static VerbRegistrar listVerb({"targets list", "PROJECT [--json]", "list the project's target sets", {}, targetsList});
+static VerbRegistrar showVerb({"targets show",
+                               "PROJECT NAME [--json]",
+                               "counts per class and split of a target set, and how it was built",
+                               {},
+                               targetsShow});
+static VerbRegistrar
+    listVerb({"targets list", "PROJECT [--json]", "list the project's target sets", {}, targetsList});

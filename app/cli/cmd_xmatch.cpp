@@ -37,7 +37,9 @@ static int xmatch(const Args& args)
     }
     nlohmann::json conflicts = nlohmann::json::array();
     for (const auto& c : s.conflicts)
-        conflicts.push_back({{"row_a", c.rowA}, {"row_b", c.rowB}, {"separation_arcsec", c.separationArcsec},
+        conflicts.push_back({{"row_a", c.rowA},
+                             {"row_b", c.rowB},
+                             {"separation_arcsec", c.separationArcsec},
                              {"what", c.description}});
     printSummary(args,
                  {{"ok", true},
@@ -57,8 +59,10 @@ static int xmatch(const Args& args)
     return 0;
 }
 
-static VerbRegistrar verb({"xmatch", "PROJECT A B --radius ARCSEC [--show-conflicts N] [--json]",
-                           "cross-match catalog A against B on the sky; reports rows of A with a match and label "
-                           "conflicts between ring and labelled catalogs",
-                           {},
-                           xmatch});
+static VerbRegistrar
+    verb({"xmatch",
+          "PROJECT A B --radius ARCSEC [--show-conflicts N] [--json]",
+          "cross-match catalog A against B on the sky; reports rows of A with a match and label "
+          "conflicts between ring and labelled catalogs",
+          {},
+          xmatch});

@@ -14,7 +14,8 @@ static void printHelp()
     std::printf("ringminer-cli %s: find ring galaxies from the command line\n\nusage:\n", RINGMINER_VERSION);
     for (const auto& [name, verb] : verbs())
         std::printf("  ringminer-cli %s %s\n      %s\n", name.c_str(), verb.usage.c_str(), verb.help.c_str());
-    std::printf("\nEvery verb takes --json to print one machine-readable summary as its last line of output.\n");
+    std::printf(
+        "\nEvery verb takes --json to print one machine-readable summary as its last line of output.\n");
 }
 
 int main(int argc, char** argv)
@@ -46,7 +47,8 @@ int main(int argc, char** argv)
         }
     }
     if (!verb) {
-        std::fprintf(stderr, "ringminer-cli: unknown command '%s' (see ringminer-cli --help)\n", words[0].c_str());
+        std::fprintf(stderr, "ringminer-cli: unknown command '%s' (see ringminer-cli --help)\n",
+                     words[0].c_str());
         return 2;
     }
 
@@ -67,7 +69,8 @@ int main(int argc, char** argv)
             } else if (i + 1 < words.size()) {
                 options[key].push_back(words[++i]);
             } else {
-                std::fprintf(stderr, "ringminer-cli %s: --%s needs a value\n", verb->name.c_str(), key.c_str());
+                std::fprintf(stderr, "ringminer-cli %s: --%s needs a value\n", verb->name.c_str(),
+                             key.c_str());
                 return 2;
             }
         } else {
@@ -76,14 +79,15 @@ int main(int argc, char** argv)
     }
     Args args(std::move(positionals), std::move(options), std::move(flags));
     if (args.flag("help")) {
-        std::printf("ringminer-cli %s %s\n  %s\n", verb->name.c_str(), verb->usage.c_str(), verb->help.c_str());
+        std::printf("ringminer-cli %s %s\n  %s\n", verb->name.c_str(), verb->usage.c_str(),
+                    verb->help.c_str());
         return 0;
     }
     try {
         return verb->run(args);
     } catch (const UsageError& e) {
-        std::fprintf(stderr, "ringminer-cli %s: %s\nusage: ringminer-cli %s %s\n", verb->name.c_str(), e.what(),
-                     verb->name.c_str(), verb->usage.c_str());
+        std::fprintf(stderr, "ringminer-cli %s: %s\nusage: ringminer-cli %s %s\n", verb->name.c_str(),
+                     e.what(), verb->name.c_str(), verb->usage.c_str());
         return 2;
     } catch (const std::exception& e) {
         std::fprintf(stderr, "ringminer-cli %s: error: %s\n", verb->name.c_str(), e.what());

@@ -15,10 +15,11 @@ bool parseInt64(std::string_view s, std::int64_t& out);
 bool parseDouble(std::string_view s, double& out);
 
 // What a non-blank, trimmed cell looks like to column type inference.
-enum class CellShape {
-    Integer,         // fits int64
-    IdentifierLike,  // integer digits that must stay text to survive: leading zeros or beyond int64
-    Real,            // any other double, nan and inf included
+enum class CellShape
+{
+    Integer,        // fits int64
+    IdentifierLike, // integer digits that must stay text to survive: leading zeros or beyond int64
+    Real,           // any other double, nan and inf included
     Text
 };
 // Classifies s and stores the value for Integer (in i) and for Integer, IdentifierLike and Real (in d).

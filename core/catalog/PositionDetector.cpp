@@ -28,7 +28,8 @@ std::string listColumns(const std::vector<std::string>& names)
 {
     std::string out;
     const std::size_t shown = std::min<std::size_t>(names.size(), 40);
-    for (std::size_t i = 0; i < shown; ++i) out += (i ? ", " : "") + names[i];
+    for (std::size_t i = 0; i < shown; ++i)
+        out += (i ? ", " : "") + names[i];
     if (names.size() > shown) out += ", ... (" + std::to_string(names.size() - shown) + " more)";
     return names.empty() ? std::string("(none)") : out;
 }
@@ -42,12 +43,16 @@ PositionKind pairKind(const ColumnSampler& sample, int ra, int dec)
     const auto decCells = sample(static_cast<std::size_t>(dec), kSampleSize);
     double v;
     for (const auto& c : raCells) {
-        if (parseDouble(trimBlanks(c), v)) ++numeric;
-        else if (parseSexagesimalRa(c)) ++sexagesimal;
+        if (parseDouble(trimBlanks(c), v))
+            ++numeric;
+        else if (parseSexagesimalRa(c))
+            ++sexagesimal;
     }
     for (const auto& c : decCells) {
-        if (parseDouble(trimBlanks(c), v)) ++numeric;
-        else if (parseSexagesimalDec(c)) ++sexagesimal;
+        if (parseDouble(trimBlanks(c), v))
+            ++numeric;
+        else if (parseSexagesimalDec(c))
+            ++sexagesimal;
     }
     return sexagesimal > numeric ? PositionKind::Sexagesimal : PositionKind::Degrees;
 }
@@ -85,9 +90,10 @@ DetectedPosition iau(const std::vector<std::string>& names, int col)
 // Column-name conventions in priority order: VizieR's computed J2000 degrees, VizieR/CDS degree columns, the
 // plain names of SDSS/Galaxy Zoo and most exports, then sexagesimal/other spellings.
 const char* const kPairs[][2] = {
-    {"_RAJ2000", "_DEJ2000"}, {"RAdeg", "DEdeg"},         {"ra", "dec"},         {"RA_deg", "DEC_deg"},
-    {"RAdeg", "DECdeg"},      {"ra_deg", "de_deg"},       {"RA_J2000", "DEC_J2000"}, {"RAJ2000", "DEJ2000"},
-    {"RAJ2000", "DECJ2000"},  {"rastring", "decstring"},  {"RA_ICRS", "DE_ICRS"}, {"_RA", "_DE"},
+    {"_RAJ2000", "_DEJ2000"},  {"RAdeg", "DEdeg"},     {"ra", "dec"},
+    {"RA_deg", "DEC_deg"},     {"RAdeg", "DECdeg"},    {"ra_deg", "de_deg"},
+    {"RA_J2000", "DEC_J2000"}, {"RAJ2000", "DEJ2000"}, {"RAJ2000", "DECJ2000"},
+    {"rastring", "decstring"}, {"RA_ICRS", "DE_ICRS"}, {"_RA", "_DE"},
 };
 const char* const kIauColumns[] = {"iauname", "iau_name", "name", "JID", "objname"};
 
@@ -122,11 +128,12 @@ DetectedPosition detectPosition(const std::string& file, const std::vector<std::
         const int col = findColumn(names, name);
         if (col >= 0 && looksLikeIauNames(sample, col)) return iau(names, col);
     }
-    throw InputError(file, 0, {},
-                     "no sky position columns found (looked for _RAJ2000/_DEJ2000, RAdeg/DEdeg, ra/dec, "
-                     "RAJ2000/DEJ2000 in degrees or sexagesimal, rastring/decstring, or an IAU-name column such "
-                     "as iauname); columns: " +
-                         listColumns(names));
+    throw InputError(
+        file, 0, {},
+        "no sky position columns found (looked for _RAJ2000/_DEJ2000, RAdeg/DEdeg, ra/dec, "
+        "RAJ2000/DEJ2000 in degrees or sexagesimal, rastring/decstring, or an IAU-name column such "
+        "as iauname); columns: " +
+            listColumns(names));
 }
 
 PositionCell PositionCell::ofText(std::string_view t)
@@ -172,7 +179,8 @@ bool degreesValue(const PositionCell& c, const char* what, const std::string& co
         error = failure(column, std::string(what) + " is blank");
         return false;
     }
-    if (c.isNumber) out = c.number;
+    if (c.isNumber)
+        out = c.number;
     else if (!parseDouble(c.text, out)) {
         error = failure(column, std::string(what) + " '" + std::string(c.text) + "' is not a number");
         return false;
@@ -202,7 +210,8 @@ bool sexagesimalValue(const PositionCell& c, bool isRa, const std::string& colum
 
 } // namespace
 
-RowPosition rowPosition(const DetectedPosition& where, const PositionCell& raCell, const PositionCell& decCell)
+RowPosition rowPosition(const DetectedPosition& where, const PositionCell& raCell,
+                        const PositionCell& decCell)
 {
     const PositionColumns& pc = where.columns;
     RowPosition r;
@@ -212,7 +221,8 @@ RowPosition rowPosition(const DetectedPosition& where, const PositionCell& raCel
         if (raCell.blank) return failure(pc.raColumn, "IAU name is blank");
         const std::string text = shown(raCell);
         const auto p = parseIauName(text);
-        if (!p) return failure(pc.raColumn, "'" + text + "' is not an IAU name of the form JHHMMSS.ss+DDMMSS.s");
+        if (!p)
+            return failure(pc.raColumn, "'" + text + "' is not an IAU name of the form JHHMMSS.ss+DDMMSS.s");
         ra = p->first;
         dec = p->second;
         break;

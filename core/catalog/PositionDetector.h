@@ -49,6 +49,7 @@ struct RowPosition
 };
 
 // Converts one row; for IauName only raCell is used. ok rows are finite and in range, ra in [0, 360).
-RowPosition rowPosition(const DetectedPosition& where, const PositionCell& raCell, const PositionCell& decCell);
+RowPosition rowPosition(const DetectedPosition& where, const PositionCell& raCell,
+                        const PositionCell& decCell);
 
 } // namespace rm::detail

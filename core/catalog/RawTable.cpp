@@ -24,10 +24,20 @@ std::vector<std::string> cleanColumnNames(std::vector<std::string> names)
         std::string n(trimBlanks(names[i]));
         if (n.empty()) n = i == 0 ? "index" : "col" + std::to_string(i + 1);
         std::string unique = n;
-        for (int k = 2; seen.count(unique); ++k) unique = n + "_" + std::to_string(k);
+        for (int k = 2; seen.count(unique); ++k)
+            unique = n + "_" + std::to_string(k);
         seen.insert(unique);
         names[i] = unique;
     }
+    return names;
+}
+
+std::vector<std::string> defaultColumnNames(std::size_t count)
+{
+    if (count == 2) return {"ra", "dec"};
+    std::vector<std::string> names;
+    for (std::size_t i = 0; i < count; ++i)
+        names.push_back("col" + std::to_string(i + 1));
     return names;
 }
 
@@ -46,10 +56,16 @@ ColumnType inferType(const RawColumn& col, const std::vector<std::uint8_t>& keep
         const std::string_view v = trimBlanks(col.cell(r));
         if (v.empty()) continue;
         switch (classifyCell(v, i, d)) {
-        case CellShape::Integer: break;
-        case CellShape::IdentifierLike: anyIdentifier = true; break;
-        case CellShape::Real: anyReal = true; break;
-        case CellShape::Text: return ColumnType::Text;
+        case CellShape::Integer:
+            break;
+        case CellShape::IdentifierLike:
+            anyIdentifier = true;
+            break;
+        case CellShape::Real:
+            anyReal = true;
+            break;
+        case CellShape::Text:
+            return ColumnType::Text;
         }
     }
     if (anyReal) return ColumnType::Real; // an identifier-looking cell among reals is just a number
@@ -62,7 +78,8 @@ ColumnType inferType(const RawColumn& col, const std::vector<std::uint8_t>& keep
 Table buildTypedTable(RawTable& raw, const std::vector<std::uint8_t>& keep)
 {
     std::size_t kept = 0;
-    for (std::size_t r = 0; r < raw.rowCount(); ++r) kept += keep[r] != 0;
+    for (std::size_t r = 0; r < raw.rowCount(); ++r)
+        kept += keep[r] != 0;
     Table table;
     table.columns.reserve(raw.columns.size());
     for (std::size_t c = 0; c < raw.columns.size(); ++c) {
@@ -70,9 +87,15 @@ Table buildTypedTable(RawTable& raw, const std::vector<std::uint8_t>& keep)
         Column& out = table.addColumn(raw.names[c], inferType(col, keep));
         out.null.reserve(kept);
         switch (out.type) {
-        case ColumnType::Integer: out.integers.reserve(kept); break;
-        case ColumnType::Real: out.reals.reserve(kept); break;
-        case ColumnType::Text: out.texts.reserve(kept); break;
+        case ColumnType::Integer:
+            out.integers.reserve(kept);
+            break;
+        case ColumnType::Real:
+            out.reals.reserve(kept);
+            break;
+        case ColumnType::Text:
+            out.texts.reserve(kept);
+            break;
         }
         std::int64_t i;
         double d;
@@ -92,7 +115,9 @@ Table buildTypedTable(RawTable& raw, const std::vector<std::uint8_t>& keep)
                 classifyCell(v, i, d);
                 out.appendReal(d);
                 break;
-            case ColumnType::Text: out.appendText(std::string(v)); break;
+            case ColumnType::Text:
+                out.appendText(std::string(v));
+                break;
             }
         }
         col.release();

@@ -62,4 +62,8 @@ Table buildTypedTable(RawTable& raw, const std::vector<std::uint8_t>& keep);
 // repeated names get a "_2", "_3" suffix so every column can be found by name.
 std::vector<std::string> cleanColumnNames(std::vector<std::string> names);
 
+// Names for a table without a header: "ra", "dec" for two columns (the usual bare position list), else
+// col1..colN.
+std::vector<std::string> defaultColumnNames(std::size_t count);
+
 } // namespace rm::detail

@@ -10,13 +10,21 @@ namespace rm {
 
 namespace {
 
-bool isDigit(char c) { return c >= '0' && c <= '9'; }
-bool isSpace(char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n'; }
+bool isDigit(char c)
+{
+    return c >= '0' && c <= '9';
+}
+bool isSpace(char c)
+{
+    return c == ' ' || c == '\t' || c == '\r' || c == '\n';
+}
 
 std::string_view trim(std::string_view s)
 {
-    while (!s.empty() && isSpace(s.front())) s.remove_prefix(1);
-    while (!s.empty() && isSpace(s.back())) s.remove_suffix(1);
+    while (!s.empty() && isSpace(s.front()))
+        s.remove_prefix(1);
+    while (!s.empty() && isSpace(s.back()))
+        s.remove_suffix(1);
     return s;
 }
 
@@ -33,12 +41,14 @@ bool readUnsigned(std::string_view s, std::size_t& i, double& value, bool& fract
 {
     const std::size_t start = i;
     std::size_t digits = 0;
-    while (i < s.size() && isDigit(s[i])) ++i, ++digits;
+    while (i < s.size() && isDigit(s[i]))
+        ++i, ++digits;
     fractional = false;
     if (i < s.size() && s[i] == '.') {
         fractional = true;
         ++i;
-        while (i < s.size() && isDigit(s[i])) ++i, ++digits;
+        while (i < s.size() && isDigit(s[i]))
+            ++i, ++digits;
     }
     if (digits == 0) return false;
     auto [p, ec] = std::from_chars(s.data() + start, s.data() + i, value);
@@ -68,11 +78,13 @@ bool splitFields(std::string_view s, const char* const* const markers[3], Fields
         out.count = k + 1;
         const std::size_t beforeSep = i;
         bool marker = readMarker(s, i, markers[k]);
-        while (i < s.size() && isSpace(s[i])) ++i;
+        while (i < s.size() && isSpace(s[i]))
+            ++i;
         if (i == s.size()) return true;
         if (!marker && k < 2 && s[i] == ':') {
             ++i;
-            while (i < s.size() && isSpace(s[i])) ++i;
+            while (i < s.size() && isSpace(s[i]))
+                ++i;
             if (i == s.size()) return false; // "07:24:" has a dangling separator
             continue;
         }
@@ -91,7 +103,10 @@ bool validMinutesSeconds(const Fields& f)
     return true;
 }
 
-double combine(const Fields& f) { return f.value[0] + f.value[1] / 60.0 + f.value[2] / 3600.0; }
+double combine(const Fields& f)
+{
+    return f.value[0] + f.value[1] / 60.0 + f.value[2] / 3600.0;
+}
 
 const char* const kHourMarks[] = {"h", nullptr};
 const char* const kDegreeMarks[] = {"d", "\xC2\xB0", nullptr}; // d or the UTF-8 degree sign
@@ -102,7 +117,8 @@ const char* const* const kDecMarkers[3] = {kDegreeMarks, kMinuteMarks, kSecondMa
 
 std::optional<double> raFromFields(const Fields& f)
 {
-    // At least hours and minutes: a lone number is degrees or hours, and guessing which is how catalogs break.
+    // At least hours and minutes: a lone number is degrees or hours, and guessing which is how catalogs
+    // break.
     if (f.count < 2 || !validMinutesSeconds(f) || !(f.value[0] < 24.0)) return std::nullopt;
     double deg = 15.0 * combine(f);
     if (deg >= 360.0) deg -= 360.0; // rounding at 23:59:59.999... wraps to the same point
@@ -180,7 +196,8 @@ std::optional<std::pair<double, double>> parseIauName(const std::string& text)
     const std::string_view s = trim(text);
     // Any survey prefix ("SDSS J", "2MASX J") ends at the first J followed by a digit.
     std::size_t j = 0;
-    while (j + 1 < s.size() && !(s[j] == 'J' && isDigit(s[j + 1]))) ++j;
+    while (j + 1 < s.size() && !(s[j] == 'J' && isDigit(s[j + 1])))
+        ++j;
     if (j + 1 >= s.size()) return std::nullopt;
     const std::string_view body = s.substr(j + 1);
     const std::size_t sign = body.find_first_of("+-");

@@ -36,17 +36,27 @@ void Database::exec(const std::string& sql)
 {
     char* err = nullptr;
     if (sqlite3_exec(m_db, sql.c_str(), nullptr, nullptr, &err) != SQLITE_OK) {
-        std::string msg = std::string("SQL error: ") + (err ? err : "?") + " (in: " + sql.substr(0, 200) + ")";
+        std::string msg =
+            std::string("SQL error: ") + (err ? err : "?") + " (in: " + sql.substr(0, 200) + ")";
         sqlite3_free(err);
         throw Error(msg);
     }
 }
 
-Statement Database::prepare(const std::string& sql) { return Statement(m_db, sql); }
+Statement Database::prepare(const std::string& sql)
+{
+    return Statement(m_db, sql);
+}
 
-std::int64_t Database::lastInsertId() const { return sqlite3_last_insert_rowid(m_db); }
+std::int64_t Database::lastInsertId() const
+{
+    return sqlite3_last_insert_rowid(m_db);
+}
 
-int Database::changes() const { return sqlite3_changes(m_db); }
+int Database::changes() const
+{
+    return sqlite3_changes(m_db);
+}
 
 std::optional<std::int64_t> Database::queryInt(const std::string& sql)
 {
@@ -98,7 +108,8 @@ Statement& Statement::bind(int i, double v)
 
 Statement& Statement::bind(int i, const std::string& v)
 {
-    checkBind(m_db, sqlite3_bind_text(m_stmt, i, v.data(), static_cast<int>(v.size()), SQLITE_TRANSIENT), m_sql);
+    checkBind(m_db, sqlite3_bind_text(m_stmt, i, v.data(), static_cast<int>(v.size()), SQLITE_TRANSIENT),
+              m_sql);
     return *this;
 }
 
@@ -137,9 +148,18 @@ void Statement::reset()
     sqlite3_clear_bindings(m_stmt);
 }
 
-int Statement::columnCount() const { return sqlite3_column_count(m_stmt); }
-bool Statement::isNull(int i) const { return sqlite3_column_type(m_stmt, i) == SQLITE_NULL; }
-std::int64_t Statement::integer(int i) const { return sqlite3_column_int64(m_stmt, i); }
+int Statement::columnCount() const
+{
+    return sqlite3_column_count(m_stmt);
+}
+bool Statement::isNull(int i) const
+{
+    return sqlite3_column_type(m_stmt, i) == SQLITE_NULL;
+}
+std::int64_t Statement::integer(int i) const
+{
+    return sqlite3_column_int64(m_stmt, i);
+}
 
 double Statement::real(int i) const
 {
@@ -149,13 +169,20 @@ double Statement::real(int i) const
 std::string Statement::text(int i) const
 {
     const unsigned char* t = sqlite3_column_text(m_stmt, i);
-    return t ? std::string(reinterpret_cast<const char*>(t), static_cast<std::size_t>(sqlite3_column_bytes(m_stmt, i)))
+    return t ? std::string(reinterpret_cast<const char*>(t),
+                           static_cast<std::size_t>(sqlite3_column_bytes(m_stmt, i)))
              : std::string();
 }
 
-std::string Statement::columnName(int i) const { return sqlite3_column_name(m_stmt, i); }
+std::string Statement::columnName(int i) const
+{
+    return sqlite3_column_name(m_stmt, i);
+}
 
-Transaction::Transaction(Database& db) : m_db(db) { m_db.exec("BEGIN IMMEDIATE"); }
+Transaction::Transaction(Database& db) : m_db(db)
+{
+    m_db.exec("BEGIN IMMEDIATE");
+}
 
 Transaction::~Transaction()
 {

@@ -8,9 +8,12 @@ namespace rm {
 const char* handLabelName(HandLabel l)
 {
     switch (l) {
-    case HandLabel::Ring: return "ring";
-    case HandLabel::NotRing: return "not_ring";
-    case HandLabel::Unsure: return "unsure";
+    case HandLabel::Ring:
+        return "ring";
+    case HandLabel::NotRing:
+        return "not_ring";
+    case HandLabel::Unsure:
+        return "unsure";
     }
     return "unsure";
 }
@@ -26,14 +29,18 @@ HandLabel parseHandLabel(const std::string& s)
 void LabelStore::append(const GalaxyKey& g, double ra, double dec, std::optional<HandLabel> label,
                         const std::string& ringType, const std::string& action, const std::string& author)
 {
-    Statement s = m_db.prepare("INSERT INTO label_events(catalog_id, row, ra, dec, label, ring_type, action, author, "
-                               "created_at) VALUES(?,?,?,?,?,?,?,?,?)");
+    Statement s =
+        m_db.prepare("INSERT INTO label_events(catalog_id, row, ra, dec, label, ring_type, action, author, "
+                     "created_at) VALUES(?,?,?,?,?,?,?,?,?)");
     s.bind(1, g.catalogId).bind(2, g.row).bind(3, ra).bind(4, dec);
     if (label)
         s.bind(5, handLabelName(*label));
     else
         s.bindNull(5);
-    s.bind(6, ringType).bind(7, action).bind(8, author.empty() ? std::string("unknown") : author).bind(9, nowIso8601());
+    s.bind(6, ringType)
+        .bind(7, action)
+        .bind(8, author.empty() ? std::string("unknown") : author)
+        .bind(9, nowIso8601());
     s.run();
 }
 
@@ -90,11 +97,13 @@ static LabelEvent readEvent(Statement& s)
 
 std::vector<LabelEvent> LabelStore::history(const GalaxyKey& g)
 {
-    Statement s = m_db.prepare("SELECT id, catalog_id, row, ra, dec, label, ring_type, action, author, created_at "
-                               "FROM label_events WHERE catalog_id = ? AND row = ? ORDER BY id");
+    Statement s =
+        m_db.prepare("SELECT id, catalog_id, row, ra, dec, label, ring_type, action, author, created_at "
+                     "FROM label_events WHERE catalog_id = ? AND row = ? ORDER BY id");
     s.bind(1, g.catalogId).bind(2, g.row);
     std::vector<LabelEvent> out;
-    while (s.step()) out.push_back(readEvent(s));
+    while (s.step())
+        out.push_back(readEvent(s));
     return out;
 }
 
@@ -107,13 +116,15 @@ std::optional<CurrentLabel> LabelStore::current(const GalaxyKey& g)
 
 std::vector<CurrentLabel> LabelStore::allCurrent()
 {
-    Statement s = m_db.prepare(
-        "SELECT e.catalog_id, e.row, e.ra, e.dec, e.label, e.ring_type FROM label_events e "
-        "JOIN (SELECT catalog_id, row, max(id) AS last FROM label_events GROUP BY catalog_id, row) l ON e.id = l.last "
-        "WHERE e.label IS NOT NULL ORDER BY e.catalog_id, e.row");
+    Statement s =
+        m_db.prepare("SELECT e.catalog_id, e.row, e.ra, e.dec, e.label, e.ring_type FROM label_events e "
+                     "JOIN (SELECT catalog_id, row, max(id) AS last FROM label_events GROUP BY catalog_id, "
+                     "row) l ON e.id = l.last "
+                     "WHERE e.label IS NOT NULL ORDER BY e.catalog_id, e.row");
     std::vector<CurrentLabel> out;
     while (s.step())
-        out.push_back({{s.integer(0), s.integer(1)}, s.real(2), s.real(3), parseHandLabel(s.text(4)), s.text(5)});
+        out.push_back(
+            {{s.integer(0), s.integer(1)}, s.real(2), s.real(3), parseHandLabel(s.text(4)), s.text(5)});
     return out;
 }
 

@@ -1,6 +1,7 @@
 #pragma once
-// Hand labels: ring / not ring / unsure (with an optional ring type), saved the moment they are given, with an
-// append-only history (who, when). Undo appends the previous value rather than deleting, so history is complete.
+// Hand labels: ring / not ring / unsure (with an optional ring type), saved the moment they are given, with
+// an append-only history (who, when). Undo appends the previous value rather than deleting, so history is
+// complete.
 #include "store/Database.h"
 
 #include <cstdint>
@@ -10,7 +11,12 @@
 
 namespace rm {
 
-enum class HandLabel { Ring, NotRing, Unsure };
+enum class HandLabel
+{
+    Ring,
+    NotRing,
+    Unsure
+};
 const char* handLabelName(HandLabel l); // "ring", "not_ring", "unsure"
 HandLabel parseHandLabel(const std::string& s);
 
@@ -55,8 +61,8 @@ public:
     std::vector<CurrentLabel> allCurrent(); // every galaxy whose latest event is a label
 
 private:
-    void append(const GalaxyKey& g, double ra, double dec, std::optional<HandLabel> label, const std::string& ringType,
-                const std::string& action, const std::string& author);
+    void append(const GalaxyKey& g, double ra, double dec, std::optional<HandLabel> label,
+                const std::string& ringType, const std::string& action, const std::string& author);
     Database& m_db;
 };
 

@@ -16,11 +16,16 @@ namespace rm {
 const char* catalogRoleName(CatalogRole r)
 {
     switch (r) {
-    case CatalogRole::Other: return "other";
-    case CatalogRole::Rings: return "rings";
-    case CatalogRole::Images: return "images";
-    case CatalogRole::Parent: return "parent";
-    case CatalogRole::Labelled: return "labelled";
+    case CatalogRole::Other:
+        return "other";
+    case CatalogRole::Rings:
+        return "rings";
+    case CatalogRole::Images:
+        return "images";
+    case CatalogRole::Parent:
+        return "parent";
+    case CatalogRole::Labelled:
+        return "labelled";
     }
     return "other";
 }
@@ -36,9 +41,12 @@ CatalogRole parseCatalogRole(const std::string& s)
 static const char* positionKindName(PositionKind k)
 {
     switch (k) {
-    case PositionKind::Degrees: return "degrees";
-    case PositionKind::Sexagesimal: return "sexagesimal";
-    case PositionKind::IauName: return "iau_name";
+    case PositionKind::Degrees:
+        return "degrees";
+    case PositionKind::Sexagesimal:
+        return "sexagesimal";
+    case PositionKind::IauName:
+        return "iau_name";
     }
     return "degrees";
 }
@@ -67,7 +75,8 @@ std::string nowIso8601()
     return buf;
 }
 
-ProjectStore::ProjectStore(std::unique_ptr<Database> db, std::string path) : m_db(std::move(db)), m_path(std::move(path))
+ProjectStore::ProjectStore(std::unique_ptr<Database> db, std::string path)
+    : m_db(std::move(db)), m_path(std::move(path))
 {
 }
 
@@ -79,28 +88,35 @@ std::unique_ptr<ProjectStore> ProjectStore::create(const std::string& path)
     if (fs::path(path).has_parent_path() && !fs::exists(fs::path(path).parent_path()))
         throw Error("cannot create project '" + path + "': folder '" + fs::path(path).parent_path().string() +
                     "' does not exist");
-    auto store = std::unique_ptr<ProjectStore>(new ProjectStore(std::make_unique<Database>(path, true), path));
+    auto store =
+        std::unique_ptr<ProjectStore>(new ProjectStore(std::make_unique<Database>(path, true), path));
     store->migrate();
     return store;
 }
 
 std::unique_ptr<ProjectStore> ProjectStore::open(const std::string& path)
 {
-    if (!fs::exists(path)) throw Error("no project at '" + path + "' (create one with: ringminer-cli project new)");
-    auto store = std::unique_ptr<ProjectStore>(new ProjectStore(std::make_unique<Database>(path, false), path));
+    if (!fs::exists(path))
+        throw Error("no project at '" + path + "' (create one with: ringminer-cli project new)");
+    std::unique_ptr<ProjectStore> store;
     // A file that is not SQLite fails here rather than later in the middle of something.
     try {
+        store.reset(new ProjectStore(std::make_unique<Database>(path, false), path));
         store->m_db->exec("SELECT count(*) FROM sqlite_master");
     } catch (const Error& e) {
         throw Error("'" + path + "' is not a RingMiner project: " + e.what());
     }
-    if (!store->m_db->queryInt("SELECT count(*) FROM sqlite_master WHERE type='table' AND name='meta'").value_or(0))
+    if (!store->m_db->queryInt("SELECT count(*) FROM sqlite_master WHERE type='table' AND name='meta'")
+             .value_or(0))
         throw Error("'" + path + "' is an SQLite file but not a RingMiner project (no meta table)");
     store->migrate();
     return store;
 }
 
-int ProjectStore::schemaVersion() { return static_cast<int>(m_db->queryInt("PRAGMA user_version").value_or(0)); }
+int ProjectStore::schemaVersion()
+{
+    return static_cast<int>(m_db->queryInt("PRAGMA user_version").value_or(0));
+}
 
 void ProjectStore::migrate()
 {
@@ -131,7 +147,8 @@ std::string ProjectStore::filesDir() const
 
 void ProjectStore::setMeta(const std::string& key, const std::string& value)
 {
-    m_db->prepare("INSERT INTO meta(key, value) VALUES(?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value")
+    m_db->prepare(
+            "INSERT INTO meta(key, value) VALUES(?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value")
         .bind(1, key)
         .bind(2, value)
         .run();
@@ -148,15 +165,18 @@ std::optional<std::string> ProjectStore::meta(const std::string& key)
 static const char* sqlType(ColumnType t)
 {
     switch (t) {
-    case ColumnType::Integer: return "INTEGER";
-    case ColumnType::Real: return "REAL";
-    case ColumnType::Text: return "TEXT";
+    case ColumnType::Integer:
+        return "INTEGER";
+    case ColumnType::Real:
+        return "REAL";
+    case ColumnType::Text:
+        return "TEXT";
     }
     return "TEXT";
 }
 
-std::int64_t ProjectStore::addCatalog(const std::string& name, const ImportedCatalog& catalog, CatalogRole role,
-                                      const std::string& labelColumn,
+std::int64_t ProjectStore::addCatalog(const std::string& name, const ImportedCatalog& catalog,
+                                      CatalogRole role, const std::string& labelColumn,
                                       const std::function<bool(std::size_t, std::size_t)>& progress)
 {
     if (name.empty()) throw Error("a catalog needs a name");
@@ -172,8 +192,9 @@ std::int64_t ProjectStore::addCatalog(const std::string& name, const ImportedCat
     }
 
     Transaction tx(*m_db);
-    m_db->prepare("INSERT INTO catalogs(name, source_path, format, role, label_column, position_kind, ra_column, "
-                  "dec_column, row_count, skipped_rows, table_name, imported_at) VALUES(?,?,?,?,?,?,?,?,?,?,'',?)")
+    m_db->prepare(
+            "INSERT INTO catalogs(name, source_path, format, role, label_column, position_kind, ra_column, "
+            "dec_column, row_count, skipped_rows, table_name, imported_at) VALUES(?,?,?,?,?,?,?,?,?,?,'',?)")
         .bind(1, name)
         .bind(2, fs::absolute(catalog.path).string())
         .bind(3, catalogFormatName(catalog.format))
@@ -191,21 +212,28 @@ std::int64_t ProjectStore::addCatalog(const std::string& name, const ImportedCat
     m_db->prepare("UPDATE catalogs SET table_name = ? WHERE id = ?").bind(1, tableName).bind(2, id).run();
 
     std::ostringstream ddl;
-    ddl << "CREATE TABLE " << tableName << "(_rm_row INTEGER PRIMARY KEY, _rm_ra REAL NOT NULL, _rm_dec REAL NOT NULL, "
+    ddl << "CREATE TABLE " << tableName
+        << "(_rm_row INTEGER PRIMARY KEY, _rm_ra REAL NOT NULL, _rm_dec REAL NOT NULL, "
         << "_rm_src INTEGER NOT NULL";
     Statement addColumn = m_db->prepare(
         "INSERT INTO catalog_columns(catalog_id, position, name, type, unit) VALUES(?,?,?,?,?)");
     for (std::size_t c = 0; c < table.columns.size(); ++c) {
         const Column& col = table.columns[c];
         ddl << ", " << quoteIdentifier(col.name) << ' ' << sqlType(col.type);
-        addColumn.bind(1, id).bind(2, c).bind(3, col.name).bind(4, columnTypeName(col.type)).bind(5, col.unit).run();
+        addColumn.bind(1, id)
+            .bind(2, c)
+            .bind(3, col.name)
+            .bind(4, columnTypeName(col.type))
+            .bind(5, col.unit)
+            .run();
     }
     ddl << ")";
     m_db->exec(ddl.str());
 
     std::ostringstream ins;
     ins << "INSERT INTO " << tableName << " VALUES(?,?,?,?";
-    for (std::size_t c = 0; c < table.columns.size(); ++c) ins << ",?";
+    for (std::size_t c = 0; c < table.columns.size(); ++c)
+        ins << ",?";
     ins << ")";
     Statement insert = m_db->prepare(ins.str());
     for (std::size_t r = 0; r < n; ++r) {
@@ -219,18 +247,26 @@ std::int64_t ProjectStore::addCatalog(const std::string& name, const ImportedCat
                 continue;
             }
             switch (col.type) {
-            case ColumnType::Integer: insert.bind(p, col.integers[r]); break;
-            case ColumnType::Real: insert.bind(p, col.reals[r]); break;
-            case ColumnType::Text: insert.bind(p, col.texts[r]); break;
+            case ColumnType::Integer:
+                insert.bind(p, col.integers[r]);
+                break;
+            case ColumnType::Real:
+                insert.bind(p, col.reals[r]);
+                break;
+            case ColumnType::Text:
+                insert.bind(p, col.texts[r]);
+                break;
             }
         }
         insert.run();
-        if (progress && (r % 20000 == 0 || r + 1 == n) && !progress(r + 1, n)) throw Error("import cancelled");
+        if (progress && (r % 20000 == 0 || r + 1 == n) && !progress(r + 1, n))
+            throw Error("import cancelled");
     }
 
-    Statement issue =
-        m_db->prepare("INSERT INTO import_issues(catalog_id, source_row, column_name, reason) VALUES(?,?,?,?)");
-    for (const ImportIssue& i : catalog.skipped) issue.bind(1, id).bind(2, i.row).bind(3, i.column).bind(4, i.reason).run();
+    Statement issue = m_db->prepare(
+        "INSERT INTO import_issues(catalog_id, source_row, column_name, reason) VALUES(?,?,?,?)");
+    for (const ImportIssue& i : catalog.skipped)
+        issue.bind(1, id).bind(2, i.row).bind(3, i.column).bind(4, i.reason).run();
     tx.commit();
     return id;
 }
@@ -251,21 +287,25 @@ static CatalogInfo readCatalogInfo(Database& db, Statement& s)
     info.skippedRows = static_cast<std::size_t>(s.integer(10));
     info.tableName = s.text(11);
     info.importedAt = s.text(12);
-    Statement cols = db.prepare("SELECT name, type FROM catalog_columns WHERE catalog_id = ? ORDER BY position");
+    Statement cols =
+        db.prepare("SELECT name, type FROM catalog_columns WHERE catalog_id = ? ORDER BY position");
     cols.bind(1, info.id);
-    while (cols.step()) info.columns.emplace_back(cols.text(0), parseColumnType(cols.text(1)));
+    while (cols.step())
+        info.columns.emplace_back(cols.text(0), parseColumnType(cols.text(1)));
     return info;
 }
 
-static const char* kCatalogColumns = "SELECT id, name, source_path, format, role, label_column, position_kind, "
-                                     "ra_column, dec_column, row_count, skipped_rows, table_name, imported_at "
-                                     "FROM catalogs";
+static const char* kCatalogColumns =
+    "SELECT id, name, source_path, format, role, label_column, position_kind, "
+    "ra_column, dec_column, row_count, skipped_rows, table_name, imported_at "
+    "FROM catalogs";
 
 std::vector<CatalogInfo> ProjectStore::catalogs()
 {
     std::vector<CatalogInfo> out;
     Statement s = m_db->prepare(std::string(kCatalogColumns) + " ORDER BY id");
-    while (s.step()) out.push_back(readCatalogInfo(*m_db, s));
+    while (s.step())
+        out.push_back(readCatalogInfo(*m_db, s));
     return out;
 }
 
@@ -282,7 +322,8 @@ CatalogInfo ProjectStore::catalog(const std::string& name)
     s.bind(1, name);
     if (s.step()) return readCatalogInfo(*m_db, s);
     std::string known;
-    for (const auto& c : catalogs()) known += (known.empty() ? "" : ", ") + c.name;
+    for (const auto& c : catalogs())
+        known += (known.empty() ? "" : ", ") + c.name;
     throw Error("no catalog named '" + name + "' in the project" +
                 (known.empty() ? std::string(" (it has none yet)") : " (it has: " + known + ")"));
 }
@@ -332,7 +373,8 @@ Table ProjectStore::loadTable(std::int64_t catalogId, const std::vector<std::str
         for (const auto& name : columns) {
             auto it = std::find_if(info.columns.begin(), info.columns.end(),
                                    [&](const auto& c) { return c.first == name; });
-            if (it == info.columns.end()) throw Error("catalog '" + info.name + "' has no column '" + name + "'");
+            if (it == info.columns.end())
+                throw Error("catalog '" + info.name + "' has no column '" + name + "'");
             wanted.push_back(*it);
         }
     }
@@ -354,9 +396,15 @@ Table ProjectStore::loadTable(std::int64_t catalogId, const std::vector<std::str
                 continue;
             }
             switch (col.type) {
-            case ColumnType::Integer: col.appendInteger(s.integer(c)); break;
-            case ColumnType::Real: col.appendReal(s.real(c)); break;
-            case ColumnType::Text: col.appendText(s.text(c)); break;
+            case ColumnType::Integer:
+                col.appendInteger(s.integer(c));
+                break;
+            case ColumnType::Real:
+                col.appendReal(s.real(c));
+                break;
+            case ColumnType::Text:
+                col.appendText(s.text(c));
+                break;
             }
         }
     }

@@ -18,7 +18,14 @@ struct CrossMatchResult;
 
 // What a catalog is for: rings (every row is a known ring: excluded from negatives), images (rows that have
 // cutouts), parent (a pool of candidate negatives), labelled (a label column says ring or not), other.
-enum class CatalogRole { Other, Rings, Images, Parent, Labelled };
+enum class CatalogRole
+{
+    Other,
+    Rings,
+    Images,
+    Parent,
+    Labelled
+};
 const char* catalogRoleName(CatalogRole r);
 CatalogRole parseCatalogRole(const std::string& s); // throws rm::Error listing the valid names
 
@@ -35,7 +42,8 @@ struct CatalogInfo
     std::size_t skippedRows = 0;
     std::vector<std::pair<std::string, ColumnType>> columns;
     std::string importedAt; // ISO 8601 UTC
-    std::string tableName;  // the SQL table holding its rows: _rm_row (0-based), _rm_ra, _rm_dec, _rm_src, columns
+    std::string
+        tableName; // the SQL table holding its rows: _rm_row (0-based), _rm_ra, _rm_dec, _rm_src, columns
 };
 
 struct CatalogPositions

@@ -29,12 +29,13 @@ std::vector<int> catalogRingTruth(ProjectStore& store, std::int64_t catalogId)
 static std::string describeSide(const CatalogInfo& info, int truth)
 {
     if (info.role == CatalogRole::Rings) return "listed in " + info.name + " (rings)";
-    return std::string(truth ? "labelled ring" : "labelled not ring") + " in " + info.name + " (" + info.labelColumn +
-           ")";
+    return std::string(truth ? "labelled ring" : "labelled not ring") + " in " + info.name + " (" +
+           info.labelColumn + ")";
 }
 
 CatalogMatchSummary matchCatalogs(ProjectStore& store, const std::string& nameA, const std::string& nameB,
-                                  double radiusArcsec, const std::function<bool(std::size_t, std::size_t)>& progress)
+                                  double radiusArcsec,
+                                  const std::function<bool(std::size_t, std::size_t)>& progress)
 {
     if (!(radiusArcsec > 0)) throw Error("the cross-match radius must be a positive number of arcsec");
     const auto t0 = std::chrono::steady_clock::now();
@@ -70,7 +71,8 @@ CatalogMatchSummary matchCatalogs(ProjectStore& store, const std::string& nameA,
 
     Transaction tx(store.db());
     store.db()
-        .prepare("INSERT INTO crossmatches(catalog_a, catalog_b, radius_arcsec, matched_rows, pair_count, created_at) "
+        .prepare("INSERT INTO crossmatches(catalog_a, catalog_b, radius_arcsec, matched_rows, pair_count, "
+                 "created_at) "
                  "VALUES(?,?,?,?,?,?)")
         .bind(1, a.id)
         .bind(2, b.id)
@@ -80,8 +82,9 @@ CatalogMatchSummary matchCatalogs(ProjectStore& store, const std::string& nameA,
         .bind(6, nowIso8601())
         .run();
     s.crossmatchId = store.db().lastInsertId();
-    Statement ins = store.db().prepare("INSERT INTO crossmatch_pairs(crossmatch_id, row_a, row_b, separation_arcsec, "
-                                       "is_nearest) VALUES(?,?,?,?,?)");
+    Statement ins =
+        store.db().prepare("INSERT INTO crossmatch_pairs(crossmatch_id, row_a, row_b, separation_arcsec, "
+                           "is_nearest) VALUES(?,?,?,?,?)");
     for (const MatchPair& p : res.pairs)
         ins.bind(1, s.crossmatchId)
             .bind(2, static_cast<std::int64_t>(p.rowA))

@@ -22,15 +22,15 @@ struct CatalogMatchSummary
     std::string catalogA, catalogB;
     double radiusArcsec = 0;
     std::size_t rowsA = 0, rowsB = 0;
-    std::size_t matchedRows = 0; // rows of A with at least one match in B
-    std::size_t pairs = 0;       // all pairs within the radius
+    std::size_t matchedRows = 0;      // rows of A with at least one match in B
+    std::size_t pairs = 0;            // all pairs within the radius
     std::size_t labelComparisons = 0; // matched pairs where both sides say ring or not ring
     std::vector<LabelConflict> conflicts;
     double seconds = 0;
 };
 
-CatalogMatchSummary matchCatalogs(ProjectStore& store, const std::string& catalogA, const std::string& catalogB,
-                                  double radiusArcsec,
+CatalogMatchSummary matchCatalogs(ProjectStore& store, const std::string& catalogA,
+                                  const std::string& catalogB, double radiusArcsec,
                                   const std::function<bool(std::size_t, std::size_t)>& progress = {});
 
 // Per row of a catalog: whether it is a ring (true), not a ring (false) or unknown (-1), from its role:

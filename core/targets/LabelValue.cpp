@@ -10,10 +10,12 @@ std::optional<bool> parseRingLabel(const std::string& cell)
 {
     std::string s;
     for (char c : cell)
-        if (!std::isspace(static_cast<unsigned char>(c))) s += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+        if (!std::isspace(static_cast<unsigned char>(c)))
+            s += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
     if (s.empty()) return std::nullopt;
     static const char* yes[] = {"1", "true", "t", "yes", "y", "ring", "rings"};
-    static const char* no[] = {"0", "false", "f", "no", "n", "nonring", "nonrings", "non_ring", "not_ring", "notring"};
+    static const char* no[] = {"0",       "false",    "f",        "no",       "n",
+                               "nonring", "nonrings", "non_ring", "not_ring", "notring"};
     for (const char* y : yes)
         if (s == y) return true;
     for (const char* n : no)

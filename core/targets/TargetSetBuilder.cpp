@@ -18,9 +18,12 @@ namespace rm {
 const char* splitName(int split)
 {
     switch (split) {
-    case Train: return "train";
-    case Val: return "val";
-    case Test: return "test";
+    case Train:
+        return "train";
+    case Val:
+        return "val";
+    case Test:
+        return "test";
     }
     return "train";
 }
@@ -75,20 +78,23 @@ TargetSetSpec TargetSetSpec::fromJson(const nlohmann::json& j)
 std::size_t TargetSetReport::total() const
 {
     std::size_t n = 0;
-    for (const auto& s : counts) n += s[0] + s[1];
+    for (const auto& s : counts)
+        n += s[0] + s[1];
     return n;
 }
 
 nlohmann::json TargetSetReport::toJson() const
 {
     nlohmann::json steps_ = nlohmann::json::array();
-    for (const auto& s : steps) steps_.push_back({{"what", s.what}, {"count", s.count}});
+    for (const auto& s : steps)
+        steps_.push_back({{"what", s.what}, {"count", s.count}});
     nlohmann::json splits = nlohmann::json::object();
     for (int sp = 0; sp < 3; ++sp)
         splits[splitName(sp)] = {{"ring", counts[sp][1]}, {"not_ring", counts[sp][0]}};
     std::size_t pos = counts[0][1] + counts[1][1] + counts[2][1];
-    return {{"name", name},   {"steps", steps_}, {"splits", splits},       {"positives", pos},
-            {"total", total()}, {"negatives", total() - pos}, {"warnings", warnings}};
+    return {{"name", name},        {"steps", steps_},  {"splits", splits},
+            {"positives", pos},    {"total", total()}, {"negatives", total() - pos},
+            {"warnings", warnings}};
 }
 
 TargetSetReport TargetSetReport::fromJson(const nlohmann::json& j)
@@ -121,7 +127,8 @@ struct Candidate
 class Builder
 {
 public:
-    Builder(ProjectStore& store, const TargetSetSpec& spec, const std::function<void(const std::string&)>& log)
+    Builder(ProjectStore& store, const TargetSetSpec& spec,
+            const std::function<void(const std::string&)>& log)
         : m_store(store), m_spec(spec), m_log(log)
     {
     }
@@ -160,10 +167,13 @@ void Builder::validate()
     const int sources = !m_spec.rings.empty() + !m_spec.labelled.empty();
     if (m_spec.name.empty()) throw Error("a target set needs a name");
     if (sources != 1) throw Error("give either a rings catalog (--rings) or a labelled catalog (--labelled)");
-    if (!m_spec.images.empty() && m_spec.rings.empty()) throw Error("--images needs --rings to match against");
+    if (!m_spec.images.empty() && m_spec.rings.empty())
+        throw Error("--images needs --rings to match against");
     if (m_spec.labelled.empty() && m_spec.negatives.empty())
-        throw Error("a target set from a rings catalog needs a parent catalog to draw negatives from (--negatives)");
-    if (!(m_spec.trainFraction > 0) || m_spec.valFraction < 0 || m_spec.trainFraction + m_spec.valFraction > 1.0)
+        throw Error(
+            "a target set from a rings catalog needs a parent catalog to draw negatives from (--negatives)");
+    if (!(m_spec.trainFraction > 0) || m_spec.valFraction < 0 ||
+        m_spec.trainFraction + m_spec.valFraction > 1.0)
         throw Error("split fractions must satisfy 0 < train, 0 <= val and train + val <= 1");
     if (!(m_spec.negativesPerPositive >= 0)) throw Error("negatives per positive must be >= 0");
     if (m_spec.matchBins < 1) throw Error("the number of distribution-matching bins must be at least 1");
@@ -176,7 +186,8 @@ std::vector<double> Builder::columnValues(std::int64_t catalogId, const std::str
 {
     Table t = m_store.loadTable(catalogId, {column});
     const Column& c = t.columns.front();
-    if (c.type == ColumnType::Text) throw Error("column '" + column + "' is text; distribution matching needs numbers");
+    if (c.type == ColumnType::Text)
+        throw Error("column '" + column + "' is text; distribution matching needs numbers");
     std::vector<double> v(c.size(), NAN);
     for (std::size_t r = 0; r < v.size(); ++r)
         if (auto x = c.number(r)) v[r] = *x;
@@ -185,7 +196,8 @@ std::vector<double> Builder::columnValues(std::int64_t catalogId, const std::str
 
 static bool hasColumn(const CatalogInfo& info, const std::string& name)
 {
-    return std::any_of(info.columns.begin(), info.columns.end(), [&](const auto& c) { return c.first == name; });
+    return std::any_of(info.columns.begin(), info.columns.end(),
+                       [&](const auto& c) { return c.first == name; });
 }
 
 void Builder::collectPositives()
@@ -193,7 +205,8 @@ void Builder::collectPositives()
     if (!m_spec.labelled.empty()) {
         CatalogInfo lab = m_store.catalog(m_spec.labelled);
         if (lab.role != CatalogRole::Labelled)
-            throw Error("catalog '" + lab.name + "' is not a labelled catalog (import it with --role labelled "
+            throw Error("catalog '" + lab.name +
+                        "' is not a labelled catalog (import it with --role labelled "
                         "--label-column COLUMN)");
         CatalogPositions p = m_store.positions(lab.id);
         std::vector<int> truth = catalogRingTruth(m_store, lab.id);
@@ -208,11 +221,12 @@ void Builder::collectPositives()
                 continue;
             }
             pos += truth[r];
-            m_targets.push_back({lab.id, static_cast<std::int64_t>(r), p.ra[r], p.dec[r], truth[r], "labelled",
-                                 mv.empty() ? NAN : mv[r]});
+            m_targets.push_back({lab.id, static_cast<std::int64_t>(r), p.ra[r], p.dec[r], truth[r],
+                                 "labelled", mv.empty() ? NAN : mv[r]});
         }
-        if (unknown) warn(std::to_string(unknown) + " rows of " + lab.name + " have no usable label in column '" +
-                          lab.labelColumn + "' and were left out");
+        if (unknown)
+            warn(std::to_string(unknown) + " rows of " + lab.name + " have no usable label in column '" +
+                 lab.labelColumn + "' and were left out");
         step("labelled ring", pos);
         step("labelled not ring", m_targets.size() - pos);
         // Conflicts with the project's ring catalogs are reported, not silently resolved: catalogs disagree.
@@ -226,11 +240,12 @@ void Builder::collectPositives()
                 ++inRings;
                 conflicts += c.label == 0;
             }
-            step("of them in " + other.name + " within " + std::to_string(m_spec.radiusArcsec).substr(0, 4) + "\"",
+            step("of them in " + other.name + " within " + std::to_string(m_spec.radiusArcsec).substr(0, 4) +
+                     "\"",
                  inRings);
             if (conflicts)
-                warn(std::to_string(conflicts) + " of the " + std::to_string(inRings) + " galaxies in " + other.name +
-                     " are labelled not ring in " + lab.name);
+                warn(std::to_string(conflicts) + " of the " + std::to_string(inRings) + " galaxies in " +
+                     other.name + " are labelled not ring in " + lab.name);
         }
         return;
     }
@@ -324,7 +339,8 @@ void Builder::applyHandLabels()
 void Builder::drawNegatives()
 {
     std::size_t positives = 0;
-    for (const auto& c : m_targets) positives += c.label;
+    for (const auto& c : m_targets)
+        positives += c.label;
     const std::size_t have = m_targets.size() - positives;
     const auto wanted = static_cast<std::size_t>(std::llround(positives * m_spec.negativesPerPositive));
     if (m_spec.negatives.empty()) {
@@ -338,8 +354,8 @@ void Builder::drawNegatives()
     CatalogPositions pp = m_store.positions(parent.id);
     step("rows of " + parent.name + " (negative pool)", parent.rowCount);
 
-    // Everything known to be a ring (any rings catalog, ring rows of labelled catalogs, hand labels other than
-    // "not ring", and this set's positives) keeps its neighbourhood out of the pool.
+    // Everything known to be a ring (any rings catalog, ring rows of labelled catalogs, hand labels other
+    // than "not ring", and this set's positives) keeps its neighbourhood out of the pool.
     std::vector<double> ringRa, ringDec;
     for (const CatalogInfo& c : m_store.catalogs()) {
         if (c.role != CatalogRole::Rings && c.role != CatalogRole::Labelled) continue;
@@ -371,7 +387,8 @@ void Builder::drawNegatives()
         if (!rings.within(pp.ra[r], pp.dec[r], m_spec.exclusionRadiusArcsec).empty()) continue;
         pool.push_back(r);
     }
-    step("after excluding known rings within " + std::to_string(m_spec.exclusionRadiusArcsec).substr(0, 4) + "\"",
+    step("after excluding known rings within " + std::to_string(m_spec.exclusionRadiusArcsec).substr(0, 4) +
+             "\"",
          pool.size());
 
     SplitMix64 rng(m_spec.seed ^ 0x6E65676174697665ull);
@@ -399,16 +416,19 @@ void Builder::drawNegatives()
         // Quantile bin edges of the positives, so every bin holds about the same number of positives.
         const int bins = std::min<int>(m_spec.matchBins, static_cast<int>(posValues.size()));
         std::vector<double> edges;
-        for (int b = 1; b < bins; ++b) edges.push_back(posValues[posValues.size() * b / bins]);
+        for (int b = 1; b < bins; ++b)
+            edges.push_back(posValues[posValues.size() * b / bins]);
         auto binOf = [&](double v) {
             return static_cast<std::size_t>(std::upper_bound(edges.begin(), edges.end(), v) - edges.begin());
         };
         std::vector<std::size_t> posPerBin(bins + 1, 0); // the last slot: positives with no value
-        for (double v : posValues) ++posPerBin[binOf(v)];
+        for (double v : posValues)
+            ++posPerBin[binOf(v)];
         posPerBin[bins] = posNoValue;
         std::vector<std::vector<std::size_t>> poolPerBin(bins + 1);
         deterministicShuffle(pool, rng);
-        for (std::size_t r : pool) poolPerBin[std::isfinite(pv[r]) ? binOf(pv[r]) : bins].push_back(r);
+        for (std::size_t r : pool)
+            poolPerBin[std::isfinite(pv[r]) ? binOf(pv[r]) : bins].push_back(r);
         // Largest-remainder apportionment of `needed` over the bins.
         const std::size_t posTotal = posValues.size() + posNoValue;
         std::vector<std::size_t> quota(bins + 1);
@@ -421,43 +441,64 @@ void Builder::drawNegatives()
             remainders.push_back({exact - quota[b], -b});
         }
         std::sort(remainders.rbegin(), remainders.rend());
-        for (std::size_t i = 0; assigned < needed && i < remainders.size(); ++i, ++assigned) ++quota[-remainders[i].second];
+        for (std::size_t i = 0; assigned < needed && i < remainders.size(); ++i, ++assigned)
+            ++quota[-remainders[i].second];
         std::size_t inBin = 0;
-        std::vector<std::size_t> leftovers;
+        std::vector<std::size_t> taken(bins + 1, 0);
         for (int b = 0; b <= bins; ++b) {
-            auto& pb = poolPerBin[b];
-            const std::size_t take = std::min(quota[b], pb.size());
-            chosen.insert(chosen.end(), pb.begin(), pb.begin() + take);
-            inBin += take;
-            leftovers.insert(leftovers.end(), pb.begin() + take, pb.end());
+            taken[b] = std::min(quota[b], poolPerBin[b].size());
+            inBin += taken[b];
         }
-        if (chosen.size() < needed) {
-            // Short bins are filled from the rest of the pool, so the classes stay balanced; said in the report.
-            deterministicShuffle(leftovers, rng);
-            const std::size_t more = std::min(needed - chosen.size(), leftovers.size());
-            chosen.insert(chosen.end(), leftovers.begin(), leftovers.begin() + more);
-            warn(std::to_string(more) + " negatives could not be drawn in their '" + m_spec.matchColumn +
-                 "' bin and came from other bins");
+        // A short bin borrows from its nearest neighbours (then further out), so where the pool does not
+        // reach the positives' range the shape stays as close as the pool allows. Said in the report.
+        std::size_t borrowed = 0;
+        for (int b = 0; b < bins; ++b) {
+            std::size_t missing = quota[b] > poolPerBin[b].size() ? quota[b] - poolPerBin[b].size() : 0;
+            for (int dist = 1; missing > 0 && dist < bins; ++dist) {
+                for (int nb : {b - dist, b + dist}) {
+                    if (nb < 0 || nb >= bins || missing == 0) continue;
+                    const std::size_t spare = poolPerBin[nb].size() - taken[nb];
+                    const std::size_t take = std::min(spare, missing);
+                    taken[nb] += take;
+                    missing -= take;
+                    borrowed += take;
+                }
+            }
         }
+        std::size_t missingNoValue = quota[bins] - taken[bins];
+        for (int b = 0; missingNoValue > 0 && b < bins; ++b) { // positives with no value: any bin will do
+            const std::size_t take = std::min(poolPerBin[b].size() - taken[b], missingNoValue);
+            taken[b] += take;
+            missingNoValue -= take;
+            borrowed += take;
+        }
+        for (int b = 0; b <= bins; ++b)
+            chosen.insert(chosen.end(), poolPerBin[b].begin(), poolPerBin[b].begin() + taken[b]);
+        if (borrowed)
+            warn(std::to_string(borrowed) + " negatives could not be drawn in their '" + m_spec.matchColumn +
+                 "' bin (the pool does not cover the positives' range) and came from the nearest bins");
         step("negatives drawn matching the positives' '" + m_spec.matchColumn + "' distribution (" +
                  std::to_string(bins) + " bins)",
              inBin);
         for (std::size_t r : chosen)
-            m_targets.push_back({parent.id, static_cast<std::int64_t>(r), pp.ra[r], pp.dec[r], 0, "negatives", pv[r]});
+            m_targets.push_back(
+                {parent.id, static_cast<std::int64_t>(r), pp.ra[r], pp.dec[r], 0, "negatives", pv[r]});
         chosen.clear();
     }
     for (std::size_t r : chosen)
-        m_targets.push_back({parent.id, static_cast<std::int64_t>(r), pp.ra[r], pp.dec[r], 0, "negatives", NAN});
+        m_targets.push_back(
+            {parent.id, static_cast<std::int64_t>(r), pp.ra[r], pp.dec[r], 0, "negatives", NAN});
     if (m_targets.size() - positives < wanted)
-        warn("only " + std::to_string(m_targets.size() - positives) + " negatives for " + std::to_string(positives) +
-             " positives: the pool ran out");
+        warn("only " + std::to_string(m_targets.size() - positives) + " negatives for " +
+             std::to_string(positives) + " positives: the pool ran out");
     step("positives", positives);
     step("negatives", m_targets.size() - positives);
 }
 
 void Builder::assignSplits()
 {
-    // Stratified: each class is shuffled on its own and cut by the fractions, so every split keeps the balance.
+    // Stratified: each class is shuffled on its own and cut by the fractions, so every split keeps the
+    // balance.
     std::sort(m_targets.begin(), m_targets.end(), [](const Candidate& a, const Candidate& b) {
         return std::tie(a.label, a.catalogId, a.row) < std::tie(b.label, b.catalogId, b.row);
     });
@@ -471,7 +512,8 @@ void Builder::assignSplits()
         deterministicShuffle(idx, rng);
         const std::size_t n = idx.size();
         const auto nTrain = static_cast<std::size_t>(std::llround(n * m_spec.trainFraction));
-        const auto nVal = std::min(n - nTrain, static_cast<std::size_t>(std::llround(n * m_spec.valFraction)));
+        const auto nVal =
+            std::min(n - nTrain, static_cast<std::size_t>(std::llround(n * m_spec.valFraction)));
         for (std::size_t k = 0; k < n; ++k) {
             const int sp = k < nTrain ? Train : (k < nTrain + nVal ? Val : Test);
             ordered.push_back(m_targets[idx[k]]);
@@ -494,8 +536,8 @@ std::int64_t Builder::save()
         .bind(4, nowIso8601())
         .run();
     const std::int64_t id = m_store.db().lastInsertId();
-    Statement ins = m_store.db().prepare(
-        "INSERT INTO targets(target_set_id, idx, catalog_id, row, ra, dec, label, split, origin) VALUES(?,?,?,?,?,?,?,?,?)");
+    Statement ins = m_store.db().prepare("INSERT INTO targets(target_set_id, idx, catalog_id, row, ra, dec, "
+                                         "label, split, origin) VALUES(?,?,?,?,?,?,?,?,?)");
     for (std::size_t i = 0; i < m_targets.size(); ++i) {
         const Candidate& c = m_targets[i];
         ins.bind(1, id).bind(2, i).bind(3, c.catalogId).bind(4, c.row).bind(5, c.ra).bind(6, c.dec);
@@ -530,7 +572,8 @@ std::vector<std::string> targetSetNames(ProjectStore& store)
 {
     std::vector<std::string> names;
     Statement s = store.db().prepare("SELECT name FROM target_sets ORDER BY id");
-    while (s.step()) names.push_back(s.text(0));
+    while (s.step())
+        names.push_back(s.text(0));
     return names;
 }
 
@@ -540,8 +583,10 @@ static Statement targetSetRow(ProjectStore& store, const std::string& name)
     s.bind(1, name);
     if (!s.step()) {
         std::string known;
-        for (const auto& n : targetSetNames(store)) known += (known.empty() ? "" : ", ") + n;
-        throw Error("no target set named '" + name + "'" + (known.empty() ? " (the project has none yet)" : " (it has: " + known + ")"));
+        for (const auto& n : targetSetNames(store))
+            known += (known.empty() ? "" : ", ") + n;
+        throw Error("no target set named '" + name + "'" +
+                    (known.empty() ? " (the project has none yet)" : " (it has: " + known + ")"));
     }
     return s;
 }
@@ -563,8 +608,8 @@ TargetSetSpec targetSetSpec(ProjectStore& store, const std::string& name)
 std::vector<Target> loadTargets(ProjectStore& store, const std::string& name)
 {
     const std::int64_t id = targetSetRow(store, name).integer(0);
-    Statement s = store.db().prepare(
-        "SELECT catalog_id, row, ra, dec, label, split, origin FROM targets WHERE target_set_id = ? ORDER BY idx");
+    Statement s = store.db().prepare("SELECT catalog_id, row, ra, dec, label, split, origin FROM targets "
+                                     "WHERE target_set_id = ? ORDER BY idx");
     s.bind(1, id);
     std::vector<Target> out;
     while (s.step())

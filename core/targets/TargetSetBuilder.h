@@ -1,6 +1,7 @@
 #pragma once
-// Builds a labelled target set (positives, negatives, train/val/test splits) from a project's catalogs, the way
-// the seed built gz2 (Buta alone) and gzd5 (Buta x Galaxy Zoo DECaLS), and reports the count at every step.
+// Builds a labelled target set (positives, negatives, train/val/test splits) from a project's catalogs, the
+// way the seed built gz2 (Buta alone) and gzd5 (Buta x Galaxy Zoo DECaLS), and reports the count at every
+// step.
 #include <nlohmann/json.hpp>
 
 #include <array>
@@ -45,7 +46,12 @@ struct TargetSetStep
     std::size_t count = 0;
 };
 
-enum Split { Train = 0, Val = 1, Test = 2 };
+enum Split
+{
+    Train = 0,
+    Val = 1,
+    Test = 2
+};
 const char* splitName(int split);
 
 struct TargetSetReport

@@ -1,5 +1,6 @@
 #pragma once
-// Errors in core are exceptions that carry where things went wrong; the UI and the CLI turn them into messages.
+// Errors in core are exceptions that carry where things went wrong; the UI and the CLI turn them into
+// messages.
 #include <cstddef>
 #include <stdexcept>
 #include <string>

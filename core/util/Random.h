@@ -42,7 +42,8 @@ private:
 
 template <typename T> void deterministicShuffle(std::vector<T>& v, SplitMix64& rng)
 {
-    for (std::size_t i = v.size(); i > 1; --i) std::swap(v[i - 1], v[rng.below(i)]);
+    for (std::size_t i = v.size(); i > 1; --i)
+        std::swap(v[i - 1], v[rng.below(i)]);
 }
 
 } // namespace rm

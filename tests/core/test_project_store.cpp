@@ -21,10 +21,14 @@ class TestProjectStore : public QObject
         ImportedCatalog c;
         c.path = "/tmp/small.csv";
         c.format = CatalogFormat::Csv;
-        Column& name = c.table.addColumn("name", ColumnType::Text);
-        Column& z = c.table.addColumn("z", ColumnType::Real);
-        Column& n_ = c.table.addColumn("n", ColumnType::Integer);
-        Column& quote = c.table.addColumn("odd \"name\"", ColumnType::Text);
+        c.table.addColumn("name", ColumnType::Text);
+        c.table.addColumn("z", ColumnType::Real);
+        c.table.addColumn("n", ColumnType::Integer);
+        c.table.addColumn("odd \"name\"", ColumnType::Text);
+        Column& name = c.table.columns[0];
+        Column& z = c.table.columns[1];
+        Column& n_ = c.table.columns[2];
+        Column& quote = c.table.columns[3];
         for (std::size_t i = 0; i < n; ++i) {
             name.appendText("g" + std::to_string(i));
             if (i % 3 == 0)
@@ -58,7 +62,8 @@ private Q_SLOTS:
     {
         QTemporaryDir dir;
         const std::string junk = dir.filePath("junk.rmproj").toStdString();
-        std::ofstream(junk) << "this is not a database, just some text that is long enough to look like a file";
+        std::ofstream(junk)
+            << "this is not a database, just some text that is long enough to look like a file";
         try {
             ProjectStore::open(junk);
             QFAIL("opened a text file as a project");
@@ -107,14 +112,17 @@ private Q_SLOTS:
         auto store = ProjectStore::create(dir.filePath("p.rmproj").toStdString());
         store->addCatalog("first", smallCatalog(10), CatalogRole::Other);
         const auto tablesBefore = store->db().queryInt("SELECT count(*) FROM sqlite_master").value_or(-1);
-        // Cancelling half way through storing (as a killed or aborted import would) must roll everything back.
-        QVERIFY_THROWS_EXCEPTION(Error, store->addCatalog("second", smallCatalog(100000), CatalogRole::Other, {},
-                                                          [](std::size_t done, std::size_t) { return done < 40000; }));
+        // Cancelling half way through storing (as a killed or aborted import would) must roll everything
+        // back.
+        QVERIFY_THROWS_EXCEPTION(
+            Error, store->addCatalog("second", smallCatalog(100000), CatalogRole::Other, {},
+                                     [](std::size_t done, std::size_t) { return done < 40000; }));
         QCOMPARE(store->catalogs().size(), std::size_t(1));
         QCOMPARE(store->db().queryInt("SELECT count(*) FROM sqlite_master").value_or(-2), tablesBefore);
         QVERIFY(!store->hasCatalog("second"));
         // A labelled catalog without its label column is refused before anything is written.
-        QVERIFY_THROWS_EXCEPTION(Error, store->addCatalog("third", smallCatalog(5), CatalogRole::Labelled, "ring"));
+        QVERIFY_THROWS_EXCEPTION(Error,
+                                 store->addCatalog("third", smallCatalog(5), CatalogRole::Labelled, "ring"));
         QCOMPARE(store->catalogs().size(), std::size_t(1));
     }
 

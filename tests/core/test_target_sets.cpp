@@ -8,6 +8,7 @@
 #include "targets/CatalogMatch.h"
 #include "targets/TargetSetBuilder.h"
 #include "util/Error.h"
+#include "util/Random.h"
 
 #include <QtTest>
 
@@ -24,7 +25,8 @@ class TestTargetSets : public QObject
     std::unique_ptr<ProjectStore> m_store;
     std::int64_t m_buta = 0, m_gz2 = 0, m_nair = 0, m_gzd = 0;
 
-    std::int64_t import(const char* relative, const char* name, CatalogRole role, const std::string& labelColumn = {})
+    std::int64_t import(const char* relative, const char* name, CatalogRole role,
+                        const std::string& labelColumn = {})
     {
         const std::string path = rmtest::sharedData(relative);
         if (path.empty()) throw Error(std::string("missing real data file ") + relative);
@@ -46,8 +48,10 @@ class TestTargetSets : public QObject
         double d = 0;
         while (i < a.size() && j < b.size()) {
             const double x = std::min(a[i], b[j]);
-            while (i < a.size() && a[i] <= x) ++i;
-            while (j < b.size() && b[j] <= x) ++j;
+            while (i < a.size() && a[i] <= x)
+                ++i;
+            while (j < b.size() && b[j] <= x)
+                ++j;
             d = std::max(d, std::fabs(double(i) / a.size() - double(j) / b.size()));
         }
         return d;
@@ -60,7 +64,8 @@ class TestTargetSets : public QObject
         for (const auto& t : targets) {
             if (t.label != label) continue;
             auto it = tables.find(t.catalogId);
-            if (it == tables.end()) it = tables.emplace(t.catalogId, m_store->loadTable(t.catalogId, {"z"})).first;
+            if (it == tables.end())
+                it = tables.emplace(t.catalogId, m_store->loadTable(t.catalogId, {"z"})).first;
             if (auto z = it->second.columns[0].number(t.row)) out.push_back(*z);
         }
         return out;
@@ -80,15 +85,16 @@ private Q_SLOTS:
 
     void crossMatchReportsLabelConflicts()
     {
-        // The issue's real-data fact: 75 of the 377 labelled DECaLS cutouts are Buta rings within 5", and 21 of
-        // those 75 are labelled ring=0.
+        // The issue's real-data fact: 75 of the 377 labelled DECaLS cutouts are Buta rings within 5", and 21
+        // of those 75 are labelled ring=0.
         CatalogMatchSummary s = matchCatalogs(*m_store, "gzd", "buta", 5.0);
         QCOMPARE(s.matchedRows, std::size_t(75));
         QCOMPARE(s.labelComparisons, std::size_t(75));
         QCOMPARE(s.conflicts.size(), std::size_t(21));
         QVERIFY(s.conflicts.front().description.find("not ring") != std::string::npos);
-        QCOMPARE(m_store->db().queryInt("SELECT count(*) FROM crossmatch_pairs WHERE crossmatch_id = " +
-                                        std::to_string(s.crossmatchId) + " AND is_nearest = 1")
+        QCOMPARE(m_store->db()
+                     .queryInt("SELECT count(*) FROM crossmatch_pairs WHERE crossmatch_id = " +
+                               std::to_string(s.crossmatchId) + " AND is_nearest = 1")
                      .value_or(-1),
                  std::int64_t(75));
         // The GZ2 miniature: 106 of the 2000 GZ2 galaxies are Buta rings.
@@ -150,7 +156,8 @@ private Q_SLOTS:
         buildTargetSet(*m_store, spec);
         auto key = [](const std::vector<Target>& ts) {
             std::vector<std::tuple<std::int64_t, std::int64_t, int>> k;
-            for (const auto& t : ts) k.emplace_back(t.catalogId, t.row, t.split);
+            for (const auto& t : ts)
+                k.emplace_back(t.catalogId, t.row, t.split);
             return k;
         };
         QVERIFY(key(loadTargets(*m_store, "seed42a")) == key(loadTargets(*m_store, "seed42b")));
@@ -174,6 +181,9 @@ private Q_SLOTS:
 
     void negativesFollowTheRedshiftDistribution()
     {
+        // Real data: Nair & Abraham stops at z = 0.1 while a third of the Buta rings lie beyond, so the match
+        // can only be as good as the pool allows; it must still be much better than drawing blindly, and say
+        // so.
         TargetSetSpec spec;
         spec.rings = "buta";
         spec.negatives = "nair";
@@ -184,14 +194,60 @@ private Q_SLOTS:
         spec.matchBins = 10;
         TargetSetReport r = buildTargetSet(*m_store, spec);
         const std::size_t pos = r.counts[0][1] + r.counts[1][1] + r.counts[2][1];
-        QVERIFY2(pos >= 3950 && pos <= 3962, qPrintable(QString::number(pos)));
+        QCOMPARE(r.total(), 2 * pos);
         auto unmatched = loadTargets(*m_store, "gz2-unmatched");
         auto matched = loadTargets(*m_store, "gz2-z");
         const double dUnmatched = ksStatistic(zOf(unmatched, 1), zOf(unmatched, 0));
         const double dMatched = ksStatistic(zOf(matched, 1), zOf(matched, 0));
-        qInfo("KS distance of z, rings vs negatives: unmatched %.3f, matched %.3f", dUnmatched, dMatched);
-        QVERIFY(dMatched < 0.05);
-        QVERIFY(dMatched < dUnmatched);
+        qInfo("real z, KS distance rings vs negatives: unmatched %.3f, matched %.3f", dUnmatched, dMatched);
+        QVERIFY(dMatched < dUnmatched - 0.1);
+        const bool told = std::any_of(r.warnings.begin(), r.warnings.end(), [](const std::string& w) {
+            return w.find("nearest bins") != std::string::npos;
+        });
+        QVERIFY2(told, "the report says that some negatives came from neighbouring bins");
+    }
+
+    void distributionMatchIsCloseWhenThePoolAllows()
+    {
+        // A pool that covers the positives' range, with a very different shape: the drawn negatives must
+        // follow the positives' distribution (KS distance small) although the pool's own distance is large.
+        QTemporaryDir dir;
+        auto store = ProjectStore::create(dir.filePath("synthetic.rmproj").toStdString());
+        auto make = [](std::size_t n, std::uint64_t seed, bool skewed) {
+            ImportedCatalog c;
+            c.path = "synthetic.csv";
+            c.table.addColumn("z", ColumnType::Real);
+            SplitMix64 rng(seed);
+            for (std::size_t i = 0; i < n; ++i) {
+                const double u = rng.uniform();
+                c.table.columns[0].appendReal(skewed ? 0.01 + 0.2 * u * u * u : 0.05 + 0.1 * u);
+                c.ra.push_back(360.0 * rng.uniform());
+                c.dec.push_back(std::asin(2 * rng.uniform() - 1) * 180 / M_PI);
+                c.sourceRow.push_back(i + 1);
+            }
+            return c;
+        };
+        store->addCatalog("rings", make(1000, 1, false), CatalogRole::Rings);
+        store->addCatalog("pool", make(20000, 2, true), CatalogRole::Parent);
+        TargetSetSpec spec;
+        spec.name = "matched";
+        spec.rings = "rings";
+        spec.negatives = "pool";
+        spec.matchColumn = "z";
+        spec.matchBins = 20;
+        TargetSetReport r = buildTargetSet(*store, spec);
+        QVERIFY(r.warnings.empty());
+        std::vector<double> pz, nz;
+        Table rz = store->loadTable(store->catalog("rings").id, {"z"});
+        Table poolz = store->loadTable(store->catalog("pool").id, {"z"});
+        for (const auto& t : loadTargets(*store, "matched"))
+            (t.label ? pz : nz).push_back(*(t.label ? rz : poolz).columns[0].number(t.row));
+        const double dPool = ksStatistic(pz, poolz.columns[0].reals);
+        const double d = ksStatistic(pz, nz);
+        qInfo("synthetic z, KS distance rings vs pool %.3f, rings vs drawn negatives %.3f", dPool, d);
+        QCOMPARE(nz.size(), std::size_t(1000));
+        QVERIFY(dPool > 0.3);
+        QVERIFY(d < 0.06);
     }
 
     void handLabelsOverrideCatalogLabels()
@@ -199,14 +255,16 @@ private Q_SLOTS:
         // Mark one gz2 ring "unsure" and one Nair galaxy "ring": the first leaves the set, the second can no
         // longer be drawn as a negative.
         auto before = loadTargets(*m_store, "gz2mini");
-        const Target ring = *std::find_if(before.begin(), before.end(), [](const Target& t) { return t.label == 1; });
+        const Target ring =
+            *std::find_if(before.begin(), before.end(), [](const Target& t) { return t.label == 1; });
         LabelStore labels(m_store->db());
         labels.set({ring.catalogId, ring.row}, ring.ra, ring.dec, HandLabel::Unsure, "", "test");
         CatalogPositions np = m_store->positions(m_nair);
         std::vector<std::size_t> nairRows;
         for (const auto& t : before)
             if (t.label == 0) nairRows.push_back(static_cast<std::size_t>(t.row));
-        for (std::size_t r : nairRows) labels.set({m_nair, std::int64_t(r)}, np.ra[r], np.dec[r], HandLabel::Ring, "", "test");
+        for (std::size_t r : nairRows)
+            labels.set({m_nair, std::int64_t(r)}, np.ra[r], np.dec[r], HandLabel::Ring, "", "test");
 
         TargetSetSpec spec = targetSetSpec(*m_store, "gz2mini");
         spec.name = "gz2mini-hand";
@@ -215,7 +273,8 @@ private Q_SLOTS:
         QCOMPARE(pos, std::size_t(105));
         for (const auto& t : loadTargets(*m_store, "gz2mini-hand")) {
             QVERIFY(!(t.catalogId == ring.catalogId && t.row == ring.row));
-            if (t.catalogId == m_nair) QVERIFY(std::find(nairRows.begin(), nairRows.end(), std::size_t(t.row)) == nairRows.end());
+            if (t.catalogId == m_nair)
+                QVERIFY(std::find(nairRows.begin(), nairRows.end(), std::size_t(t.row)) == nairRows.end());
         }
         spec.name = "gz2mini-nohand";
         spec.useHandLabels = false;

@@ -1,0 +1,48 @@
+#include "catalog/MappedFile.h"
+
+#include "util/Error.h"
+
+#include <cerrno>
+#include <cstring>
+#include <fcntl.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+namespace rm::detail {
+
+MappedFile::MappedFile(const std::string& path)
+{
+    const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0) throw InputError(path, 0, {}, std::string("cannot open the file: ") + std::strerror(errno));
+    struct stat st;
+    if (::fstat(fd, &st) != 0) {
+        const int err = errno;
+        ::close(fd);
+        throw InputError(path, 0, {}, std::string("cannot read the file: ") + std::strerror(err));
+    }
+    if (!S_ISREG(st.st_mode)) {
+        ::close(fd);
+        throw InputError(path, 0, {}, "not a regular file");
+    }
+    m_size = static_cast<std::size_t>(st.st_size);
+    if (m_size > 0) { // mmap of zero bytes fails; an empty file is an empty view
+        m_data = ::mmap(nullptr, m_size, PROT_READ, MAP_PRIVATE, fd, 0);
+        if (m_data == MAP_FAILED) {
+            const int err = errno;
+            m_data = nullptr;
+            m_size = 0;
+            ::close(fd);
+            throw InputError(path, 0, {}, std::string("cannot map the file: ") + std::strerror(err));
+        }
+        ::madvise(m_data, m_size, MADV_SEQUENTIAL);
+    }
+    ::close(fd);
+}
+
+MappedFile::~MappedFile()
+{
+    if (m_data) ::munmap(m_data, m_size);
+}
+
+} // namespace rm::detail

@@ -1,0 +1,25 @@
+#pragma once
+// A read-only memory map of a whole file: text catalogs are tokenized straight from the page cache, so a
+// 100 MB CSV is not also copied into a 100 MB string.
+#include <cstddef>
+#include <string>
+#include <string_view>
+
+namespace rm::detail {
+
+class MappedFile
+{
+public:
+    explicit MappedFile(const std::string& path); // throws InputError when the file cannot be read
+    ~MappedFile();
+    MappedFile(const MappedFile&) = delete;
+    MappedFile& operator=(const MappedFile&) = delete;
+
+    std::string_view text() const { return std::string_view(static_cast<const char*>(m_data), m_size); }
+
+private:
+    void* m_data = nullptr;
+    std::size_t m_size = 0;
+};
+
+} // namespace rm::detail
