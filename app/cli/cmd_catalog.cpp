@@ -72,6 +72,7 @@ static int catalogImport(const Args& args)
                   {"id", id},
                   {"rows", info.rowCount},
                   {"skipped", cat.skipped.size()},
+                  {"notes", cat.notes},
                   {"columns", info.columns.size()},
                   {"format", info.format},
                   {"role", catalogRoleName(info.role)},

@@ -175,6 +175,7 @@ void keepRows(Table& table, const std::vector<std::uint8_t>& keep)
 void importFits(ImportedCatalog& out, const ImportOptions& options)
 {
     FitsTable fits = readFits(out.path, options);
+    out.notes = std::move(fits.notes);
     Table& table = fits.table;
     std::vector<std::string> names;
     for (const Column& c : table.columns)

@@ -9,22 +9,33 @@
 
 namespace rm {
 
-enum class CatalogFormat { Auto, Csv, Fits, Whitespace };
-enum class BadRowPolicy { Abort, Skip };
+enum class CatalogFormat
+{
+    Auto,
+    Csv,
+    Fits,
+    Whitespace
+};
+enum class BadRowPolicy
+{
+    Abort,
+    Skip
+};
 
 const char* catalogFormatName(CatalogFormat f);
 
 struct ImportOptions
 {
     CatalogFormat format = CatalogFormat::Auto;
-    // Position columns; empty = detect (_RAJ2000/_DEJ2000, RAdeg/DEdeg, ra/dec, RA/DEC, sexagesimal RAJ2000/DEJ2000,
-    // then an IAU-name column such as iauname holding JHHMMSS.ss+DDMMSS.s).
+    // Position columns; empty = detect (_RAJ2000/_DEJ2000, RAdeg/DEdeg, ra/dec, RA/DEC, sexagesimal
+    // RAJ2000/DEJ2000, then an IAU-name column such as iauname holding JHHMMSS.ss+DDMMSS.s).
     std::string raColumn;
     std::string decColumn;
     std::string iauNameColumn; // take positions from this IAU-name column instead
     BadRowPolicy onBadRow = BadRowPolicy::Abort;
     int fitsHdu = 0; // 0 = the first binary/ASCII table HDU; otherwise the 1-based HDU number
-    // Called now and then with (rows read, total rows if known else 0); return false to cancel (throws rm::Error).
+    // Called now and then with (rows read, total rows if known else 0); return false to cancel (throws
+    // rm::Error).
     std::function<bool(std::size_t, std::size_t)> progress;
 };
 
@@ -37,12 +48,17 @@ struct ImportIssue
     std::string message() const; // "file, row R, column 'C': reason"
 };
 
-enum class PositionKind { Degrees, Sexagesimal, IauName };
+enum class PositionKind
+{
+    Degrees,
+    Sexagesimal,
+    IauName
+};
 
 struct PositionColumns
 {
     PositionKind kind = PositionKind::Degrees;
-    std::string raColumn;  // for IauName: the name column (decColumn empty)
+    std::string raColumn; // for IauName: the name column (decColumn empty)
     std::string decColumn;
 };
 
@@ -55,10 +71,11 @@ struct ImportedCatalog
     std::vector<std::size_t> sourceRow;         // 1-based data row in the file of every kept row
     PositionColumns position;
     std::vector<ImportIssue> skipped; // rows left out under BadRowPolicy::Skip, with why
+    std::vector<std::string> notes;   // anything else not kept (e.g. FITS vector columns), with why
 };
 
-// Throws rm::InputError (file, row, column) for a bad row under Abort, for a file that cannot be read or parsed,
-// or when no position columns can be found.
+// Throws rm::InputError (file, row, column) for a bad row under Abort, for a file that cannot be read or
+// parsed, or when no position columns can be found.
 ImportedCatalog importCatalog(const std::string& path, const ImportOptions& options = {});
 
 } // namespace rm

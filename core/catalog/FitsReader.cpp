@@ -27,7 +27,8 @@ std::string cfitsioMessage(int status)
     std::string detail;
     while (fits_read_errmsg(msg))
         if (detail.empty()) detail = trimBlanks(msg);
-    while (!detail.empty() && (detail.back() == ':' || detail.back() == ' ')) detail.pop_back();
+    while (!detail.empty() && (detail.back() == ':' || detail.back() == ' '))
+        detail.pop_back();
     if (!detail.empty() && detail != out) out += " (" + detail + ")";
     if (status == READ_ERROR || status == END_OF_FILE) out += "; the file may be truncated";
     return out;
@@ -158,7 +159,16 @@ void integersToText(Column& c)
     c.type = ColumnType::Text;
 }
 
-std::vector<Field> planBinary(const FitsHandle& fits, int ncols)
+std::string columnName(const FitsHandle& fits, int c)
+{
+    char key[FLEN_KEYWORD], value[FLEN_VALUE];
+    int status = 0;
+    std::snprintf(key, sizeof key, "TTYPE%d", c);
+    if (fits_read_key(fits.get(), TSTRING, key, value, nullptr, &status) != 0) return "#" + std::to_string(c);
+    return value;
+}
+
+std::vector<Field> planBinary(const FitsHandle& fits, int ncols, std::vector<std::string>& notes)
 {
     std::vector<Field> fields;
     for (int c = 1; c <= ncols; ++c) {
@@ -171,9 +181,12 @@ std::vector<Field> planBinary(const FitsHandle& fits, int ncols)
         f.width = static_cast<long>(width);
         if (type == TSTRING && repeat >= 1 && repeat <= width)
             f.kind = Kind::String;
-        else if (repeat != 1)
-            continue; // vectors, variable-length arrays (type < 0), empty columns
-        else if (type == TLOGICAL)
+        else if (repeat != 1) {
+            // Vectors, variable-length arrays (type < 0) and empty columns have no place in a flat table.
+            notes.push_back("FITS column '" + columnName(fits, c) + "' is not a scalar (repeat " +
+                            std::to_string(repeat) + ") and was left out");
+            continue;
+        } else if (type == TLOGICAL)
             f.kind = Kind::Logical;
         else if (type == TFLOAT || type == TDOUBLE)
             f.kind = Kind::Real;
@@ -182,8 +195,11 @@ std::vector<Field> planBinary(const FitsHandle& fits, int ncols)
         else if (type == TBYTE || type == TSBYTE || type == TSHORT || type == TUSHORT || type == TINT ||
                  type == TUINT || type == TLONG || type == TULONG || type == TLONGLONG)
             f.kind = Kind::Integer;
-        else
-            continue; // bits and complex numbers
+        else {
+            notes.push_back("FITS column '" + columnName(fits, c) +
+                            "' holds bits or complex numbers and was left out");
+            continue;
+        }
         fields.push_back(f);
     }
     return fields;
@@ -383,7 +399,7 @@ FitsTable readFits(const std::string& path, const ImportOptions& options)
 
     FitsTable out;
     std::vector<Field> fields =
-        hduType == ASCII_TBL ? planAscii(fits, path, ncols, rowLength) : planBinary(fits, ncols);
+        hduType == ASCII_TBL ? planAscii(fits, path, ncols, rowLength) : planBinary(fits, ncols, out.notes);
     addColumns(fits, fields, out.table, static_cast<std::size_t>(nrows));
 
     // Whole chunks of rows keep cfitsio's buffers hot while each column is read in turn.

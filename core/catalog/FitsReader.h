@@ -12,6 +12,7 @@ namespace rm::detail {
 struct FitsTable
 {
     Table table;                     // every row of the HDU
+    std::vector<std::string> notes;  // columns that could not be kept, with why
     std::vector<ImportIssue> issues; // cells that could not be decoded (ASCII tables); row 1-based, sorted
 };
 
