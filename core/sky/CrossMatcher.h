@@ -34,7 +34,9 @@ struct CrossMatchOptions
 };
 
 // An index over one catalog's positions that answers radius and nearest-neighbour queries. Rows with
-// non-finite positions are left out of the index and never match.
+// non-finite positions are left out of the index and never match (so are out-of-range ones: rm::validPosition).
+// Results are exact: the tree only proposes candidates, whose separations are computed in double with
+// rm::angularSeparationArcsec; the radius is inclusive and ties go to the lower row.
 class SkyIndex
 {
 public:
@@ -54,6 +56,9 @@ private:
     std::unique_ptr<Impl> d;
 };
 
+// Matches every row of A against an index on B, on options.threads threads; the output does not depend on the
+// thread count. Rows of A with invalid positions get no match. Throws rm::Error on mismatched column sizes, a
+// negative or non-finite radius, or when options.progress (always called on the calling thread) returns false.
 CrossMatchResult crossMatch(const std::vector<double>& raA, const std::vector<double>& decA,
                             const std::vector<double>& raB, const std::vector<double>& decB,
                             const CrossMatchOptions& options);
