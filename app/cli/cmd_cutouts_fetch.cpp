@@ -83,12 +83,15 @@ int cutoutsFetch(const Args& args)
 {
     args.allowOnly({"catalog", "service", "base-url", "layer", "pixscale", "size", "parallel", "rate",
                     "retries", "timeout", "backoff", "limit"},
-                   {"retry-failed"});
+                   {"retry-failed", "verify"});
     const std::string path = args.positional(0, "PROJECT");
     const auto catalogName = args.option("catalog");
     if (!catalogName) throw UsageError("missing --catalog NAME");
     const long long limit = args.integer("limit", -1);
     const bool retryFailed = args.flag("retry-failed");
+    // Cached rows are trusted when their file exists (reading a million files each run would be slow);
+    // --verify passes them through the fetcher, which validates each file and fetches a corrupt one again.
+    const bool verify = args.flag("verify");
 
     auto store = ProjectStore::open(path);
     const CatalogInfo cat = store->catalog(*catalogName);
@@ -109,7 +112,7 @@ int cutoutsFetch(const Args& args)
         auto it = entries.find(row);
         if (it != entries.end()) {
             std::error_code ec;
-            if (it->second.state == "cached" && fs::is_regular_file(it->second.cachePath, ec)) {
+            if (!verify && it->second.state == "cached" && fs::is_regular_file(it->second.cachePath, ec)) {
                 ++alreadyCached;
                 continue;
             }
@@ -241,11 +244,10 @@ int cutoutsStatus(const Args& args)
 static VerbRegistrar fetchVerb(
     {"cutouts fetch",
      "PROJECT --catalog NAME [--service legacysurvey|sdss] [--base-url URL] [--layer L] [--pixscale P] "
-     "[--size N] "
-     "[--parallel N] [--rate R] [--retries N] [--timeout S] [--backoff S] [--limit N] [--retry-failed] "
-     "[--json]",
+     "[--size N] [--parallel N] [--rate R] [--retries N] [--timeout S] [--backoff S] [--limit N] "
+     "[--retry-failed] [--verify] [--json]",
      "download a catalog's cutouts into the project's cache (resumable; failures are kept with their reason)",
-     {"retry-failed"},
+     {"retry-failed", "verify"},
      cutoutsFetch});
 static VerbRegistrar statusVerb({"cutouts status",
                                  "PROJECT --catalog NAME [--service S] [--layer L] [--pixscale P] [--size N] "

@@ -11,9 +11,12 @@ namespace rm {
 const char* columnTypeName(ColumnType t)
 {
     switch (t) {
-    case ColumnType::Integer: return "integer";
-    case ColumnType::Real: return "real";
-    case ColumnType::Text: return "text";
+    case ColumnType::Integer:
+        return "integer";
+    case ColumnType::Real:
+        return "real";
+    case ColumnType::Text:
+        return "text";
     }
     return "text";
 }
@@ -22,9 +25,12 @@ std::optional<double> Column::number(std::size_t row) const
 {
     if (null[row]) return std::nullopt;
     switch (type) {
-    case ColumnType::Integer: return static_cast<double>(integers[row]);
-    case ColumnType::Real: return reals[row];
-    case ColumnType::Text: return std::nullopt;
+    case ColumnType::Integer:
+        return static_cast<double>(integers[row]);
+    case ColumnType::Real:
+        return reals[row];
+    case ColumnType::Text:
+        return std::nullopt;
     }
     return std::nullopt;
 }
@@ -33,13 +39,15 @@ std::string Column::text(std::size_t row) const
 {
     if (null[row]) return {};
     switch (type) {
-    case ColumnType::Integer: return std::to_string(integers[row]);
+    case ColumnType::Integer:
+        return std::to_string(integers[row]);
     case ColumnType::Real: {
         char buf[32];
         std::snprintf(buf, sizeof buf, "%.17g", reals[row]);
         return buf;
     }
-    case ColumnType::Text: return texts[row];
+    case ColumnType::Text:
+        return texts[row];
     }
     return {};
 }
@@ -48,9 +56,15 @@ void Column::appendNull()
 {
     null.push_back(1);
     switch (type) {
-    case ColumnType::Integer: integers.push_back(0); break;
-    case ColumnType::Real: reals.push_back(NAN); break;
-    case ColumnType::Text: texts.emplace_back(); break;
+    case ColumnType::Integer:
+        integers.push_back(0);
+        break;
+    case ColumnType::Real:
+        reals.push_back(NAN);
+        break;
+    case ColumnType::Text:
+        texts.emplace_back();
+        break;
     }
 }
 

@@ -8,7 +8,12 @@
 
 namespace rm {
 
-enum class ColumnType { Integer, Real, Text };
+enum class ColumnType
+{
+    Integer,
+    Real,
+    Text
+};
 
 const char* columnTypeName(ColumnType t);
 

@@ -16,7 +16,8 @@ int parseSliceBound(const std::string& s, const std::string& pattern)
     char* end = nullptr;
     long v = std::strtol(s.c_str(), &end, 10);
     if (*end != '\0' || v < 0 || v > 4096)
-        throw Error("file-name template '" + pattern + "': bad slice bound '" + s + "' (use {col[:4]} or {col[2:6]})");
+        throw Error("file-name template '" + pattern + "': bad slice bound '" + s +
+                    "' (use {col[:4]} or {col[2:6]})");
     return static_cast<int>(v);
 }
 
@@ -45,7 +46,8 @@ FileNameTemplate::FileNameTemplate(std::string pattern) : m_pattern(std::move(pa
         part.literal = false;
         std::size_t bracket = field.find('[');
         if (bracket != std::string::npos) {
-            if (field.back() != ']') throw Error("file-name template '" + p + "': bad slice in {" + field + "}");
+            if (field.back() != ']')
+                throw Error("file-name template '" + p + "': bad slice in {" + field + "}");
             std::string slice = field.substr(bracket + 1, field.size() - bracket - 2);
             field.resize(bracket);
             std::size_t colon = slice.find(':');
@@ -85,8 +87,8 @@ std::string FileNameTemplate::expand(const GalaxyRef& galaxy) const
         }
         auto v = galaxy.value(part.text);
         if (!v)
-            throw Error("file-name template '" + m_pattern + "': the catalog has no column '" + part.text + "' (" +
-                        galaxy.describe() + ")");
+            throw Error("file-name template '" + m_pattern + "': the catalog has no column '" + part.text +
+                        "' (" + galaxy.describe() + ")");
         if (v->empty())
             throw Error("file-name template '" + m_pattern + "': column '" + part.text + "' is blank for " +
                         galaxy.describe());
@@ -105,10 +107,11 @@ std::string FileNameTemplate::expand(const GalaxyRef& galaxy) const
     std::size_t start = 0;
     while (start <= out.size()) {
         std::size_t slash = out.find('/', start);
-        std::string component = out.substr(start, slash == std::string::npos ? std::string::npos : slash - start);
+        std::string component =
+            out.substr(start, slash == std::string::npos ? std::string::npos : slash - start);
         if (component == "..")
-            throw Error("file-name template '" + m_pattern + "' gives '" + out + "' for " + galaxy.describe() +
-                        ", which leaves the image folder");
+            throw Error("file-name template '" + m_pattern + "' gives '" + out + "' for " +
+                        galaxy.describe() + ", which leaves the image folder");
         if (slash == std::string::npos) break;
         start = slash + 1;
     }

@@ -1,7 +1,7 @@
 #pragma once
 // File names made from catalog columns: "{iauname}.jpg", "{id_str}.png", "{file}", and prefixes such as
-// "{iauname[:4]}/{iauname}.png" (GZ DECaLS keeps its cutouts in folders named by the first 4 characters of the
-// IAU name). "{{" and "}}" are literal braces.
+// "{iauname[:4]}/{iauname}.png" (GZ DECaLS keeps its cutouts in folders named by the first 4 characters of
+// the IAU name). "{{" and "}}" are literal braces.
 #include <string>
 #include <vector>
 

@@ -12,7 +12,8 @@ class FolderImageSource : public ImageSource
 {
 public:
     FolderImageSource(std::string dir, std::string pattern);
-    static std::unique_ptr<FolderImageSource> fromSpec(const nlohmann::json& spec, const ImageSourceContext& ctx);
+    static std::unique_ptr<FolderImageSource> fromSpec(const nlohmann::json& spec,
+                                                       const ImageSourceContext& ctx);
 
     std::string kind() const override { return "folder"; }
     nlohmann::json spec() const override;

@@ -28,7 +28,8 @@ GalaxyRef GalaxyRef::fromTable(const Table& table, std::size_t row, std::int64_t
     g.catalogId = catalogId;
     g.row = row;
     g.values.reserve(table.columnCount());
-    for (const auto& c : table.columns) g.values.emplace_back(c.name, c.text(row));
+    for (const auto& c : table.columns)
+        g.values.emplace_back(c.name, c.text(row));
     return g;
 }
 

@@ -21,9 +21,13 @@ struct GalaxyRef
     double dec = NAN;
     std::vector<std::pair<std::string, std::string>> values; // column name -> value as text ("" = blank)
 
-    // The value of a column: an exact name match first, then a case-insensitive one; nullopt if no such column.
+    // The value of a column: an exact name match first, then a case-insensitive one; nullopt if no such
+    // column.
     std::optional<std::string> value(const std::string& column) const;
-    void set(std::string column, std::string text) { values.emplace_back(std::move(column), std::move(text)); }
+    void set(std::string column, std::string text)
+    {
+        values.emplace_back(std::move(column), std::move(text));
+    }
     // "catalog 3, row 17" plus the first column's value, for error messages.
     std::string describe() const;
 

@@ -1,6 +1,6 @@
 #pragma once
-// An 8-bit image in memory: rows top to bottom, pixels interleaved, channels in RGB order (1 = grey). Every image
-// source returns this, whatever the file format, so preprocessing and the cache see one layout.
+// An 8-bit image in memory: rows top to bottom, pixels interleaved, channels in RGB order (1 = grey). Every
+// image source returns this, whatever the file format, so preprocessing and the cache see one layout.
 #include <cstddef>
 #include <cstdint>
 #include <vector>
@@ -35,7 +35,8 @@ struct ImageView
 
     ImageView() = default;
     ImageView(const std::uint8_t* d, int w, int h, int c) : data(d), width(w), height(h), channels(c) {}
-    ImageView(const Image& im) : data(im.pixels.data()), width(im.width), height(im.height), channels(im.channels)
+    ImageView(const Image& im)
+        : data(im.pixels.data()), width(im.width), height(im.height), channels(im.channels)
     {
     }
 };

@@ -19,10 +19,12 @@ bool looksLikeHtml(const std::uint8_t* data, std::size_t size)
 {
     std::size_t i = 0;
     if (size >= 3 && data[0] == 0xEF && data[1] == 0xBB && data[2] == 0xBF) i = 3; // UTF-8 byte-order mark
-    while (i < size && std::isspace(data[i])) ++i;
+    while (i < size && std::isspace(data[i]))
+        ++i;
     if (i >= size || data[i] != '<') return false;
     std::string head(reinterpret_cast<const char*>(data + i), std::min<std::size_t>(size - i, 256));
-    for (auto& c : head) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    for (auto& c : head)
+        c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
     return head.find("<!doctype") != std::string::npos || head.find("<html") != std::string::npos ||
            head.find("<?xml") != std::string::npos || head.find("<head") != std::string::npos ||
            head.find("<body") != std::string::npos;
@@ -47,10 +49,11 @@ EncodedFormat checkEncodedImage(const std::uint8_t* data, std::size_t size, cons
     static const std::uint8_t kIend[8] = {'I', 'E', 'N', 'D', 0xAE, 0x42, 0x60, 0x82};
     if (size == 0) throw ImageCorruptError(file, "empty file, not an image");
     if (size >= 3 && data[0] == 0xFF && data[1] == 0xD8 && data[2] == 0xFF) {
-        // Some writers pad the end with zeros or a newline; anything else after the image is not ours to judge,
-        // but a file whose last marker is not EOI (FF D9) was cut short.
+        // Some writers pad the end with zeros or a newline; anything else after the image is not ours to
+        // judge, but a file whose last marker is not EOI (FF D9) was cut short.
         std::size_t end = size;
-        while (end > 2 && (data[end - 1] == 0x00 || data[end - 1] == '\n' || data[end - 1] == '\r')) --end;
+        while (end > 2 && (data[end - 1] == 0x00 || data[end - 1] == '\n' || data[end - 1] == '\r'))
+            --end;
         if (end < 4 || data[end - 2] != 0xFF || data[end - 1] != 0xD9)
             throw ImageCorruptError(file, "truncated JPEG (no end-of-image marker; " + std::to_string(size) +
                                               " bytes; an interrupted download?)");
@@ -63,8 +66,9 @@ EncodedFormat checkEncodedImage(const std::uint8_t* data, std::size_t size, cons
         return EncodedFormat::Png;
     }
     if (looksLikeHtml(data, size))
-        throw ImageCorruptError(file, "is an HTML/XML page, not a JPEG or PNG image (an error page saved in place "
-                                      "of the cutout?)");
+        throw ImageCorruptError(file,
+                                "is an HTML/XML page, not a JPEG or PNG image (an error page saved in place "
+                                "of the cutout?)");
     throw ImageCorruptError(file, "not a JPEG or PNG image (first bytes: " + hexPrefix(data, size) + ")");
 }
 
@@ -111,11 +115,15 @@ Image decodeImageFile(const std::string& path)
 Image decodeImage(const std::uint8_t* data, std::size_t size, const std::string& file)
 {
     checkEncodedImage(data, size, file);
-    throw Error(file + ": this build of RingMiner has no OpenCV, so it cannot decode JPEG/PNG (build with OpenCV, "
-                       "or use a decoded-image cache made elsewhere)");
+    throw Error(file +
+                ": this build of RingMiner has no OpenCV, so it cannot decode JPEG/PNG (build with OpenCV, "
+                "or use a decoded-image cache made elsewhere)");
 }
 
-bool imageDecodingAvailable() { return false; }
+bool imageDecodingAvailable()
+{
+    return false;
+}
 #endif
 
 } // namespace rm

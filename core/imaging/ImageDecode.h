@@ -15,17 +15,21 @@
 
 namespace rm {
 
-enum class EncodedFormat { Jpeg, Png };
+enum class EncodedFormat
+{
+    Jpeg,
+    Png
+};
 
-// Throws ImageCorruptError (naming file) unless the bytes are a JPEG that ends with its end-of-image marker or a
-// PNG that ends with its IEND chunk; says "HTML" when the bytes are a web page.
+// Throws ImageCorruptError (naming file) unless the bytes are a JPEG that ends with its end-of-image marker
+// or a PNG that ends with its IEND chunk; says "HTML" when the bytes are a web page.
 EncodedFormat checkEncodedImage(const std::uint8_t* data, std::size_t size, const std::string& file);
 
 // Decodes to 8-bit RGB (3 channels; grey and paletted files are expanded, alpha dropped).
 Image decodeImage(const std::uint8_t* data, std::size_t size, const std::string& file);
 
-// Reads and decodes a file. Throws ImageMissingError when the file does not exist, ImageCorruptError when it is
-// not a whole JPEG/PNG.
+// Reads and decodes a file. Throws ImageMissingError when the file does not exist, ImageCorruptError when it
+// is not a whole JPEG/PNG.
 Image decodeImageFile(const std::string& path);
 
 // The whole file; throws ImageMissingError if it does not exist, rm::InputError if it cannot be read.

@@ -11,8 +11,8 @@ namespace rm {
 
 Image decodeImage(const std::uint8_t* data, std::size_t size, const std::string& file)
 {
-    // imdecode returns an empty Mat for garbage and libjpeg fills a truncated image with grey without failing,
-    // so the bytes are checked first.
+    // imdecode returns an empty Mat for garbage and libjpeg fills a truncated image with grey without
+    // failing, so the bytes are checked first.
     checkEncodedImage(data, size, file);
     cv::Mat decoded;
     try {
@@ -30,6 +30,9 @@ Image decodeImage(const std::uint8_t* data, std::size_t size, const std::string&
     return out;
 }
 
-bool imageDecodingAvailable() { return true; }
+bool imageDecodingAvailable()
+{
+    return true;
+}
 
 } // namespace rm

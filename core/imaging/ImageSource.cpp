@@ -34,8 +34,12 @@ Registry& registry()
     return r;
 }
 
-// Service kinds that exist in the design but are provided by another file; named so the error says what to do.
-bool isServiceKind(const std::string& kind) { return kind == "legacysurvey" || kind == "sdss"; }
+// Service kinds that exist in the design but are provided by another file; named so the error says what to
+// do.
+bool isServiceKind(const std::string& kind)
+{
+    return kind == "legacysurvey" || kind == "sdss";
+}
 
 } // namespace
 
@@ -51,7 +55,8 @@ std::vector<std::string> imageSourceKinds()
     auto& r = registry();
     std::lock_guard<std::mutex> lock(r.mutex);
     std::vector<std::string> kinds;
-    for (const auto& [k, m] : r.makers) kinds.push_back(k);
+    for (const auto& [k, m] : r.makers)
+        kinds.push_back(k);
     return kinds;
 }
 
@@ -71,11 +76,12 @@ std::unique_ptr<ImageSource> makeImageSource(const nlohmann::json& spec, const I
     }
     if (!maker) {
         std::string known;
-        for (const auto& k : imageSourceKinds()) known += (known.empty() ? "" : ", ") + k;
+        for (const auto& k : imageSourceKinds())
+            known += (known.empty() ? "" : ", ") + k;
         if (isServiceKind(kind))
-            throw Error("image source kind '" + kind +
-                        "' is a cutout service and is not available in this build (registered kinds: " + known +
-                        ")");
+            throw Error(
+                "image source kind '" + kind +
+                "' is a cutout service and is not available in this build (registered kinds: " + known + ")");
         throw Error("unknown image source kind '" + kind + "' (known: " + known + ")");
     }
     return maker(spec, context);

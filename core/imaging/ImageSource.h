@@ -1,7 +1,7 @@
 #pragma once
-// Where a catalog's images come from, behind one interface: a local folder of JPEG/PNG files, a folder of FITS
-// cutouts, or (registered by core/imaging/CutoutService) a cutout web service. Each source is described by a
-// JSON spec, stored per catalog in the project's image_sources table.
+// Where a catalog's images come from, behind one interface: a local folder of JPEG/PNG files, a folder of
+// FITS cutouts, or (registered by core/imaging/CutoutService) a cutout web service. Each source is described
+// by a JSON spec, stored per catalog in the project's image_sources table.
 //
 // load() throws ImageMissingError when the galaxy has no image (no file, template names a blank column) and
 // ImageCorruptError when there is a file but it is not a usable image (HTML error page, truncated JPEG); both
@@ -18,7 +18,12 @@
 
 namespace rm {
 
-enum class ImagePresence { Present, Missing, Unknown };
+enum class ImagePresence
+{
+    Present,
+    Missing,
+    Unknown
+};
 
 class ImageSource
 {
@@ -43,8 +48,8 @@ struct ImageSourceContext
     std::string cacheDir; // for service kinds: where downloaded cutouts live (e.g. <project>.files/cutouts)
 };
 
-using ImageSourceMaker =
-    std::function<std::unique_ptr<ImageSource>(const nlohmann::json& spec, const ImageSourceContext& context)>;
+using ImageSourceMaker = std::function<std::unique_ptr<ImageSource>(const nlohmann::json& spec,
+                                                                    const ImageSourceContext& context)>;
 
 // Adds a kind to the factory; the cutout-service kinds ("legacysurvey", "sdss") are registered this way by
 // core/imaging/CutoutService. Registering an existing name replaces it.
@@ -53,7 +58,9 @@ std::vector<std::string> imageSourceKinds();
 
 // Makes the source a spec describes: {"kind":"folder",...}, {"kind":"fits",...} or a registered kind. Throws
 // rm::Error naming the problem (unknown kind, with the known ones; missing "dir"; bad template).
-std::unique_ptr<ImageSource> makeImageSource(const nlohmann::json& spec, const ImageSourceContext& context = {});
-std::unique_ptr<ImageSource> makeImageSource(const std::string& specJson, const ImageSourceContext& context = {});
+std::unique_ptr<ImageSource> makeImageSource(const nlohmann::json& spec,
+                                             const ImageSourceContext& context = {});
+std::unique_ptr<ImageSource> makeImageSource(const std::string& specJson,
+                                             const ImageSourceContext& context = {});
 
 } // namespace rm

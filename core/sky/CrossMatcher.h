@@ -29,14 +29,14 @@ struct CrossMatchOptions
 {
     double radiusArcsec = 1.0;
     bool allPairs = true;
-    unsigned threads = 0; // 0 = all hardware threads
+    unsigned threads = 0;                                              // 0 = all hardware threads
     std::function<bool(std::size_t done, std::size_t total)> progress; // false = cancel (throws rm::Error)
 };
 
 // An index over one catalog's positions that answers radius and nearest-neighbour queries. Rows with
-// non-finite positions are left out of the index and never match (so are out-of-range ones: rm::validPosition).
-// Results are exact: the tree only proposes candidates, whose separations are computed in double with
-// rm::angularSeparationArcsec; the radius is inclusive and ties go to the lower row.
+// non-finite positions are left out of the index and never match (so are out-of-range ones:
+// rm::validPosition). Results are exact: the tree only proposes candidates, whose separations are computed in
+// double with rm::angularSeparationArcsec; the radius is inclusive and ties go to the lower row.
 class SkyIndex
 {
 public:
@@ -47,7 +47,8 @@ public:
 
     std::size_t size() const;
     // Rows within radiusArcsec of (ra, dec), sorted by separation: (row, separation arcsec).
-    std::vector<std::pair<std::uint32_t, double>> within(double raDeg, double decDeg, double radiusArcsec) const;
+    std::vector<std::pair<std::uint32_t, double>> within(double raDeg, double decDeg,
+                                                         double radiusArcsec) const;
     // The nearest row and its separation; row -1 when the index is empty or the position is not finite.
     std::pair<std::int64_t, double> nearest(double raDeg, double decDeg) const;
 
@@ -58,7 +59,8 @@ private:
 
 // Matches every row of A against an index on B, on options.threads threads; the output does not depend on the
 // thread count. Rows of A with invalid positions get no match. Throws rm::Error on mismatched column sizes, a
-// negative or non-finite radius, or when options.progress (always called on the calling thread) returns false.
+// negative or non-finite radius, or when options.progress (always called on the calling thread) returns
+// false.
 CrossMatchResult crossMatch(const std::vector<double>& raA, const std::vector<double>& decA,
                             const std::vector<double>& raB, const std::vector<double>& decB,
                             const CrossMatchOptions& options);

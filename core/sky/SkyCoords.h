@@ -8,9 +8,11 @@ namespace rm {
 
 // "07 24 20.75", "07:24:20.75", "07h24m20.75s" -> degrees; nullopt if malformed or out of range.
 std::optional<double> parseSexagesimalRa(const std::string& s);
-// "+42 09 00.6", "-00:27:39.1", "+42d09m00.6s" -> degrees (sign kept for -00); nullopt if malformed/out of range.
+// "+42 09 00.6", "-00:27:39.1", "+42d09m00.6s" -> degrees (sign kept for -00); nullopt if malformed/out of
+// range.
 std::optional<double> parseSexagesimalDec(const std::string& s);
-// IAU designations "J001655.18-002739.1" (optionally with a prefix such as "SDSS J" or "2MASX J") -> (ra, dec).
+// IAU designations "J001655.18-002739.1" (optionally with a prefix such as "SDSS J" or "2MASX J") -> (ra,
+// dec).
 std::optional<std::pair<double, double>> parseIauName(const std::string& s);
 
 bool validPosition(double raDeg, double decDeg); // finite, 0 <= ra < 360 (360 accepted), -90 <= dec <= 90

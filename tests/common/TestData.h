@@ -3,11 +3,11 @@
 // scratch directories the tests make.
 #include <QDir>
 #include <QFileInfo>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
 #include <QProcess>
 #include <QTemporaryDir>
-#include <QJsonDocument>
-#include <QJsonArray>
-#include <QJsonObject>
 #include <QtTest>
 
 #include <string>
@@ -27,7 +27,10 @@ inline std::string sharedData(const char* relative)
     return QFileInfo::exists(p) ? p.toStdString() : std::string();
 }
 
-inline QString cliPath() { return QString::fromLocal8Bit(qgetenv("RINGMINER_CLI")); }
+inline QString cliPath()
+{
+    return QString::fromLocal8Bit(qgetenv("RINGMINER_CLI"));
+}
 
 struct CliResult
 {
@@ -62,7 +65,8 @@ inline CliResult runCli(const QStringList& args, int timeoutMs = 300000)
 
 // Declares `std::string var` holding the path of a shared data file, failing the test with a clear message if
 // the file is missing (tests must not skip silently).
-#define RM_SHARED_DATA(var, relative)                                                                            \
-    const std::string var = rmtest::sharedData(relative);                                                        \
-    QVERIFY2(!var.empty(), qPrintable(QStringLiteral("missing real data file %1/%2 (see ../shared/data/README.md)") \
-                                          .arg(rmtest::sharedDataDir(), QStringLiteral(relative))))
+#define RM_SHARED_DATA(var, relative)                                                                        \
+    const std::string var = rmtest::sharedData(relative);                                                    \
+    QVERIFY2(!var.empty(),                                                                                   \
+             qPrintable(QStringLiteral("missing real data file %1/%2 (see ../shared/data/README.md)")        \
+                            .arg(rmtest::sharedDataDir(), QStringLiteral(relative))))

@@ -697,7 +697,8 @@ private slots:
         QCOMPARE(cat.ra, ra);
         QCOMPARE(cat.dec, dec);
         QVERIFY(progress.size() >= 3 && progress.back() == 25000);
-        // The vector column cannot be kept in a flat table, and the import says so rather than dropping it silently.
+        // The vector column cannot be kept in a flat table, and the import says so rather than dropping it
+        // silently.
         QCOMPARE(cat.notes.size(), std::size_t(1));
         QVERIFY2(cat.notes[0].find("'vec'") != std::string::npos, cat.notes[0].c_str());
         const Table& t = cat.table;

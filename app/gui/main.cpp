@@ -1,0 +1,28 @@
+// ringminer: the workbench. Everything is in ringminer_ui; this only starts it.
+#include "MainWindow.h"
+#include "app/Settings.h"
+#include "app/Theme.h"
+
+#include <QApplication>
+#include <QCommandLineParser>
+
+int main(int argc, char** argv)
+{
+    QApplication app(argc, argv);
+    QApplication::setOrganizationName(QStringLiteral("RingMiner"));
+    QApplication::setApplicationName(QStringLiteral("RingMiner"));
+    QApplication::setApplicationVersion(QStringLiteral(RINGMINER_VERSION));
+
+    QCommandLineParser parser;
+    parser.setApplicationDescription(QStringLiteral("RingMiner: a workbench for finding ring galaxies"));
+    parser.addHelpOption();
+    parser.addVersionOption();
+    parser.addPositionalArgument(QStringLiteral("project"), QStringLiteral("the project (.rmproj) to open"));
+    parser.process(app);
+
+    rm::ui::applyTheme(rm::ui::settings::darkTheme.get());
+    rm::ui::MainWindow window;
+    window.show();
+    window.openAtStartup(parser.positionalArguments().value(0));
+    return app.exec();
+}

@@ -1,0 +1,73 @@
+// First start: with no project named and none opened before, the workbench opens the demo project that
+// `ringminer-cli demo make` builds at ~/.local/share/RingMiner/demo (under Qt's test-mode data folder here).
+#include "UiTestSupport.h"
+
+#include "MainWindow.h"
+#include "catalog/CatalogBrowser.h"
+#include "cutouts/CutoutBrowser.h"
+#include "cutouts/CutoutModel.h"
+#include "project/ProjectSession.h"
+
+#include <QComboBox>
+
+using namespace rm::ui;
+
+class TestDemoProject : public QObject
+{
+    Q_OBJECT
+
+    QTemporaryDir m_dir;
+    QString m_demoDir;
+
+private Q_SLOTS:
+    void initTestCase()
+    {
+        QVERIFY(m_dir.isValid());
+        uitest::isolateSettings(m_dir.filePath(QStringLiteral("settings")));
+        QVERIFY2(QFileInfo(rmtest::cliPath()).isExecutable(), "RINGMINER_CLI must name ringminer-cli");
+        m_demoDir = QFileInfo(MainWindow::demoProjectPath()).absolutePath();
+        QVERIFY(m_demoDir.contains(QStringLiteral("qttest"))); // never the user's real demo
+        QDir(m_demoDir).removeRecursively();
+    }
+
+    void cleanupTestCase()
+    {
+        QDir(m_demoDir).removeRecursively();
+        QDir().rmdir(QFileInfo(m_demoDir).absolutePath()); // RingMiner/, if nothing else is in it
+    }
+
+    void welcomesBeforeTheDemoExists()
+    {
+        MainWindow w;
+        w.show();
+        w.openAtStartup();
+        QVERIFY(w.showsWelcome());
+    }
+
+    void opensTheDemoAtFirstStart()
+    {
+        const auto made = rmtest::runCli({QStringLiteral("demo"), QStringLiteral("make"), m_demoDir});
+        QVERIFY2(made.exitCode == 0, qPrintable(made.err + made.out));
+        QVERIFY(QFileInfo::exists(MainWindow::demoProjectPath()));
+
+        MainWindow w;
+        w.resize(1400, 900);
+        w.show();
+        w.openAtStartup();
+        QVERIFY(!w.showsWelcome());
+        QCOMPARE(w.session()->path(), QFileInfo(MainWindow::demoProjectPath()).absoluteFilePath());
+        QVERIFY(w.catalogBrowser()->sourceBox()->count() >= 3);
+        CutoutModel* cutouts = w.cutoutBrowser()->model();
+        QVERIFY(cutouts->rowCount() > 0);
+        // Each cutout either arrives or says why not (a catalog without an image source): never silence.
+        QTRY_VERIFY_WITH_TIMEOUT(!cutouts->index(0).data(CutoutModel::ImageRole).value<QImage>().isNull() ||
+                                     !cutouts->index(0).data(CutoutModel::FailureRole).toString().isEmpty(),
+                                 20000);
+        const QString failure = cutouts->index(0).data(CutoutModel::FailureRole).toString();
+        qInfo("demo project: %d galaxies in the grid; first cutout: %s", cutouts->rowCount(),
+              failure.isEmpty() ? "decoded" : qPrintable(failure));
+    }
+};
+
+QTEST_MAIN(TestDemoProject)
+#include "test_demo_project.moc"

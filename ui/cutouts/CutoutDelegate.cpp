@@ -1,0 +1,112 @@
+#include "cutouts/CutoutDelegate.h"
+
+#include "cutouts/CutoutModel.h"
+#include "cutouts/ImageConvert.h"
+#include "labels/LabelStyle.h"
+
+#include <QPainter>
+#include <QPainterPath>
+#include <QPixmapCache>
+
+namespace rm::ui {
+
+namespace {
+constexpr int kPadding = 5;
+}
+
+CutoutDelegate::CutoutDelegate(QObject* parent) : QStyledItemDelegate(parent)
+{
+    // Enough for a few screens of the largest thumbnails.
+    QPixmapCache::setCacheLimit(qMax(QPixmapCache::cacheLimit(), 96 * 1024));
+}
+
+int CutoutDelegate::captionHeight(const QStyleOptionViewItem& option) const
+{
+    return option.fontMetrics.height() + 2;
+}
+
+QSize CutoutDelegate::sizeHint(const QStyleOptionViewItem& option, const QModelIndex&) const
+{
+    return {m_size + 2 * kPadding, m_size + 2 * kPadding + captionHeight(option)};
+}
+
+QPixmap CutoutDelegate::pixmapFor(const QImage& image) const
+{
+    // QImage::cacheKey names these pixels, so a pixmap never outlives the image (or project) it came from.
+    const QString key =
+        QStringLiteral("rm-cutout:%1:%2:%3").arg(image.cacheKey()).arg(m_size).arg(m_greyscale);
+    QPixmap pixmap;
+    if (QPixmapCache::find(key, &pixmap)) return pixmap;
+    const QImage shown = m_greyscale ? greyscaleMean(image) : image;
+    pixmap = QPixmap::fromImage(shown.scaled(m_size, m_size, Qt::KeepAspectRatio, Qt::SmoothTransformation));
+    QPixmapCache::insert(key, pixmap);
+    return pixmap;
+}
+
+void CutoutDelegate::paint(QPainter* painter, const QStyleOptionViewItem& option,
+                           const QModelIndex& index) const
+{
+    painter->save();
+    painter->setRenderHint(QPainter::Antialiasing);
+    const QRect cell = option.rect.adjusted(1, 1, -1, -1);
+    const bool selected = option.state & QStyle::State_Selected;
+    const bool current = option.state & QStyle::State_HasFocus;
+    const QPalette& pal = option.palette;
+
+    const QRect imageRect(cell.left() + kPadding - 1, cell.top() + kPadding - 1, m_size, m_size);
+    painter->fillRect(imageRect, QColor(12, 12, 14));
+
+    const QImage image = index.data(CutoutModel::ImageRole).value<QImage>();
+    if (!image.isNull()) {
+        const QPixmap pixmap = pixmapFor(image);
+        const QRect target(QPoint(0, 0), pixmap.size());
+        painter->drawPixmap(target.translated(imageRect.center() - target.center()), pixmap);
+    } else {
+        const QString failure = index.data(CutoutModel::FailureRole).toString();
+        painter->setPen(failure.isEmpty() ? QColor(110, 110, 120) : QColor(200, 110, 100));
+        QFont small = option.font;
+        small.setPointSizeF(small.pointSizeF() * 0.85);
+        painter->setFont(small);
+        painter->drawText(imageRect.adjusted(4, 4, -4, -4), Qt::AlignCenter | Qt::TextWordWrap,
+                          failure.isEmpty() ? tr("loading…") : tr("no image"));
+    }
+
+    // The hand label, where the eye lands first.
+    const QVariant label = index.data(CutoutModel::LabelRole);
+    if (label.isValid()) {
+        rm::CurrentLabel l;
+        l.label = rm::HandLabel(label.toInt());
+        l.ringType = index.data(CutoutModel::RingTypeRole).toString().toStdString();
+        const QString text = labelBadgeText(l);
+        QFont bold = option.font;
+        bold.setBold(true);
+        bold.setPointSizeF(bold.pointSizeF() * 0.85);
+        painter->setFont(bold);
+        const QFontMetrics fm(bold);
+        const QRect badge(imageRect.left() + 4, imageRect.top() + 4, fm.horizontalAdvance(text) + 10,
+                          fm.height() + 2);
+        QPainterPath path;
+        path.addRoundedRect(badge, 4, 4);
+        painter->fillPath(path, labelColor(l.label));
+        painter->setPen(Qt::white);
+        painter->drawText(badge, Qt::AlignCenter, text);
+    }
+
+    const QRect captionRect(cell.left() + kPadding, imageRect.bottom() + 2, cell.width() - 2 * kPadding,
+                            captionHeight(option));
+    painter->setFont(option.font);
+    painter->setPen(selected ? pal.color(QPalette::HighlightedText) : pal.color(QPalette::Text));
+    const QString caption = index.data(CutoutModel::CaptionRole).toString();
+    painter->drawText(captionRect, Qt::AlignHCenter | Qt::AlignVCenter,
+                      option.fontMetrics.elidedText(caption, Qt::ElideMiddle, captionRect.width()));
+
+    if (selected || current) {
+        QPen pen(pal.color(QPalette::Highlight), selected ? 3 : 1.5);
+        painter->setPen(pen);
+        painter->setBrush(Qt::NoBrush);
+        painter->drawRoundedRect(QRectF(cell).adjusted(1.5, 1.5, -1.5, -1.5), 5, 5);
+    }
+    painter->restore();
+}
+
+} // namespace rm::ui

@@ -1,0 +1,93 @@
+#include "cutouts/CutoutModel.h"
+
+#include "cutouts/ThumbnailLoader.h"
+#include "labels/LabelController.h"
+#include "project/ProjectSession.h"
+
+namespace rm::ui {
+
+CutoutModel::CutoutModel(QObject* parent) : QAbstractListModel(parent) {}
+
+void CutoutModel::setSession(ProjectSession* session)
+{
+    for (const auto& c : m_connections)
+        disconnect(c);
+    m_connections.clear();
+    setGalaxies({});
+    m_session = session;
+    if (!session) return;
+    m_connections << connect(&session->thumbnails(), &ThumbnailLoader::imageReady, this,
+                             [this](const GalaxyId& id, int edge) {
+                                 if (edge == ThumbnailLoader::kThumbnailEdge) galaxyChanged(id);
+                             })
+                  << connect(&session->thumbnails(), &ThumbnailLoader::imageFailed, this,
+                             [this](const GalaxyId& id) { galaxyChanged(id); })
+                  << connect(&session->labels(), &LabelController::labelChanged, this,
+                             [this](const GalaxyId& id) { galaxyChanged(id); });
+}
+
+void CutoutModel::setGalaxies(std::vector<GalaxyId> galaxies)
+{
+    beginResetModel();
+    m_galaxies = std::move(galaxies);
+    m_rows.clear();
+    m_rows.reserve(qsizetype(m_galaxies.size()));
+    for (std::size_t i = 0; i < m_galaxies.size(); ++i)
+        m_rows.insert(m_galaxies[i], int(i));
+    endResetModel();
+}
+
+GalaxyId CutoutModel::galaxyAt(int row) const
+{
+    return row >= 0 && row < int(m_galaxies.size()) ? m_galaxies[std::size_t(row)] : GalaxyId();
+}
+
+int CutoutModel::rowCount(const QModelIndex& parent) const
+{
+    return parent.isValid() ? 0 : int(m_galaxies.size());
+}
+
+QVariant CutoutModel::data(const QModelIndex& index, int role) const
+{
+    if (!m_session || !index.isValid() || index.row() >= int(m_galaxies.size())) return {};
+    const GalaxyId& id = m_galaxies[std::size_t(index.row())];
+    switch (role) {
+    case GalaxyRole:
+        return QVariant::fromValue(id);
+    case ImageRole: {
+        QImage image = m_session->thumbnails().image(id);
+        if (image.isNull()) m_session->thumbnails().request(id); // this item is being painted: it is in view
+        return image;
+    }
+    case FailureRole:
+        return m_session->thumbnails().failure(id);
+    case LabelRole:
+        if (auto l = m_session->labels().current(id)) return int(l->label);
+        return {};
+    case RingTypeRole:
+        if (auto l = m_session->labels().current(id)) return QString::fromStdString(l->ringType);
+        return {};
+    // Not Qt::DisplayRole: a view's keyboard search asks every item for it, and a caption costs a row read.
+    case CaptionRole:
+        return m_session->caption(id);
+    case Qt::ToolTipRole: {
+        QString tip = m_session->caption(id);
+        if (auto l = m_session->labels().current(id)) tip += QStringLiteral("\n") + labelText(*l);
+        const QString failure = m_session->thumbnails().failure(id);
+        if (!failure.isEmpty()) tip += QStringLiteral("\n") + failure;
+        return tip;
+    }
+    default:
+        return {};
+    }
+}
+
+void CutoutModel::galaxyChanged(const GalaxyId& id)
+{
+    const int row = m_rows.value(id, -1);
+    if (row < 0) return;
+    const QModelIndex i = index(row);
+    Q_EMIT dataChanged(i, i);
+}
+
+} // namespace rm::ui

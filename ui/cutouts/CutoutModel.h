@@ -1,0 +1,49 @@
+#pragma once
+// The galaxies of the cutout grid. Asking for an item's image is what requests its decode, and a view asks
+// only for the items it paints, so a list of 100,000 costs a vector of ids until it is scrolled through.
+#include "selection/GalaxyId.h"
+
+#include <QAbstractListModel>
+#include <QHash>
+
+#include <vector>
+
+namespace rm::ui {
+
+class ProjectSession;
+
+class CutoutModel : public QAbstractListModel
+{
+    Q_OBJECT
+public:
+    enum Role
+    {
+        GalaxyRole = Qt::UserRole + 1, // GalaxyId
+        ImageRole,                     // QImage (null until decoded)
+        FailureRole,                   // QString: why there is no image
+        LabelRole,                     // QVariant(): none; else int(rm::HandLabel)
+        RingTypeRole,                  // QString
+        CaptionRole                    // QString: the galaxy's name
+    };
+
+    explicit CutoutModel(QObject* parent = nullptr);
+
+    void setSession(ProjectSession* session);
+    void setGalaxies(std::vector<GalaxyId> galaxies);
+    const std::vector<GalaxyId>& galaxies() const { return m_galaxies; }
+    GalaxyId galaxyAt(int row) const;
+    int rowOf(const GalaxyId& id) const { return m_rows.value(id, -1); }
+
+    int rowCount(const QModelIndex& parent = {}) const override;
+    QVariant data(const QModelIndex& index, int role = Qt::DisplayRole) const override;
+
+private:
+    void galaxyChanged(const GalaxyId& id);
+
+    ProjectSession* m_session = nullptr;
+    std::vector<GalaxyId> m_galaxies;
+    QHash<GalaxyId, int> m_rows;
+    QList<QMetaObject::Connection> m_connections;
+};
+
+} // namespace rm::ui

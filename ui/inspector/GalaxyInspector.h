@@ -1,0 +1,77 @@
+#pragma once
+// The galaxy inspector: the current galaxy's large cutout, its catalog row (every column), the rows of the
+// project's other catalogs within 3 arcsec, its hand label with history and label buttons, and a link to the
+// Legacy Surveys sky viewer at its position. Keyboard labelling works here as in the grid.
+#include "selection/GalaxyId.h"
+
+#include <QUrl>
+#include <QWidget>
+
+class QAbstractButton;
+class QComboBox;
+class QLabel;
+class QTreeWidget;
+class QTreeWidgetItem;
+
+namespace rm::ui {
+
+class GalaxySelection;
+class ImageView;
+class LabelKeys;
+class NeighbourFinder;
+class ProjectSession;
+struct NeighbourRow;
+
+class GalaxyInspector : public QWidget
+{
+    Q_OBJECT
+public:
+    GalaxyInspector(GalaxySelection* selection, LabelKeys* keys, QWidget* parent = nullptr);
+    ~GalaxyInspector() override;
+
+    void setSession(ProjectSession* session);
+    void setGreyscale(bool grey);
+
+    GalaxyId galaxy() const { return m_galaxy; }
+    QUrl skyViewerUrl() const { return m_skyUrl; }
+    QString labelText() const;
+    int neighbourCount() const { return m_neighbourCount; }
+
+    ImageView* imageView() const { return m_image; }
+    QTreeWidget* rowsTree() const { return m_rows; }
+    QTreeWidget* historyTree() const { return m_history; }
+    QAbstractButton* skyViewerButton() const { return m_skyButton; }
+
+Q_SIGNALS:
+    void statusMessage(QString text);
+    void neighboursShown(); // the other catalogs' rows are in (for tests and the status bar)
+
+private:
+    void showCurrent();
+    void showLabel();
+    void showHistory();
+    void showNeighbours(const QVector<NeighbourRow>& rows);
+    void clearGalaxy(const QString& message);
+    QTreeWidgetItem* addRowGroup(const QString& title, const QVector<QPair<QString, QString>>& values);
+
+    GalaxySelection* m_selection;
+    LabelKeys* m_keys;
+    ProjectSession* m_session = nullptr;
+    NeighbourFinder* m_neighbours;
+    GalaxyId m_galaxy;
+    QUrl m_skyUrl;
+    int m_neighbourCount = 0;
+    QTreeWidgetItem* m_neighbourPlaceholder = nullptr;
+
+    QLabel* m_title;
+    QLabel* m_position;
+    QLabel* m_label;
+    QAbstractButton* m_skyButton;
+    ImageView* m_image;
+    QComboBox* m_ringType;
+    QTreeWidget* m_rows;
+    QTreeWidget* m_history;
+    QList<QMetaObject::Connection> m_sessionConnections;
+};
+
+} // namespace rm::ui

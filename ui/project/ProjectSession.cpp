@@ -1,0 +1,155 @@
+#include "project/ProjectSession.h"
+
+#include "cutouts/ImageSources.h"
+#include "cutouts/ThumbnailLoader.h"
+#include "imaging/GalaxyRef.h"
+#include "labels/LabelController.h"
+#include "util/Error.h"
+
+#include <QDir>
+#include <QFileInfo>
+
+#include <cstdio>
+
+namespace rm::ui {
+
+rm::GalaxyRef GalaxyRecord::galaxyRef() const
+{
+    rm::GalaxyRef ref;
+    ref.catalogId = id.catalogId;
+    ref.row = std::size_t(id.row);
+    ref.ra = ra;
+    ref.dec = dec;
+    ref.values = values;
+    return ref;
+}
+
+std::unique_ptr<ProjectSession> ProjectSession::open(const QString& path)
+{
+    auto store = rm::ProjectStore::open(QFile::encodeName(path).toStdString());
+    return std::unique_ptr<ProjectSession>(new ProjectSession(std::move(store), path));
+}
+
+std::unique_ptr<ProjectSession> ProjectSession::create(const QString& path)
+{
+    auto store = rm::ProjectStore::create(QFile::encodeName(path).toStdString());
+    return std::unique_ptr<ProjectSession>(new ProjectSession(std::move(store), path));
+}
+
+ProjectSession::ProjectSession(std::unique_ptr<rm::ProjectStore> store, QString path)
+    : m_store(std::move(store)), m_path(QFileInfo(path).absoluteFilePath())
+{
+    m_images = std::make_unique<ImageSources>(*m_store, QFileInfo(m_path).absolutePath());
+    m_labels = std::make_unique<LabelController>(*this);
+    m_thumbnails = std::make_unique<ThumbnailLoader>(*this);
+}
+
+ProjectSession::~ProjectSession()
+{
+    m_thumbnails.reset(); // waits for its workers before the sources and the store go away
+    m_rowStatements.clear();
+}
+
+QString ProjectSession::fileName() const
+{
+    return QFileInfo(m_path).fileName();
+}
+
+const rm::CatalogInfo& ProjectSession::catalog(qint64 id)
+{
+    auto it = m_catalogs.find(id);
+    if (it == m_catalogs.end()) it = m_catalogs.emplace(id, m_store->catalog(std::int64_t(id))).first;
+    return it->second;
+}
+
+rm::Statement& ProjectSession::rowStatement(qint64 catalogId)
+{
+    auto it = m_rowStatements.find(catalogId);
+    if (it != m_rowStatements.end()) return *it->second;
+    const rm::CatalogInfo& info = catalog(catalogId);
+    std::string sql = "SELECT _rm_ra, _rm_dec";
+    for (const auto& [name, type] : info.columns)
+        sql += ", " + rm::quoteIdentifier(name);
+    sql += " FROM " + rm::quoteIdentifier(info.tableName) + " WHERE _rm_row = ?";
+    auto statement = std::make_unique<rm::Statement>(m_store->db().prepare(sql));
+    return *m_rowStatements.emplace(catalogId, std::move(statement)).first->second;
+}
+
+static std::string cellText(rm::Statement& s, int i, rm::ColumnType type)
+{
+    if (s.isNull(i)) return {};
+    switch (type) {
+    case rm::ColumnType::Integer:
+        return std::to_string(s.integer(i));
+    case rm::ColumnType::Real: {
+        char buf[40];
+        std::snprintf(buf, sizeof buf, "%.10g", s.real(i));
+        return buf;
+    }
+    case rm::ColumnType::Text:
+        return s.text(i);
+    }
+    return s.text(i);
+}
+
+GalaxyRecord ProjectSession::record(const GalaxyId& id)
+{
+    const rm::CatalogInfo& info = catalog(id.catalogId);
+    rm::Statement& s = rowStatement(id.catalogId);
+    s.reset();
+    s.bind(1, std::int64_t(id.row));
+    if (!s.step()) {
+        s.reset();
+        throw rm::Error("catalog '" + info.name + "' has no row " + std::to_string(id.row));
+    }
+    GalaxyRecord r;
+    r.id = id;
+    r.ra = s.real(0);
+    r.dec = s.real(1);
+    r.values.reserve(info.columns.size());
+    for (std::size_t c = 0; c < info.columns.size(); ++c)
+        r.values.emplace_back(info.columns[c].first, cellText(s, int(c) + 2, info.columns[c].second));
+    s.reset();
+    return r;
+}
+
+int ProjectSession::captionColumn(qint64 catalogId)
+{
+    auto it = m_captionColumns.find(catalogId);
+    if (it != m_captionColumns.end()) return it->second;
+    const auto& columns = catalog(catalogId).columns;
+    int best = -1;
+    // Names astronomers recognise first; then any text column that is not a file name.
+    for (const char* wanted :
+         {"iauname", "names", "name", "id_str", "objid", "dr7objid", "galaxyid", "jid", "id", "pgcname"}) {
+        for (std::size_t c = 0; c < columns.size() && best < 0; ++c)
+            if (QString::fromStdString(columns[c].first)
+                    .compare(QLatin1String(wanted), Qt::CaseInsensitive) == 0)
+                best = int(c);
+        if (best >= 0) break;
+    }
+    for (std::size_t c = 0; c < columns.size() && best < 0; ++c)
+        if (columns[c].second == rm::ColumnType::Text && columns[c].first != "file") best = int(c);
+    m_captionColumns[catalogId] = best;
+    return best;
+}
+
+QString ProjectSession::caption(const GalaxyId& id)
+{
+    if (QString* cached = m_captions.object(id)) return *cached;
+    QString text = QStringLiteral("row %1").arg(id.row);
+    try {
+        const int c = captionColumn(id.catalogId);
+        if (c >= 0) {
+            const GalaxyRecord r = record(id);
+            if (!r.values[std::size_t(c)].second.empty())
+                text = QString::fromStdString(r.values[std::size_t(c)].second);
+        }
+    } catch (const rm::Error&) {
+        // A caption is decoration: the row itself reports its error where it is shown.
+    }
+    m_captions.insert(id, new QString(text));
+    return text;
+}
+
+} // namespace rm::ui

@@ -1,0 +1,78 @@
+#pragma once
+// One open project as the workbench sees it: the store and the services every panel shares (catalog rows by
+// galaxy, image sources, the thumbnail loader, hand labels). It lives on the GUI thread; background workers
+// open their own connections to the same file, which SQLite's WAL mode lets them read while labels are
+// written.
+#include "selection/GalaxyId.h"
+#include "store/ProjectStore.h"
+
+#include <QCache>
+#include <QObject>
+#include <QString>
+
+#include <map>
+#include <memory>
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace rm {
+struct GalaxyRef;
+}
+
+namespace rm::ui {
+
+class ImageSources;
+class LabelController;
+class ThumbnailLoader;
+
+// One catalog row: its position and every column as text.
+struct GalaxyRecord
+{
+    GalaxyId id;
+    double ra = 0, dec = 0;
+    std::vector<std::pair<std::string, std::string>> values;
+
+    rm::GalaxyRef galaxyRef() const;
+};
+
+class ProjectSession : public QObject
+{
+    Q_OBJECT
+public:
+    // Both throw rm::Error with the reason (missing file, not a project, newer schema...).
+    static std::unique_ptr<ProjectSession> open(const QString& path);
+    static std::unique_ptr<ProjectSession> create(const QString& path);
+    ~ProjectSession() override;
+
+    rm::ProjectStore& store() { return *m_store; }
+    QString path() const { return m_path; }
+    QString fileName() const;
+
+    std::vector<rm::CatalogInfo> catalogs() { return m_store->catalogs(); }
+    const rm::CatalogInfo& catalog(qint64 id); // cached; throws rm::Error for an unknown id
+    GalaxyRecord record(const GalaxyId& id);   // throws rm::Error when the row does not exist
+    // A short name for thumbnails: the catalog's name-like column (iauname, Names, id...), else "row N".
+    QString caption(const GalaxyId& id);
+
+    ImageSources& imageSources() { return *m_images; }
+    ThumbnailLoader& thumbnails() { return *m_thumbnails; }
+    LabelController& labels() { return *m_labels; }
+
+private:
+    ProjectSession(std::unique_ptr<rm::ProjectStore> store, QString path);
+    rm::Statement& rowStatement(qint64 catalogId);
+    int captionColumn(qint64 catalogId);
+
+    std::unique_ptr<rm::ProjectStore> m_store;
+    QString m_path;
+    std::map<qint64, rm::CatalogInfo> m_catalogs;
+    std::map<qint64, std::unique_ptr<rm::Statement>> m_rowStatements;
+    std::map<qint64, int> m_captionColumns;
+    QCache<GalaxyId, QString> m_captions{20000};
+    std::unique_ptr<ImageSources> m_images;
+    std::unique_ptr<LabelController> m_labels;
+    std::unique_ptr<ThumbnailLoader> m_thumbnails; // last: its workers use the rest until it is gone
+};
+
+} // namespace rm::ui
