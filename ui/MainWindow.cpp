@@ -7,11 +7,18 @@
 #include "catalog/CatalogTableModel.h"
 #include "cutouts/CutoutBrowser.h"
 #include "cutouts/ThumbnailLoader.h"
+#include "importer/ImportWizard.h"
 #include "inspector/GalaxyInspector.h"
 #include "labels/LabelController.h"
 #include "labels/LabelKeys.h"
+#include "matrix/MatrixEditor.h"
 #include "project/ProjectSession.h"
+#include "results/ComparisonPanel.h"
+#include "results/MisclassifiedGallery.h"
+#include "results/ReviewQueuePanel.h"
 #include "selection/GalaxySelection.h"
+#include "training/TrainingController.h"
+#include "training/TrainingMonitor.h"
 #include "util/Error.h"
 
 #include <QAction>
@@ -119,6 +126,55 @@ void MainWindow::buildPanels()
     connect(m_welcome, &WelcomePanel::openProjectRequested, this, &MainWindow::chooseAndOpen);
     connect(m_welcome, &WelcomePanel::openPathRequested, this, &MainWindow::openProject);
     connect(m_welcome, &WelcomePanel::demoRequested, this, &MainWindow::makeDemoProject);
+
+    // Training results: tabbed under the grid. They take the project from projectChanged and hold it through
+    // a QPointer, so they never see a destroyed session.
+    auto* comparison = new ComparisonPanel(this);
+    auto* misclassified = new MisclassifiedGallery(m_selection, this);
+    auto* review = new ReviewQueuePanel(m_selection, this);
+    QDockWidget* comparisonDock = addPanel(comparison, tr("Run Comparison"), QStringLiteral("comparisonDock"),
+                                           Qt::BottomDockWidgetArea);
+    tabifyDockWidget(comparisonDock, addPanel(misclassified, tr("Misclassified"),
+                                              QStringLiteral("misclassifiedDock"), Qt::BottomDockWidgetArea));
+    tabifyDockWidget(comparisonDock, addPanel(review, tr("Review Queue"), QStringLiteral("reviewQueueDock"),
+                                              Qt::BottomDockWidgetArea));
+    comparisonDock->raise();
+    connect(this, &MainWindow::projectChanged, this, [this, comparison, misclassified, review] {
+        comparison->setSession(m_session.get());
+        misclassified->setSession(m_session.get());
+        review->setSession(m_session.get());
+    });
+    connect(comparison, &ComparisonPanel::statusMessage, this, showStatus);
+    connect(misclassified, &MisclassifiedGallery::statusMessage, this, showStatus);
+    connect(review, &ReviewQueuePanel::statusMessage, this, showStatus);
+
+    // Training: the experiment matrix tabbed with the results under the grid, the monitor beside them; both
+    // share one controller (one experiment trains at a time, on a worker thread).
+    m_training = new TrainingController(this);
+    m_matrixEditor = new MatrixEditor(m_training, this);
+    m_trainingMonitor = new TrainingMonitor(m_training, this);
+    QDockWidget* matrixDock = addPanel(m_matrixEditor, tr("Experiment Matrix"), QStringLiteral("matrixDock"),
+                                       Qt::BottomDockWidgetArea);
+    if (auto* results = findChild<QDockWidget*>(QStringLiteral("comparisonDock")))
+        tabifyDockWidget(results, matrixDock);
+    // Added after the tab group, a bottom dock goes beside it (splitDockWidget on a tabbed dock would tab).
+    QDockWidget* monitorDock = addPanel(m_trainingMonitor, tr("Training Monitor"),
+                                        QStringLiteral("trainingDock"), Qt::BottomDockWidgetArea);
+    matrixDock->raise();
+    connect(m_training, &TrainingController::started, this, [matrixDock, monitorDock] {
+        for (QDockWidget* dock : {matrixDock, monitorDock}) {
+            dock->show();
+            dock->raise();
+        }
+    });
+    connect(this, &MainWindow::projectChanged, this, [this] {
+        if (m_training->isRunning() && (!m_session || m_session->path() != m_training->request().projectPath))
+            m_training->cancel(); // its project is gone from the window; the cell resumes when run again
+        m_matrixEditor->setSession(m_session.get());
+        m_trainingMonitor->setProject(m_session ? m_session->path() : QString());
+    });
+    connect(m_matrixEditor, &MatrixEditor::statusMessage, this, showStatus);
+    connect(m_trainingMonitor, &TrainingMonitor::statusMessage, this, showStatus);
 }
 
 QDockWidget* MainWindow::addPanel(QWidget* panel, const QString& title, const QString& objectName,
@@ -142,6 +198,21 @@ void MainWindow::buildMenus()
     file->addAction(tr("&Open Project…"), QKeySequence::Open, this, &MainWindow::chooseAndOpen);
     m_recentMenu = file->addMenu(tr("Open &Recent"));
     file->addAction(tr("&Close Project"), QKeySequence::Close, this, &MainWindow::closeProject);
+    file->addAction(tr("&Import…"), QKeySequence(Qt::CTRL | Qt::Key_I), this, [this] {
+        if (!m_session) return reportError(tr("Import"), tr("Open or create a project first"));
+        ImportWizard* wizard = nullptr;
+        try {
+            wizard = new ImportWizard(m_session->path(), this);
+        } catch (const rm::Error& e) {
+            return reportError(tr("Import"), QString::fromStdString(e.what()));
+        }
+        wizard->setAttribute(Qt::WA_DeleteOnClose);
+        // Reopening shows everything the wizard stored (catalogs, image sources, target sets).
+        connect(wizard, &QDialog::finished, this, [this, wizard] {
+            if (wizard->changedProject()) openProject(wizard->projectPath());
+        });
+        wizard->open();
+    });
     file->addSeparator();
     file->addAction(tr("&Quit"), QKeySequence::Quit, this, &QWidget::close);
     updateRecentMenu();
@@ -174,6 +245,10 @@ void MainWindow::buildMenus()
         settings::advanceAfterLabel.set(on);
     });
     labels->addAction(tr("Set &Author…"), this, &MainWindow::setAuthorInteractively);
+
+    QMenu* training = menuBar()->addMenu(tr("&Training"));
+    training->addActions(
+        {m_matrixEditor->startAction(), m_matrixEditor->pauseAction(), m_matrixEditor->cancelAction()});
 
     QMenu* help = menuBar()->addMenu(tr("&Help"));
     help->addAction(tr("&Keyboard Shortcuts"), this, &MainWindow::showShortcuts);
@@ -330,6 +405,10 @@ void MainWindow::saveLayout()
 
 void MainWindow::closeEvent(QCloseEvent* event)
 {
+    if (!m_training->closeWhenStopped(this)) { // asks, and closes again once training has stopped
+        event->ignore();
+        return;
+    }
     saveLayout();
     event->accept();
 }

@@ -21,7 +21,10 @@ class CutoutBrowser;
 class GalaxyInspector;
 class GalaxySelection;
 class LabelKeys;
+class MatrixEditor;
 class ProjectSession;
+class TrainingController;
+class TrainingMonitor;
 class WelcomePanel;
 
 class MainWindow : public QMainWindow
@@ -51,6 +54,9 @@ public:
     CutoutBrowser* cutoutBrowser() const { return m_cutouts; }
     GalaxyInspector* inspector() const { return m_inspector; }
     LabelKeys* labelKeys() const { return m_labelKeys; }
+    MatrixEditor* matrixEditor() const { return m_matrixEditor; }
+    TrainingMonitor* trainingMonitor() const { return m_trainingMonitor; }
+    TrainingController* trainingController() const { return m_training; }
     WelcomePanel* welcomePanel() const { return m_welcome; }
     bool showsWelcome() const;
     QString lastError() const { return m_lastError; }
@@ -86,6 +92,9 @@ private:
     CatalogBrowser* m_catalogs;
     CutoutBrowser* m_cutouts;
     GalaxyInspector* m_inspector;
+    TrainingController* m_training = nullptr;
+    MatrixEditor* m_matrixEditor = nullptr;
+    TrainingMonitor* m_trainingMonitor = nullptr;
     QList<QDockWidget*> m_docks;
     QHash<QDockWidget*, bool> m_dockVisibility; // while the welcome panel hides them
     QByteArray m_defaultState;

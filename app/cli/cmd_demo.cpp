@@ -56,6 +56,7 @@ int demoMake(const Args& args)
         const char* labelColumn;
     };
     nlohmann::json catalogs = nlohmann::json::object();
+    const nlohmann::json imageSource = {{"kind", "folder"}, {"dir", "images"}, {"template", "{file}"}};
     for (const Entry& e : {Entry{"rings", &survey.ringsCatalog, CatalogRole::Rings, ""},
                            Entry{"parent", &survey.parentCatalog, CatalogRole::Parent, ""},
                            Entry{"labelled", &survey.labelledCatalog, CatalogRole::Labelled, "ring"}}) {
@@ -63,12 +64,12 @@ int demoMake(const Args& args)
         io.raColumn = "ra";
         io.decColumn = "dec";
         const ImportedCatalog cat = importCatalog(*e.path, io);
-        store->addCatalog(e.name, cat, e.role, e.labelColumn);
+        const std::int64_t id = store->addCatalog(e.name, cat, e.role, e.labelColumn);
+        // Every demo catalog's images are in the same folder: "dir" is relative to the project's folder (so
+        // the demo folder can be moved) and the `file` column names each image.
+        store->setImageSourceSpec(id, imageSource.dump());
         catalogs[e.name] = cat.table.rowCount();
     }
-    // Where the cutouts are, as a folder image source spec: "dir" is relative to the project's folder (so the
-    // demo folder can be moved) and the `file` column names each image.
-    const nlohmann::json imageSource = {{"kind", "folder"}, {"dir", "images"}, {"template", "{file}"}};
     store->setMeta("demo.image_source", imageSource.dump());
     store->setMeta("demo.seed", std::to_string(o.seed));
     store->setMeta("demo.image_size", std::to_string(o.imageSize));

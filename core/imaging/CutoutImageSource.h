@@ -29,8 +29,8 @@ private:
     std::string m_cacheDir;
 };
 
-// Registers the "legacysurvey" and "sdss" kinds with makeImageSource(). Idempotent. Called by whatever uses
-// cutout services (a registrar object in a static library would be dropped by the linker).
+// makeImageSource() knows the "legacysurvey" and "sdss" kinds from the start; this (idempotent) call puts
+// them back after a test replaced them with registerImageSourceKind().
 void registerCutoutImageSources();
 
 } // namespace rm

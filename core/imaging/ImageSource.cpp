@@ -1,5 +1,6 @@
 #include "imaging/ImageSource.h"
 
+#include "imaging/CutoutImageSource.h"
 #include "imaging/FitsImageSource.h"
 #include "imaging/FolderImageSource.h"
 #include "util/Error.h"
@@ -30,6 +31,11 @@ Registry& registry()
         r.makers["fits"] = [](const nlohmann::json& spec, const ImageSourceContext& ctx) {
             return std::unique_ptr<ImageSource>(FitsImageSource::fromSpec(spec, ctx));
         };
+        // Cutout services serve from (and only from) their on-disk cache here; `cutouts fetch` fills it.
+        for (const char* kind : {"legacysurvey", "sdss"})
+            r.makers[kind] = [](const nlohmann::json& spec, const ImageSourceContext& ctx) {
+                return std::unique_ptr<ImageSource>(CutoutImageSource::fromSpec(spec, ctx));
+            };
     });
     return r;
 }

@@ -4,6 +4,7 @@
 // unprefixed (so a Zoobot encoder file and our own files share the encoder's names) and the head's as
 // "head.weight" / "head.bias"; see WeightsIO.h.
 #include "models/Encoder.h"
+#include "models/ModelOptions.h"
 
 #include <torch/nn/modules/linear.h>
 
@@ -11,21 +12,6 @@
 #include <string>
 
 namespace rm {
-
-struct ModelOptions
-{
-    std::string arch = "efficientnet_b0"; // a registry name
-    int inChannels = 3;
-    double dropPathRate = 0.0;
-    double headDropout = 0.2; // dropout on the pooled features before the head, in training only
-};
-
-enum class FineTuneMode
-{
-    AllLayers,  // everything trains
-    HeadOnly,   // only the head trains; the encoder's BatchNorm statistics stay frozen too
-    LastNBlocks // the head plus the last N encoder blocks (BlockGroups counted from the output)
-};
 
 struct FineTuneState
 {

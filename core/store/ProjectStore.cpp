@@ -133,7 +133,7 @@ void ProjectStore::migrate()
             .bind(1, std::string("RingMiner ") + RINGMINER_VERSION)
             .run();
     }
-    // Future versions: if (v < 2) { ... }
+    if (v < 2) m_db->exec(schema::kVersion2);
     m_db->exec("PRAGMA user_version = " + std::to_string(kSchemaVersion));
     tx.commit();
 }
@@ -409,6 +409,23 @@ Table ProjectStore::loadTable(std::int64_t catalogId, const std::vector<std::str
         }
     }
     return t;
+}
+
+std::optional<std::string> ProjectStore::imageSourceSpec(std::int64_t catalogId)
+{
+    Statement s = m_db->prepare("SELECT spec_json FROM image_sources WHERE catalog_id = ?");
+    s.bind(1, catalogId);
+    if (!s.step()) return std::nullopt;
+    return s.text(0);
+}
+
+void ProjectStore::setImageSourceSpec(std::int64_t catalogId, const std::string& specJson)
+{
+    Statement s = m_db->prepare("INSERT INTO image_sources(catalog_id, spec_json) VALUES(?, ?) "
+                                "ON CONFLICT(catalog_id) DO UPDATE SET spec_json = excluded.spec_json");
+    s.bind(1, catalogId);
+    s.bind(2, specJson);
+    s.step();
 }
 
 } // namespace rm

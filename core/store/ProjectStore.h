@@ -54,7 +54,7 @@ struct CatalogPositions
 class ProjectStore
 {
 public:
-    static constexpr int kSchemaVersion = 1;
+    static constexpr int kSchemaVersion = 2;
 
     // Creates a new project file (fails if it exists) or opens one, migrating an older schema.
     static std::unique_ptr<ProjectStore> create(const std::string& path);
@@ -81,6 +81,11 @@ public:
     CatalogPositions positions(std::int64_t catalogId); // indexed by _rm_row
     // Columns (all when empty) of every row, in _rm_row order.
     Table loadTable(std::int64_t catalogId, const std::vector<std::string>& columns = {});
+
+    // --- image sources ------------------------------------------------------------------------------------
+    // The JSON spec of where a catalog's images come from (see imaging/ImageSource.h), if one is set.
+    std::optional<std::string> imageSourceSpec(std::int64_t catalogId);
+    void setImageSourceSpec(std::int64_t catalogId, const std::string& specJson);
 
 private:
     ProjectStore(std::unique_ptr<Database> db, std::string path);

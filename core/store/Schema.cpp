@@ -169,4 +169,32 @@ CREATE TABLE predictions(
   PRIMARY KEY(run_id, target_idx)) WITHOUT ROWID;
 )SQL";
 
+// Columns are added, never rebuilt, so a v1 project keeps every row it had. Curves are JSON arrays: a few
+// hundred points per split are read whole for a plot and never queried point by point.
+const char* const kVersion2 = R"SQL(
+CREATE TABLE run_curves(
+  run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+  split TEXT NOT NULL,
+  kind TEXT NOT NULL CHECK(kind IN ('roc','pr')),
+  points_json TEXT NOT NULL,
+  PRIMARY KEY(run_id, split, kind)) WITHOUT ROWID;
+
+ALTER TABLE runs ADD COLUMN target_set TEXT NOT NULL DEFAULT '';
+ALTER TABLE runs ADD COLUMN model TEXT NOT NULL DEFAULT '';
+ALTER TABLE runs ADD COLUMN mode TEXT NOT NULL DEFAULT '';
+ALTER TABLE runs ADD COLUMN position INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE runs ADD COLUMN work_dir TEXT NOT NULL DEFAULT '';
+ALTER TABLE runs ADD COLUMN epochs_run INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE runs ADD COLUMN best_epoch INTEGER;
+ALTER TABLE runs ADD COLUMN seconds REAL;
+ALTER TABLE runs ADD COLUMN images_per_second REAL;
+ALTER TABLE runs ADD COLUMN attempts INTEGER NOT NULL DEFAULT 0;
+CREATE INDEX runs_by_state ON runs(state);
+
+ALTER TABLE epochs ADD COLUMN best INTEGER NOT NULL DEFAULT 0;
+
+ALTER TABLE predictions ADD COLUMN catalog_id INTEGER;
+ALTER TABLE predictions ADD COLUMN row INTEGER;
+)SQL";
+
 } // namespace rm::schema

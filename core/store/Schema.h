@@ -3,5 +3,8 @@
 namespace rm::schema {
 
 extern const char* const kVersion1;
+// Version 2: ROC/PR curves per run and split, run bookkeeping the training engine needs (target set, model,
+// mode, timing, working folder), the best-epoch flag, and the catalog row behind every prediction.
+extern const char* const kVersion2;
 
 } // namespace rm::schema

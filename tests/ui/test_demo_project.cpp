@@ -6,6 +6,9 @@
 #include "catalog/CatalogBrowser.h"
 #include "cutouts/CutoutBrowser.h"
 #include "cutouts/CutoutModel.h"
+#include "cutouts/ImageSources.h"
+#include "inspector/GalaxyInspector.h"
+#include "inspector/ImageView.h"
 #include "project/ProjectSession.h"
 
 #include <QComboBox>
@@ -59,13 +62,19 @@ private Q_SLOTS:
         QVERIFY(w.catalogBrowser()->sourceBox()->count() >= 3);
         CutoutModel* cutouts = w.cutoutBrowser()->model();
         QVERIFY(cutouts->rowCount() > 0);
-        // Each cutout either arrives or says why not (a catalog without an image source): never silence.
+        // The demo's catalogs carry image sources (`demo make` stores them): the cutouts decode, and the
+        // inspector shows the current galaxy's image.
         QTRY_VERIFY_WITH_TIMEOUT(!cutouts->index(0).data(CutoutModel::ImageRole).value<QImage>().isNull() ||
                                      !cutouts->index(0).data(CutoutModel::FailureRole).toString().isEmpty(),
                                  20000);
-        const QString failure = cutouts->index(0).data(CutoutModel::FailureRole).toString();
-        qInfo("demo project: %d galaxies in the grid; first cutout: %s", cutouts->rowCount(),
-              failure.isEmpty() ? "decoded" : qPrintable(failure));
+        QVERIFY2(cutouts->index(0).data(CutoutModel::FailureRole).toString().isEmpty(),
+                 qPrintable(cutouts->index(0).data(CutoutModel::FailureRole).toString()));
+        QVERIFY(w.inspector()->galaxy().valid());
+        QTRY_VERIFY_WITH_TIMEOUT(w.inspector()->imageView()->hasImage(), 20000);
+        // Every demo catalog has its images, not only the one shown first.
+        for (const rm::CatalogInfo& c : w.session()->catalogs())
+            QVERIFY2(w.session()->imageSources().hasSource(c.id), c.name.c_str());
+        qInfo("demo project: %d galaxies in the grid, first cutout decoded", cutouts->rowCount());
     }
 };
 

@@ -92,6 +92,27 @@ void CutoutDelegate::paint(QPainter* painter, const QStyleOptionViewItem& option
         painter->drawText(badge, Qt::AlignCenter, text);
     }
 
+    // The classifier's score, opposite the hand label so the two can be compared at a glance: warm when the
+    // run calls it a ring at its threshold, cool when not.
+    const QVariant score = index.data(CutoutModel::ScoreRole);
+    if (score.isValid()) {
+        const double p = score.toDouble();
+        const bool ring = p >= index.data(CutoutModel::ScoreThresholdRole).toDouble();
+        const QString text = QStringLiteral("p=%1").arg(p, 0, 'f', 2);
+        QFont small = option.font;
+        small.setBold(true);
+        small.setPointSizeF(small.pointSizeF() * 0.8);
+        painter->setFont(small);
+        const QFontMetrics fm(small);
+        const int w = fm.horizontalAdvance(text) + 8;
+        const QRect badge(imageRect.right() - 3 - w, imageRect.top() + 4, w, fm.height() + 1);
+        QPainterPath path;
+        path.addRoundedRect(badge, 4, 4);
+        painter->fillPath(path, ring ? QColor(235, 120, 30, 225) : QColor(60, 110, 190, 225));
+        painter->setPen(Qt::white);
+        painter->drawText(badge, Qt::AlignCenter, text);
+    }
+
     const QRect captionRect(cell.left() + kPadding, imageRect.bottom() + 2, cell.width() - 2 * kPadding,
                             captionHeight(option));
     painter->setFont(option.font);

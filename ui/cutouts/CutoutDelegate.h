@@ -1,7 +1,7 @@
 #pragma once
 // Paints one cutout of the grid: the image (colour or the models' greyscale) at the zoom size, the galaxy's
-// name under it, and its hand-label badge. Pixmaps are made here, on the GUI thread, and kept in
-// QPixmapCache.
+// name under it, its hand-label badge (top left) and a run's classifier score (top right). Pixmaps are made
+// here, on the GUI thread, and kept in QPixmapCache.
 #include <QStyledItemDelegate>
 
 namespace rm::ui {

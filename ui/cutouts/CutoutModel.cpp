@@ -3,6 +3,7 @@
 #include "cutouts/ThumbnailLoader.h"
 #include "labels/LabelController.h"
 #include "project/ProjectSession.h"
+#include "results/RunResults.h"
 
 namespace rm::ui {
 
@@ -14,6 +15,7 @@ void CutoutModel::setSession(ProjectSession* session)
         disconnect(c);
     m_connections.clear();
     setGalaxies({});
+    m_scores.clear();
     m_session = session;
     if (!session) return;
     m_connections << connect(&session->thumbnails(), &ThumbnailLoader::imageReady, this,
@@ -23,7 +25,31 @@ void CutoutModel::setSession(ProjectSession* session)
                   << connect(&session->thumbnails(), &ThumbnailLoader::imageFailed, this,
                              [this](const GalaxyId& id) { galaxyChanged(id); })
                   << connect(&session->labels(), &LabelController::labelChanged, this,
-                             [this](const GalaxyId& id) { galaxyChanged(id); });
+                             [this](const GalaxyId& id) { galaxyChanged(id); })
+                  << connect(&session->results(), &RunResults::badgeRunChanged, this, [this] {
+                         if (m_followBadgeRun) takeBadgeScores();
+                     });
+    if (m_followBadgeRun) takeBadgeScores();
+}
+
+void CutoutModel::setFollowBadgeRun(bool follow)
+{
+    m_followBadgeRun = follow;
+    if (follow && m_session) takeBadgeScores();
+}
+
+void CutoutModel::takeBadgeScores()
+{
+    RunResults& results = m_session->results();
+    setScores(results.badgeScores(), results.badgeThreshold());
+}
+
+void CutoutModel::setScores(QHash<GalaxyId, float> scores, double threshold)
+{
+    m_scores = std::move(scores);
+    m_threshold = threshold;
+    if (!m_galaxies.empty())
+        Q_EMIT dataChanged(index(0), index(int(m_galaxies.size()) - 1), {ScoreRole, ScoreThresholdRole});
 }
 
 void CutoutModel::setGalaxies(std::vector<GalaxyId> galaxies)
@@ -70,9 +96,19 @@ QVariant CutoutModel::data(const QModelIndex& index, int role) const
     // Not Qt::DisplayRole: a view's keyboard search asks every item for it, and a caption costs a row read.
     case CaptionRole:
         return m_session->caption(id);
+    case ScoreRole: {
+        const auto it = m_scores.constFind(id);
+        return it == m_scores.constEnd() ? QVariant() : QVariant(double(*it));
+    }
+    case ScoreThresholdRole:
+        return m_threshold;
     case Qt::ToolTipRole: {
         QString tip = m_session->caption(id);
         if (auto l = m_session->labels().current(id)) tip += QStringLiteral("\n") + labelText(*l);
+        if (const auto it = m_scores.constFind(id); it != m_scores.constEnd())
+            tip += tr("\nclassifier score %1 (threshold %2)")
+                       .arg(double(*it), 0, 'f', 3)
+                       .arg(m_threshold, 0, 'f', 3);
         const QString failure = m_session->thumbnails().failure(id);
         if (!failure.isEmpty()) tip += QStringLiteral("\n") + failure;
         return tip;

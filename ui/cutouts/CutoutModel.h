@@ -23,13 +23,19 @@ public:
         FailureRole,                   // QString: why there is no image
         LabelRole,                     // QVariant(): none; else int(rm::HandLabel)
         RingTypeRole,                  // QString
-        CaptionRole                    // QString: the galaxy's name
+        CaptionRole,                   // QString: the galaxy's name
+        ScoreRole,                     // QVariant(): not scored; else double, a run's classifier score
+        ScoreThresholdRole             // double: the threshold of the run behind ScoreRole
     };
 
     explicit CutoutModel(QObject* parent = nullptr);
 
     void setSession(ProjectSession* session);
     void setGalaxies(std::vector<GalaxyId> galaxies);
+    // The scores the badges show. By default the model follows the session's badge run (RunResults); a panel
+    // that shows one run of its own turns that off and sets the scores itself.
+    void setFollowBadgeRun(bool follow);
+    void setScores(QHash<GalaxyId, float> scores, double threshold);
     const std::vector<GalaxyId>& galaxies() const { return m_galaxies; }
     GalaxyId galaxyAt(int row) const;
     int rowOf(const GalaxyId& id) const { return m_rows.value(id, -1); }
@@ -39,11 +45,15 @@ public:
 
 private:
     void galaxyChanged(const GalaxyId& id);
+    void takeBadgeScores();
 
     ProjectSession* m_session = nullptr;
     std::vector<GalaxyId> m_galaxies;
     QHash<GalaxyId, int> m_rows;
     QList<QMetaObject::Connection> m_connections;
+    bool m_followBadgeRun = true;
+    QHash<GalaxyId, float> m_scores;
+    double m_threshold = 0.5;
 };
 
 } // namespace rm::ui

@@ -26,10 +26,8 @@ std::shared_ptr<const rm::ImageSource> ImageSources::forCatalog(qint64 catalogId
     if (it == m_entries.end()) {
         Entry e;
         try {
-            rm::Statement s =
-                m_store.db().prepare("SELECT spec_json FROM image_sources WHERE catalog_id = ?");
-            s.bind(1, std::int64_t(catalogId));
-            if (!s.step()) {
+            const std::optional<std::string> spec = m_store.imageSourceSpec(std::int64_t(catalogId));
+            if (!spec) {
                 e.error = "catalog '" + m_store.catalog(std::int64_t(catalogId)).name +
                           "' has no image source yet (a folder of cutouts, FITS files or a cutout service)";
             } else {
@@ -37,7 +35,7 @@ std::shared_ptr<const rm::ImageSource> ImageSources::forCatalog(qint64 catalogId
                 context.baseDir = QFile::encodeName(m_projectDir).toStdString();
                 // Not filesDir(): that creates the folder, and opening a project must not write beside it.
                 context.cacheDir = m_store.path() + ".files/cutouts";
-                e.source = rm::makeImageSource(s.text(0), context);
+                e.source = rm::makeImageSource(*spec, context);
             }
         } catch (const rm::Error& err) {
             e.error = err.what();

@@ -8,6 +8,7 @@
 #include "labels/LabelKeys.h"
 #include "labels/LabelStyle.h"
 #include "project/ProjectSession.h"
+#include "results/RunResults.h"
 #include "selection/GalaxySelection.h"
 #include "util/Error.h"
 
@@ -96,6 +97,10 @@ GalaxyInspector::GalaxyInspector(GalaxySelection* selection, LabelKeys* keys, QW
     tabs->setFocusPolicy(Qt::NoFocus);
     tabs->addTab(m_rows, tr("Catalog rows"));
     tabs->addTab(m_history, tr("Label history"));
+    m_predictions =
+        keyValueTree({tr("Run"), tr("Split"), tr("Score"), tr("Called"), tr("Target label")}, this);
+    m_predictions->setRootIsDecorated(false);
+    tabs->addTab(m_predictions, tr("Predictions"));
 
     auto* head = new QHBoxLayout;
     auto* names = new QVBoxLayout;
@@ -181,7 +186,11 @@ void GalaxyInspector::setSession(ProjectSession* session)
                                         if (id != m_galaxy) return;
                                         showLabel();
                                         showHistory();
-                                    });
+                                    })
+                         << connect(&session->results(), &RunResults::runsChanged, this,
+                                    &GalaxyInspector::showPredictions)
+                         << connect(&session->results(), &RunResults::badgeRunChanged, this,
+                                    &GalaxyInspector::showPredictions);
     showCurrent();
 }
 
@@ -209,6 +218,7 @@ void GalaxyInspector::clearGalaxy(const QString& message)
     m_image->setMessage(message);
     m_rows->clear();
     m_history->clear();
+    m_predictions->clear();
 }
 
 QTreeWidgetItem* GalaxyInspector::addRowGroup(const QString& title,
@@ -278,6 +288,7 @@ void GalaxyInspector::showCurrent()
 
     showLabel();
     showHistory();
+    showPredictions();
 }
 
 void GalaxyInspector::showNeighbours(const QVector<NeighbourRow>& rows)
@@ -331,6 +342,37 @@ void GalaxyInspector::showHistory()
     }
     for (int c = 0; c < 3; ++c)
         m_history->resizeColumnToContents(c);
+}
+
+void GalaxyInspector::showPredictions()
+{
+    m_predictions->clear();
+    if (!m_session || !m_galaxy.valid()) return;
+    RunResults& results = m_session->results();
+    const qint64 badge = results.badgeRunId();
+    for (const GalaxyScore& s : results.scoresOf(m_galaxy)) {
+        const RunRow* run = results.run(s.runId);
+        const bool ring = double(s.score) >= s.threshold;
+        auto* item = new QTreeWidgetItem(m_predictions, {run ? run->shortTitle() : QString::number(s.runId),
+                                                         s.split, QString::number(s.score, 'f', 3),
+                                                         ring ? tr("ring") : tr("not ring"),
+                                                         s.label == 1 ? tr("ring") : tr("not ring")});
+        item->setToolTip(0, run ? run->title() : QString());
+        item->setToolTip(3, tr("at the run's threshold %1").arg(s.threshold, 0, 'f', 3));
+        item->setTextAlignment(2, Qt::AlignRight | Qt::AlignVCenter);
+        // A wrong call stands out; the badge run (the thumbnails' scores) is bold.
+        if (ring != (s.label == 1)) item->setForeground(3, QColor(214, 69, 65));
+        if (s.runId == badge) {
+            QFont bold = item->font(0);
+            bold.setBold(true);
+            for (int c = 0; c < 5; ++c)
+                item->setFont(c, bold);
+        }
+    }
+    if (m_predictions->topLevelItemCount() == 0)
+        new QTreeWidgetItem(m_predictions, {tr("no finished run scored this galaxy")});
+    for (int c = 0; c < 4; ++c)
+        m_predictions->resizeColumnToContents(c);
 }
 
 } // namespace rm::ui

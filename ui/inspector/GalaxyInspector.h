@@ -40,6 +40,7 @@ public:
     ImageView* imageView() const { return m_image; }
     QTreeWidget* rowsTree() const { return m_rows; }
     QTreeWidget* historyTree() const { return m_history; }
+    QTreeWidget* predictionsTree() const { return m_predictions; }
     QAbstractButton* skyViewerButton() const { return m_skyButton; }
 
 Q_SIGNALS:
@@ -50,6 +51,7 @@ private:
     void showCurrent();
     void showLabel();
     void showHistory();
+    void showPredictions();
     void showNeighbours(const QVector<NeighbourRow>& rows);
     void clearGalaxy(const QString& message);
     QTreeWidgetItem* addRowGroup(const QString& title, const QVector<QPair<QString, QString>>& values);
@@ -71,6 +73,7 @@ private:
     QComboBox* m_ringType;
     QTreeWidget* m_rows;
     QTreeWidget* m_history;
+    QTreeWidget* m_predictions;
     QList<QMetaObject::Connection> m_sessionConnections;
 };
 

@@ -4,6 +4,7 @@
 #include "cutouts/ThumbnailLoader.h"
 #include "imaging/GalaxyRef.h"
 #include "labels/LabelController.h"
+#include "results/RunResults.h"
 #include "util/Error.h"
 
 #include <QDir>
@@ -41,6 +42,8 @@ ProjectSession::ProjectSession(std::unique_ptr<rm::ProjectStore> store, QString 
 {
     m_images = std::make_unique<ImageSources>(*m_store, QFileInfo(m_path).absolutePath());
     m_labels = std::make_unique<LabelController>(*this);
+    m_results = std::make_unique<RunResults>(*this);
+    m_results->refresh();
     m_thumbnails = std::make_unique<ThumbnailLoader>(*this);
 }
 

@@ -24,6 +24,7 @@ namespace rm::ui {
 
 class ImageSources;
 class LabelController;
+class RunResults;
 class ThumbnailLoader;
 
 // One catalog row: its position and every column as text.
@@ -58,6 +59,7 @@ public:
     ImageSources& imageSources() { return *m_images; }
     ThumbnailLoader& thumbnails() { return *m_thumbnails; }
     LabelController& labels() { return *m_labels; }
+    RunResults& results() { return *m_results; } // the training runs' metrics and predictions
 
 private:
     ProjectSession(std::unique_ptr<rm::ProjectStore> store, QString path);
@@ -72,6 +74,7 @@ private:
     QCache<GalaxyId, QString> m_captions{20000};
     std::unique_ptr<ImageSources> m_images;
     std::unique_ptr<LabelController> m_labels;
+    std::unique_ptr<RunResults> m_results;
     std::unique_ptr<ThumbnailLoader> m_thumbnails; // last: its workers use the rest until it is gone
 };
 

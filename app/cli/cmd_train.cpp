@@ -1,0 +1,256 @@
+// ringminer-cli train: runs an experiment matrix on a project (the built-in 18 configurations retargeted to
+// the project's target sets unless --matrix names a file), recording every epoch, metric, curve and
+// prediction in the project. Safe to interrupt: Ctrl-C once pauses after the current epoch, twice cancels
+// within a step; running it again carries on where it stopped.
+#include "Cli.h"
+
+#include "store/ProjectStore.h"
+#include "targets/TargetSetBuilder.h"
+#include "training/RunQueue.h"
+#include "training/RunStore.h"
+#include "util/Error.h"
+
+#include <chrono>
+#include <cmath>
+#include <csignal>
+#include <cstdio>
+
+using namespace rm;
+using namespace rm::cli;
+
+namespace {
+
+std::atomic<int> g_stop{0};
+
+void trainOnInterrupt(int)
+{
+    // First Ctrl-C: pause after the epoch; second: cancel now.
+    const int next =
+        g_stop.load() == 0 ? static_cast<int>(StopRequest::Pause) : static_cast<int>(StopRequest::Cancel);
+    g_stop.store(next);
+}
+
+double now()
+{
+    return std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch()).count();
+}
+
+std::vector<std::string> splitList(const std::vector<std::string>& values)
+{
+    std::vector<std::string> out;
+    for (const auto& v : values) {
+        std::size_t start = 0;
+        for (;;) {
+            const auto comma = v.find(',', start);
+            const std::string part =
+                v.substr(start, comma == std::string::npos ? std::string::npos : comma - start);
+            if (!part.empty()) out.push_back(part);
+            if (comma == std::string::npos) break;
+            start = comma + 1;
+        }
+    }
+    return out;
+}
+
+// "key=value": the value is JSON when it parses as JSON (numbers, true/false, objects), else a string.
+nlohmann::json parseSettings(const std::vector<std::string>& settings)
+{
+    nlohmann::json out = nlohmann::json::object();
+    for (const auto& s : settings) {
+        const auto eq = s.find('=');
+        if (eq == std::string::npos || eq == 0)
+            throw UsageError("--set expects key=value (e.g. --set epochs=2), got '" + s + "'");
+        const std::string key = s.substr(0, eq), text = s.substr(eq + 1);
+        nlohmann::json value;
+        try {
+            value = nlohmann::json::parse(text);
+        } catch (const nlohmann::json::exception&) {
+            value = text;
+        }
+        out[key] = value;
+    }
+    return out;
+}
+
+std::string fixed(double v, int digits = 3)
+{
+    if (!std::isfinite(v)) return "n/a";
+    char buf[32];
+    std::snprintf(buf, sizeof buf, "%.*f", digits, v);
+    return buf;
+}
+
+int train(const Args& args)
+{
+    args.allowOnly({"matrix", "experiment", "cells", "device", "parallel", "set", "target-sets"},
+                   {"replace", "no-retry"});
+    const std::string path = args.positional(0, "PROJECT");
+    const long long parallel = args.integer("parallel", 1);
+    if (parallel < 1 || parallel > 64) throw UsageError("--parallel must be 1..64");
+    const std::string device = args.option("device", "");
+    if (!device.empty() && device != "cpu" && device != "auto" && device.rfind("cuda", 0) != 0)
+        throw UsageError("--device must be cpu, cuda, cuda:N or auto");
+
+    ExperimentMatrix matrix;
+    std::string experiment = args.option("experiment", "");
+    {
+        auto store = ProjectStore::open(path);
+        RunStore runs(*store);
+        const auto stored = experiment.empty() ? std::nullopt : runs.experimentId(experiment);
+        if (auto file = args.option("matrix")) {
+            matrix = ExperimentMatrix::fromFile(*file);
+        } else if (stored) {
+            // An experiment made earlier (perhaps in the GUI) runs with the matrix it was made with.
+            matrix = ExperimentMatrix::fromJson(
+                nlohmann::json::parse(runs.experimentMatrix(*stored).value_or("{}")));
+        } else {
+            const std::vector<std::string> sets = targetSetNames(*store);
+            if (sets.empty())
+                throw Error("project '" + path +
+                            "' has no target set yet: build one with ringminer-cli targets build");
+            matrix = ExperimentMatrix::defaultMatrix().forProject(sets);
+        }
+    }
+    if (const auto sets = splitList(args.options("target-sets")); !sets.empty())
+        matrix = matrix.withTargetSets(sets);
+    const nlohmann::json settings = parseSettings(args.options("set"));
+    if (!settings.empty()) {
+        for (const auto& [key, value] : settings.items())
+            matrix.defaults[key] = value;
+        matrix = ExperimentMatrix::fromJson(matrix.toJson()); // names a bad key before anything runs
+    }
+    if (experiment.empty()) experiment = matrix.name;
+
+    RunQueueOptions options;
+    options.parallelCells = static_cast<int>(parallel);
+    options.device = device;
+    options.retryFailed = !args.flag("no-retry");
+    options.onlyCells = splitList(args.options("cells"));
+    RunQueue queue(path, matrix, experiment, options, args.flag("replace"));
+
+    std::signal(SIGINT, trainOnInterrupt);
+    std::signal(SIGTERM, trainOnInterrupt);
+    std::map<std::string, double> lastStepLine;
+    std::map<std::string, int> epochsOf;
+    for (const auto& c : matrix.cells())
+        epochsOf[c.key] = c.config.epochs;
+    std::vector<nlohmann::json> failures;
+    const double start = now();
+    const int doneNow = queue.run(
+        [&](const RunEvent& e) {
+            const std::string cell =
+                "[" + std::to_string(e.cellIndex + 1) + "/" + std::to_string(e.cellCount) + "] " + e.cellKey;
+            switch (e.kind) {
+            case RunEvent::Kind::ExperimentStarted:
+                std::fprintf(stderr, "experiment %s: %d cells\n", e.message.c_str(), e.cellCount);
+                break;
+            case RunEvent::Kind::CellSkipped:
+                std::fprintf(stderr, "%s: skipped (%s)\n", cell.c_str(), e.message.c_str());
+                break;
+            case RunEvent::Kind::CellStarted:
+                std::fprintf(stderr, "%s: run %lld started%s%s\n", cell.c_str(),
+                             static_cast<long long>(e.runId), e.message.empty() ? "" : ", ",
+                             e.message.c_str());
+                break;
+            case RunEvent::Kind::Step: {
+                // A line every few seconds: enough to see it move without flooding a log file.
+                double& last = lastStepLine[e.cellKey];
+                const bool lastStep = e.step.step + 1 == e.step.stepsPerEpoch;
+                if (now() - last < 3 && !lastStep) break;
+                last = now();
+                std::fprintf(stderr, "%s: epoch %d/%d step %d/%d loss %s lr %.2e %.0f img/s\n", cell.c_str(),
+                             e.step.epoch + 1, epochsOf[e.cellKey], e.step.step + 1, e.step.stepsPerEpoch,
+                             fixed(e.step.loss, 4).c_str(), e.step.learningRate, e.step.imagesPerSecond);
+                break;
+            }
+            case RunEvent::Kind::Epoch:
+                std::fprintf(stderr, "%s: epoch %d/%d train loss %s val loss %s val AUC %s (%.1f s)%s\n",
+                             cell.c_str(), e.epoch.epoch + 1, epochsOf[e.cellKey],
+                             fixed(e.epoch.trainLoss, 4).c_str(), fixed(e.epoch.valLoss, 4).c_str(),
+                             fixed(e.epoch.valAuc).c_str(), e.epoch.seconds, e.epoch.best ? " best" : "");
+                break;
+            case RunEvent::Kind::CellFinished:
+                std::fprintf(stderr, "%s: done, val ROC AUC %s, test ROC AUC %s\n", cell.c_str(),
+                             fixed(e.valAuc).c_str(), fixed(e.testAuc).c_str());
+                break;
+            case RunEvent::Kind::CellFailed:
+                std::fprintf(stderr, "%s: FAILED: %s\n", cell.c_str(), e.message.c_str());
+                failures.push_back({{"cell", e.cellKey}, {"run", e.runId}, {"error", e.message}});
+                break;
+            case RunEvent::Kind::CellCancelled:
+                std::fprintf(stderr, "%s: %s\n", cell.c_str(), e.message.c_str());
+                break;
+            case RunEvent::Kind::ExperimentFinished:
+                std::fprintf(stderr, "experiment finished: %s\n", e.message.c_str());
+                break;
+            case RunEvent::Kind::Log:
+                std::fprintf(stderr, "%s: %s\n", e.cellKey.empty() ? "train" : cell.c_str(),
+                             e.message.c_str());
+                break;
+            }
+        },
+        &g_stop);
+    std::signal(SIGINT, SIG_DFL);
+    std::signal(SIGTERM, SIG_DFL);
+
+    nlohmann::json runsJson = nlohmann::json::array();
+    int done = 0, failed = 0, pending = 0;
+    std::string text = "experiment " + experiment + " in " + path + ":";
+    for (const RunSummary& r : listRuns(path, experiment)) {
+        bool selected = options.onlyCells.empty();
+        for (const auto& p : options.onlyCells)
+            selected = selected || cellKeyMatches(p, r.cellKey);
+        if (!selected) continue;
+        done += r.state == "done";
+        failed += r.state == "failed";
+        pending += r.state != "done" && r.state != "failed";
+        nlohmann::json j = {{"id", r.id},
+                            {"cell", r.cellKey},
+                            {"state", r.state},
+                            {"epochs", r.epochs},
+                            {"device", r.device}};
+        j["val_roc_auc"] = std::isfinite(r.valAuc) ? nlohmann::json(r.valAuc) : nlohmann::json();
+        j["test_roc_auc"] = std::isfinite(r.testAuc) ? nlohmann::json(r.testAuc) : nlohmann::json();
+        if (!r.error.empty() && r.state != "done") j["error"] = r.error;
+        runsJson.push_back(j);
+        text += "\n  " + std::to_string(r.id) + " " + r.cellKey + " " + r.state +
+                (r.state == "done" ? " val AUC " + fixed(r.valAuc) + " test AUC " + fixed(r.testAuc) : "") +
+                (r.state == "failed" ? ": " + r.error : "");
+    }
+    const double seconds = now() - start;
+    text += "\n" + std::to_string(done) + " done (" + std::to_string(doneNow) + " now), " +
+            std::to_string(failed) + " failed, " + std::to_string(pending) + " not finished; " +
+            fixed(seconds, 1) + " s";
+    const StopRequest stop = static_cast<StopRequest>(g_stop.load());
+    printSummary(args,
+                 {{"ok", failed == 0},
+                  {"experiment", experiment},
+                  {"experiment_id", queue.experimentId()},
+                  {"cells", runsJson.size()},
+                  {"done", done},
+                  {"done_now", doneNow},
+                  {"failed", failed},
+                  {"not_finished", pending},
+                  {"stopped", stop == StopRequest::Pause    ? "paused"
+                              : stop == StopRequest::Cancel ? "cancelled"
+                                                            : ""},
+                  {"seconds", seconds},
+                  {"failures", failures},
+                  {"runs", runsJson}},
+                 text);
+    if (stop != StopRequest::None) return 130; // interrupted, as shells report Ctrl-C
+    return failed > 0 ? 1 : 0;
+}
+
+} // namespace
+
+static VerbRegistrar trainVerb(
+    {"train",
+     "PROJECT [--matrix FILE] [--experiment NAME] [--target-sets A,B] [--cells PATTERN,...] "
+     "[--device cpu|cuda|auto] [--parallel N] [--set key=value ...] [--replace] [--no-retry] [--json]",
+     "train the experiment matrix (default: the 18 configurations on the project's target sets); resumes "
+     "where it stopped, skips finished cells; --set changes a default (epochs=2, image_size=64), --replace "
+     "accepts a changed matrix for an existing experiment; --target-sets runs the matrix on those target "
+     "sets",
+     {"replace", "no-retry"},
+     train});

@@ -1,0 +1,159 @@
+#include "imaging/TargetSetCache.h"
+
+#include "imaging/CutoutImageSource.h"
+#include "imaging/DecodedCache.h"
+#include "imaging/ImageSource.h"
+#include "store/ProjectStore.h"
+#include "targets/TargetSetBuilder.h"
+#include "util/Error.h"
+
+#include <cctype>
+#include <cmath>
+#include <filesystem>
+#include <map>
+
+namespace fs = std::filesystem;
+
+namespace rm {
+
+namespace {
+
+// Characters safe in a file name; the rest of a target-set name becomes '_'.
+std::string fileSafe(const std::string& s)
+{
+    std::string out;
+    for (char c : s)
+        out += (std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '.') ? c : '_';
+    return out;
+}
+
+} // namespace
+
+std::string targetCacheKey(const Target& target)
+{
+    return std::to_string(target.catalogId) + ":" + std::to_string(target.row);
+}
+
+TargetSetCacheResult buildTargetSetCache(ProjectStore& store, const std::string& targetSet,
+                                         const TargetSetCacheOptions& options)
+{
+    const std::string path = store.path();
+    const TargetSetReport report = targetSetReport(store, targetSet);
+    const std::vector<Target> targets = loadTargets(store, targetSet);
+    registerCutoutImageSources();
+    ImageSourceContext ctx;
+    ctx.baseDir = fs::absolute(path).parent_path().string();
+    ctx.cacheDir = fs::absolute(path).string() + ".files/cutouts";
+
+    // One image source and one table per catalog the targets come from.
+    struct CatalogImages
+    {
+        std::unique_ptr<ImageSource> source;
+        Table table;
+    };
+    std::map<std::int64_t, CatalogImages> catalogs;
+    for (const auto& t : targets) {
+        if (catalogs.count(t.catalogId)) continue;
+        const CatalogInfo info = store.catalog(t.catalogId);
+        const auto spec = store.imageSourceSpec(t.catalogId);
+        if (!spec)
+            throw Error("catalog '" + info.name + "' (targets of '" + targetSet +
+                        "') has no image source; set one with: ringminer-cli cutouts source " + path + " " +
+                        info.name + " --folder DIR --template '{iauname}.jpg'");
+        CatalogImages ci;
+        ci.source = makeImageSource(*spec, ctx);
+        ci.table = store.loadTable(t.catalogId);
+        catalogs.emplace(t.catalogId, std::move(ci));
+    }
+    std::vector<GalaxyRef> galaxies;
+    std::vector<const ImageSource*> sources;
+    TargetSetCacheResult result;
+    galaxies.reserve(targets.size());
+    for (const auto& t : targets) {
+        const CatalogImages& ci = catalogs.at(t.catalogId);
+        if (t.row < 0 || static_cast<std::size_t>(t.row) >= ci.table.rowCount())
+            throw Error("target set '" + targetSet + "' names row " + std::to_string(t.row) + " of catalog " +
+                        std::to_string(t.catalogId) + ", which has " + std::to_string(ci.table.rowCount()) +
+                        " rows");
+        GalaxyRef g = GalaxyRef::fromTable(ci.table, static_cast<std::size_t>(t.row), t.catalogId);
+        g.ra = t.ra;
+        g.dec = t.dec;
+        galaxies.push_back(std::move(g));
+        result.keys.push_back(targetCacheKey(t));
+        sources.push_back(ci.source.get());
+    }
+    std::vector<CacheItem> items;
+    items.reserve(galaxies.size());
+    for (std::size_t i = 0; i < galaxies.size(); ++i)
+        items.push_back({result.keys[i], {}, [src = sources[i], g = &galaxies[i]] { return src->load(*g); }});
+
+    CacheBuildOptions o;
+    o.prepare = PrepareParams{options.width, options.height, options.channels, options.cropFraction};
+    o.threads = options.threads;
+    o.extra = {
+        {"target_set", targetSet}, {"target_set_id", report.id}, {"project", fs::absolute(path).string()}};
+    o.progress = options.progress;
+    const fs::path dir = fs::absolute(fs::path(store.filesDir()) / "caches");
+    fs::create_directories(dir);
+    const std::string shape = std::to_string(options.width) + "x" + std::to_string(options.height) + "x" +
+                              std::to_string(options.channels);
+    // A cropped cache is a different file, so it never replaces the uncropped one training uses.
+    std::string name = fileSafe(targetSet) + "_" + shape;
+    if (options.cropFraction != 1.0) {
+        char crop[32];
+        std::snprintf(crop, sizeof crop, "_crop%.3g", options.cropFraction);
+        name += crop;
+    }
+    result.path = (dir / (name + ".rmcache")).lexically_normal().string();
+    result.report = buildDecodedCache(result.path, items, o);
+    const CacheBuildReport& built = result.report;
+
+    const nlohmann::json params = {{"crop_fraction", options.cropFraction},
+                                   {"ok", built.ok},
+                                   {"missing", built.missing},
+                                   {"corrupt", built.corrupt},
+                                   {"failed", built.failed}};
+    store.db()
+        .prepare("INSERT INTO image_caches(target_set_id, path, width, height, channels, record_count, "
+                 "params_json, created_at) VALUES(?, ?, ?, ?, ?, ?, ?, ?) "
+                 "ON CONFLICT(target_set_id, width, height, channels) "
+                 "DO UPDATE SET path = excluded.path, record_count = excluded.record_count, "
+                 "params_json = excluded.params_json, created_at = excluded.created_at")
+        .bind(1, report.id)
+        .bind(2, result.path)
+        .bind(3, options.width)
+        .bind(4, options.height)
+        .bind(5, options.channels)
+        .bind(6, built.count)
+        .bind(7, params.dump())
+        .bind(8, nowIso8601())
+        .run();
+    return result;
+}
+
+std::shared_ptr<DecodedCache> findTargetSetCache(ProjectStore& store, const std::string& targetSet, int width,
+                                                 int height, int channels, double cropFraction)
+{
+    const TargetSetReport report = targetSetReport(store, targetSet);
+    Statement s = store.db().prepare("SELECT path FROM image_caches WHERE target_set_id = ? AND width = ? "
+                                     "AND height = ? AND channels = ?");
+    s.bind(1, report.id).bind(2, width).bind(3, height).bind(4, channels);
+    if (!s.step()) return nullptr;
+    const std::string path = s.text(0);
+    if (!fs::exists(path)) return nullptr;
+    std::shared_ptr<DecodedCache> cache;
+    try {
+        cache = DecodedCache::open(path);
+    } catch (const Error&) {
+        return nullptr;
+    }
+    const double crop = cache->params().value("crop_fraction", 1.0);
+    if (std::fabs(crop - cropFraction) > 1e-9) return nullptr;
+    const std::vector<Target> targets = loadTargets(store, targetSet);
+    if (cache->size() != targets.size()) return nullptr;
+    for (std::size_t i = 0; i < targets.size(); ++i)
+        if (cache->key(i) != targetCacheKey(targets[i])) return nullptr;
+    return cache;
+}
+
+} // namespace rm

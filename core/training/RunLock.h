@@ -1,0 +1,24 @@
+#pragma once
+// An advisory lock on a run's working folder, held while the run trains, so that two processes (the GUI and
+// a `ringminer-cli train` on the same project) never train the same run at once. The operating system drops
+// it when the process dies, so a killed run is never locked out of its own resume.
+#include <string>
+
+namespace rm {
+
+class RunLock
+{
+public:
+    explicit RunLock(const std::string& path); // creates the file; never blocks
+    ~RunLock();
+    RunLock(const RunLock&) = delete;
+    RunLock& operator=(const RunLock&) = delete;
+
+    bool held() const { return m_held; }
+
+private:
+    int m_fd = -1;
+    bool m_held = false;
+};
+
+} // namespace rm

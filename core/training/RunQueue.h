@@ -1,0 +1,138 @@
+#pragma once
+// Runs an experiment's cells one after another (or several at once on CPU cores) and records everything in
+// the project: a runs row per cell (state queued/running/done/failed/cancelled), every epoch's losses,
+// the metrics of each split (with bootstrap CIs on test), the predictions for every target, and the weights
+// in a file beside the project (<project>.files/runs/<run id>/best.safetensors, referenced from runs).
+//
+// Safe to kill at any moment: finished cells are skipped when the experiment is run again, a cell that was
+// running resumes from its last epoch checkpoint, and a failed cell is retried (its error is kept until it
+// succeeds). Building a missing decoded-image cache for a cell's target set and image size is part of the
+// run.
+#include "training/ExperimentMatrix.h"
+#include "training/Metrics.h"
+#include "training/Trainer.h"
+
+#include <atomic>
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <string>
+#include <vector>
+
+namespace rm {
+
+struct RunEvent
+{
+    enum class Kind
+    {
+        ExperimentStarted, // message: experiment name
+        CellSkipped,       // already done
+        CellStarted,
+        Step,
+        Epoch,
+        CellFinished, // metrics below are filled
+        CellFailed,   // message: the error
+        CellCancelled,
+        ExperimentFinished,
+        Log
+    };
+    Kind kind = Kind::Log;
+    std::string cellKey;
+    std::int64_t runId = 0;
+    int cellIndex = 0, cellCount = 0;
+    StepEvent step;
+    EpochEvent epoch;
+    std::string message;
+    double valAuc = 0, testAuc = 0; // CellFinished
+};
+
+struct RunQueueOptions
+{
+    int parallelCells = 1; // cells trained at the same time (CPU only; on CUDA always 1)
+    std::string device;    // overrides every cell's device when not empty
+    bool retryFailed = true;
+    std::vector<std::string> onlyCells; // cell keys (or patterns with '*'); empty = all
+};
+
+// How a run is stopped from another thread: Pause finishes the current epoch of every running cell, keeps
+// its checkpoint and leaves it queued (running the experiment again resumes it); Cancel stops within one
+// step and marks the running cells cancelled (they restart from their last checkpoint if run again).
+enum class StopRequest : int
+{
+    None = 0,
+    Pause = 1,
+    Cancel = 2
+};
+
+class RunQueue
+{
+public:
+    // Stores the matrix as experiment `experimentName` (creating it, or checking that an existing experiment
+    // of that name has the same matrix unless replaceMatrix) and creates queued runs for new cells.
+    // Throws rm::Error for a target set the project does not have.
+    RunQueue(std::string projectPath, ExperimentMatrix matrix, std::string experimentName,
+             RunQueueOptions options = {}, bool replaceMatrix = false);
+
+    // Runs every cell not yet done. Events arrive on the calling thread (or, with parallelCells > 1, from
+    // the cell threads, serialised). Returns the number of cells that finished done in this call.
+    int run(const std::function<void(const RunEvent&)>& onEvent, const std::atomic<int>* stop = nullptr);
+
+    std::int64_t experimentId() const { return m_experimentId; }
+    const ExperimentMatrix& matrix() const { return m_matrix; }
+
+private:
+    std::string m_projectPath;
+    ExperimentMatrix m_matrix;
+    std::string m_experimentName;
+    RunQueueOptions m_options;
+    std::int64_t m_experimentId = 0;
+};
+
+// Reading back what runs recorded (for runs list, report, predict best, and the GUI).
+struct RunSummary
+{
+    std::int64_t id = 0;
+    std::string experiment, cellKey, targetSet, model, mode, state, error, device, weightsPath;
+    std::string startedAt, finishedAt;
+    int epochs = 0;
+    double valAuc = 0, testAuc = 0; // NaN when not done
+    // Added for reports and the GUI.
+    int position = 0;   // the cell's place in the matrix
+    int bestEpoch = -1; // 0-based; -1 when not done
+    int attempts = 0;   // times the run was started (resumes included)
+    double seconds = 0; // training + evaluation wall time of the last attempt; NaN when not done
+    double imagesPerSecond = 0;
+    std::string weightsSha256;
+    std::string workDir;   // <project>.files/runs/<id>
+    nlohmann::json config; // the resolved TrainConfig (toJson form)
+};
+std::vector<RunSummary> listRuns(const std::string& projectPath, const std::string& experiment = "");
+// The done run with the highest validation ROC AUC; throws rm::Error if there is none.
+RunSummary bestRun(const std::string& projectPath, const std::string& experiment = "");
+
+// Per-epoch history of a run, in epoch order.
+std::vector<EpochEvent> loadEpochs(const std::string& projectPath, std::int64_t runId);
+// Metrics of one split ("train", "val", "test"): name -> value with CI (low = high = value without a CI).
+// Includes "threshold" (chosen on val, applied to test) and the confusion counts "tp", "fp", "tn", "fn".
+std::map<std::string, MetricInterval> loadMetrics(const std::string& projectPath, std::int64_t runId,
+                                                  const std::string& split);
+// ROC and PR curves of a split, for plotting.
+struct StoredCurve
+{
+    std::string split; // "val" or "test"
+    std::string kind;  // "roc" or "pr"
+    Curve curve;
+};
+std::vector<StoredCurve> loadCurves(const std::string& projectPath, std::int64_t runId);
+// Scores of every target of the run's target set: target idx, split, label, score.
+struct StoredPrediction
+{
+    std::int64_t targetIdx = 0;
+    std::string split;
+    int label = 0;
+    float score = 0;
+    std::int64_t catalogId = -1, row = -1; // the galaxy (catalog row); -1 for rows written by schema v1
+};
+std::vector<StoredPrediction> loadPredictions(const std::string& projectPath, std::int64_t runId);
+
+} // namespace rm

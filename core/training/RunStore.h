@@ -1,0 +1,97 @@
+#pragma once
+// All SQL of experiments and runs in one place: what the run queue writes (experiments, run states, epochs,
+// metrics, curves, predictions) and what the read API in RunQueue.h reads back. One RunStore may be shared
+// by the cell threads of a run queue: every call holds the store's mutex, and every write is one
+// transaction, so a kill leaves either the old state or the new one.
+#include "training/Metrics.h"
+#include "training/Trainer.h"
+
+#include <nlohmann/json.hpp>
+
+#include <cstdint>
+#include <map>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace rm {
+
+class ProjectStore;
+struct RunSummary;
+struct StoredCurve;
+struct StoredPrediction;
+
+// What a finished run leaves behind, written at once.
+struct RunOutcome
+{
+    std::string device;
+    std::string weightsPath, weightsSha256;
+    int epochsRun = 0;
+    int bestEpoch = -1;
+    double seconds = 0;
+    double imagesPerSecond = 0;
+    std::map<std::string, std::map<std::string, MetricInterval>> metrics; // split -> name -> value
+    std::vector<StoredCurve> curves;
+    std::vector<StoredPrediction> predictions;
+};
+
+struct RunRecord
+{
+    std::int64_t id = 0;
+    std::string cellKey, state, error, workDir, configJson;
+    int attempts = 0;
+};
+
+class RunStore
+{
+public:
+    explicit RunStore(ProjectStore& store);
+
+    // --- experiments --------------------------------------------------------------------------------------
+    std::optional<std::int64_t> experimentId(const std::string& name);
+    std::optional<std::string> experimentMatrix(std::int64_t experimentId);
+    std::int64_t createExperiment(const std::string& name, const std::string& matrixJson);
+    void setExperimentMatrix(std::int64_t experimentId, const std::string& matrixJson);
+
+    // --- runs ---------------------------------------------------------------------------------------------
+    // The run of a cell, created queued if the experiment has none yet. A run whose stored config differs
+    // from configJson (the matrix was replaced) loses its results and is queued again.
+    std::int64_t ensureRun(std::int64_t experimentId, const std::string& cellKey,
+                           const std::string& targetSet, const std::string& model, const std::string& mode,
+                           int position, const std::string& configJson, bool* reset = nullptr);
+    // Runs of the experiment whose cell is not in keepKeys (a replaced matrix dropped them); returns how
+    // many.
+    int removeRunsExcept(std::int64_t experimentId, const std::vector<std::string>& keepKeys);
+    RunRecord run(std::int64_t runId);
+    void setWorkDir(std::int64_t runId, const std::string& workDir);
+    // queued/failed/cancelled/running -> running; counts an attempt; keeps the old error until success.
+    void markRunning(std::int64_t runId, const std::string& device);
+    void markQueued(std::int64_t runId);
+    void markFailed(std::int64_t runId, const std::string& error);
+    void markCancelled(std::int64_t runId);
+    // Epoch rows are keyed by (run, epoch): a resumed run that reports an epoch again replaces it.
+    void recordEpoch(std::int64_t runId, const EpochEvent& epoch);
+    // Replaces every epoch row with the trainer's history (after a resume the history is authoritative).
+    void replaceEpochs(std::int64_t runId, const std::vector<EpochEvent>& history);
+    // Metrics, curves, predictions, weights and state 'done' in one transaction (old results replaced).
+    void finishRun(std::int64_t runId, const RunOutcome& outcome);
+
+    // --- reading ------------------------------------------------------------------------------------------
+    std::vector<RunSummary> listRuns(const std::string& experiment);
+    std::vector<EpochEvent> epochs(std::int64_t runId);
+    std::map<std::string, MetricInterval> metrics(std::int64_t runId, const std::string& split);
+    std::vector<StoredCurve> curves(std::int64_t runId);
+    std::vector<StoredPrediction> predictions(std::int64_t runId);
+
+private:
+    void deleteResults(std::int64_t runId);
+    ProjectStore& m_store;
+    std::recursive_mutex m_mutex;
+};
+
+// Curve points as JSON; non-finite thresholds (sklearn's first ROC threshold is +inf) survive as strings.
+nlohmann::json curveToJson(const Curve& curve);
+Curve curveFromJson(const nlohmann::json& json);
+
+} // namespace rm

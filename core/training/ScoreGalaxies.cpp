@@ -1,0 +1,57 @@
+#include "training/ScoreGalaxies.h"
+
+#include "imaging/DecodedCacheBuilder.h"
+#include "imaging/FileRecordSource.h"
+#include "imaging/ImageSource.h"
+#include "imaging/Preprocess.h"
+#include "training/Trainer.h"
+
+#include <cmath>
+#include <limits>
+#include <numeric>
+
+namespace rm {
+
+std::vector<GalaxyScore> scoreGalaxies(const ImageSource& source, const std::vector<GalaxyRef>& galaxies,
+                                       const ScoreGalaxiesOptions& options)
+{
+    const float nan = std::numeric_limits<float>::quiet_NaN();
+    std::vector<GalaxyScore> out(galaxies.size(), GalaxyScore{nan, "cancelled"});
+    ViewParams view = options.view;
+    view.augment = false;
+    const PrepareParams prepare{view.width, view.height, view.channels, 1.0};
+    const std::size_t chunk = std::max<std::size_t>(1, options.chunk);
+    for (std::size_t begin = 0; begin < galaxies.size(); begin += chunk) {
+        const std::size_t end = std::min(galaxies.size(), begin + chunk);
+        std::vector<GalaxyRef> part(galaxies.begin() + static_cast<std::ptrdiff_t>(begin),
+                                    galaxies.begin() + static_cast<std::ptrdiff_t>(end));
+        std::vector<std::string> keys;
+        for (std::size_t i = begin; i < end; ++i)
+            keys.push_back(std::to_string(i));
+        std::vector<CacheItem> items = cacheItemsFromSource(source, part, keys);
+        const FileRecordSource records(items, prepare);
+        std::vector<std::size_t> indices(part.size());
+        std::iota(indices.begin(), indices.end(), std::size_t(0));
+        const std::vector<float> scores =
+            predictScores(options.weightsPath, records, indices, view, options.batchSize, options.device);
+        for (std::size_t i = 0; i < part.size(); ++i) {
+            GalaxyScore& s = out[begin + i];
+            if (i < scores.size() && std::isfinite(scores[i])) {
+                s = {scores[i], ""};
+                continue;
+            }
+            // The loader only says "no score": loading the image once more gives the reason.
+            s.score = nan;
+            try {
+                items[i].load();
+                s.error = "the image loaded but could not be scored";
+            } catch (const std::exception& e) {
+                s.error = e.what();
+            }
+        }
+        if (options.progress && !options.progress(end, galaxies.size())) break;
+    }
+    return out;
+}
+
+} // namespace rm

@@ -1,0 +1,62 @@
+#pragma once
+// Everything that defines one training run, in plain C++ (no LibTorch): what the experiment matrix expands
+// into, what runs.config_json stores, and what the Trainer reads. JSON keys are the snake_case field names
+// below (e.g. {"epochs": 10, "learning_rate": 1e-3, "fine_tune": "head_only"}); unknown keys and bad values
+// are rm::Error naming the key, so a typo in a matrix file is caught before hours of training.
+#include "imaging/Augment.h"
+#include "models/ModelOptions.h"
+
+#include <nlohmann/json.hpp>
+
+#include <cstdint>
+#include <string>
+
+namespace rm {
+
+struct TrainConfig
+{
+    // Model
+    ModelOptions model;                              // arch, in_chans, drop_path_rate, head_dropout
+    FineTuneMode fineTune = FineTuneMode::AllLayers; // "all_layers" | "head_only" | "last_n_blocks"
+    int nBlocks = 0;        // last_n_blocks: how many encoder blocks train (Zoobot n_blocks)
+    double lrDecay = 1.0;   // layer-wise learning-rate decay (Zoobot lr_decay)
+    std::string pretrained; // encoder weights (safetensors) to start from; "" = random init
+
+    // Optimisation: AdamW, linear warm-up then cosine decay to minLearningRate
+    int epochs = 10;
+    int batchSize = 32;
+    double learningRate = 1e-3;
+    double minLearningRate = 1e-6;
+    double weightDecay = 0.05;
+    int warmupEpochs = 1;
+    double labelSmoothing = 0.0;
+    bool classWeights = true; // weight the positive class by negatives/positives of the training split
+    int patience = 5;         // early stopping on validation loss; 0 = never stop early
+    std::uint64_t seed = 42;
+
+    // Images: size, channels, augmentation (view.channels must equal model.inChannels)
+    ViewParams view;
+
+    // Execution
+    std::string device = "auto"; // "auto" (CUDA when present), "cpu", "cuda", "cuda:N"
+    bool mixedPrecision = true;  // bf16 autocast on CUDA; ignored on CPU
+    bool channelsLast = true;    // on CUDA
+    int loaderThreads = 0;       // 0 = one per hardware thread
+    int torchThreads = 0;        // intra-op threads on CPU; 0 = one per hardware thread
+    int maxStepsPerEpoch = 0;    // 0 = whole epoch; tests and smoke runs use a few steps
+    // Head-only: embed each training image under this many augmented views once and train the head on the
+    // cached embeddings instead of running the frozen encoder every epoch; 0 = run the encoder every epoch.
+    int embeddingViews = 8;
+};
+
+const char* fineTuneModeName(FineTuneMode mode);         // "all_layers", "head_only", "last_n_blocks"
+FineTuneMode parseFineTuneMode(const std::string& name); // throws rm::Error listing the valid names
+
+// Full JSON of a config (every field, for runs.config_json and reports).
+nlohmann::json toJson(const TrainConfig& config);
+// Applies the keys present in `json` on top of `base`; throws rm::Error naming an unknown key or bad value.
+TrainConfig applyJson(TrainConfig base, const nlohmann::json& json);
+// Throws rm::Error describing the first inconsistency (channels mismatch, epochs < 1, ...).
+void validate(const TrainConfig& config);
+
+} // namespace rm

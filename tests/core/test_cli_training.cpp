@@ -1,0 +1,175 @@
+// The training verbs end to end on a tiny demo project: train (with --set, --cells, --json), runs list,
+// report (Markdown, CSV, curves) and predict on the real Galaxy Zoo DECaLS cutouts, where a missing and a
+// corrupt image are listed with their rows rather than dropped.
+#include "TestData.h"
+
+#include <QtTest>
+
+#include <nlohmann/json.hpp>
+
+#include <fstream>
+
+using rmtest::runCli;
+
+class TestCliTraining : public QObject
+{
+    Q_OBJECT
+
+    QTemporaryDir m_dir;
+    QString m_project, m_matrix;
+
+    static QStringList lines(const QString& path)
+    {
+        QFile f(path);
+        if (!f.open(QIODevice::ReadOnly)) return {};
+        return QString::fromUtf8(f.readAll()).split('\n', Qt::SkipEmptyParts);
+    }
+
+private Q_SLOTS:
+    void initTestCase()
+    {
+        QVERIFY2(!rmtest::cliPath().isEmpty(), "RINGMINER_CLI is not set (run through ctest)");
+        const auto made = runCli({"demo", "make", m_dir.filePath("demo"), "--rings", "16", "--non-rings",
+                                  "16", "--size", "40", "--json"});
+        QVERIFY2(made.exitCode == 0, qPrintable(made.err));
+        m_project = QDir::current().absoluteFilePath(made.json().value("project").toString());
+        m_matrix = m_dir.filePath("matrix.json");
+        std::ofstream(m_matrix.toStdString()) << R"({"name": "cli", "target_sets": ["demo"],
+          "models": [{"name": "cnn", "arch": "simple_cnn", "in_chans": 1, "modes": ["all_layers"]},
+                     {"name": "tres", "arch": "tiny_resnet_basic", "in_chans": 1}],
+          "defaults": {"image_size": 32, "epochs": 1, "batch_size": 8, "max_steps_per_epoch": 2,
+                       "embedding_views": 1, "device": "cpu", "loader_threads": 1, "torch_threads": 1}})";
+    }
+
+    void trainRunsTheMatrix()
+    {
+        const auto r = runCli({"train", m_project, "--matrix", m_matrix, "--set", "epochs=2", "--cells",
+                               "*/cnn/*,demo/tres/all_layers", "--json"});
+        QVERIFY2(r.exitCode == 0, qPrintable(r.err));
+        const QJsonObject j = r.json();
+        QCOMPARE(j.value("ok").toBool(), true);
+        QCOMPARE(j.value("experiment").toString(), QString("cli"));
+        QCOMPARE(j.value("cells").toInt(), 2); // the selection, not the whole matrix
+        QCOMPARE(j.value("done").toInt(), 2);
+        QVERIFY(r.err.contains("epoch 2/2"));         // progress per epoch
+        QVERIFY(r.err.contains("done, val ROC AUC")); // and per cell
+        for (const auto& run : j.value("runs").toArray())
+            QCOMPARE(run.toObject().value("epochs").toInt(), 2);
+
+        // The rest of the matrix in a second call; a changed setting needs --replace.
+        auto changed = runCli({"train", m_project, "--matrix", m_matrix, "--set", "epochs=1", "--json"});
+        QCOMPARE(changed.exitCode, 1);
+        QVERIFY2(changed.err.contains("different matrix"), qPrintable(changed.err));
+        const auto rest = runCli({"train", m_project, "--matrix", m_matrix, "--set", "epochs=2", "--json"});
+        QVERIFY2(rest.exitCode == 0, qPrintable(rest.err));
+        QCOMPARE(rest.json().value("done").toInt(), 3);
+        QCOMPARE(rest.json().value("done_now").toInt(), 1);
+
+        const auto bad = runCli({"train", m_project, "--set", "epochs"});
+        QCOMPARE(bad.exitCode, 2);
+        const auto typo = runCli({"train", m_project, "--matrix", m_matrix, "--set", "epohcs=2", "--json"});
+        QCOMPARE(typo.exitCode, 1);
+        QVERIFY2(typo.err.contains("epohcs"), qPrintable(typo.err));
+    }
+
+    void runsList()
+    {
+        const auto r = runCli({"runs", "list", m_project, "--experiment", "cli", "--json"});
+        QVERIFY2(r.exitCode == 0, qPrintable(r.err));
+        const QJsonArray runs = r.json().value("runs").toArray();
+        QCOMPARE(runs.size(), 3);
+        for (const auto& v : runs) {
+            const QJsonObject run = v.toObject();
+            QCOMPARE(run.value("state").toString(), QString("done"));
+            QVERIFY(run.value("val_roc_auc").isDouble());
+            QCOMPARE(run.value("weights_sha256").toString().size(), 64);
+        }
+        QVERIFY(r.err.contains("demo/tres/head_only")); // the human table
+    }
+
+    void reportWritesTablesAndCurves()
+    {
+        const QString out = m_dir.filePath("report");
+        const auto r = runCli({"report", m_project, "--experiment", "cli", "--out", out, "--json"});
+        QVERIFY2(r.exitCode == 0, qPrintable(r.err));
+        QCOMPARE(r.json().value("runs").toInt(), 3);
+        const QStringList md = lines(out + "/comparison.md");
+        QVERIFY(md.size() >= 5);
+        QVERIFY(md.join('\n').contains("test ROC AUC"));
+        QVERIFY(md.join('\n').contains("**")); // best per column marked
+        const QStringList csv = lines(out + "/comparison.csv");
+        QCOMPARE(csv.size(), 4);
+        QVERIFY(
+            csv[0].startsWith("experiment,run,target_set,model,mode,state,val_roc_auc,val_roc_auc_ci_low"));
+        QVERIFY(csv[0].contains("test_f1") && csv[0].contains("threshold") && csv[0].contains("seconds"));
+        // Every column with a best value names at least one run.
+        QVERIFY(csv.join('\n').contains("test_roc_auc"));
+        const QStringList curves = QDir(out + "/curves").entryList({"*.csv"});
+        QCOMPARE(curves.size(), 3 * 5); // loss + roc/pr x val/test per run
+        const QStringList roc = lines(out + "/curves/" + curves.filter("_test_roc").first());
+        QCOMPARE(roc.first(), QString("fpr,tpr,threshold"));
+        QVERIFY(roc.size() >= 3);
+    }
+
+    void predictScoresARealCatalog()
+    {
+        RM_SHARED_DATA(labels, "images/gzdecals_ring470/labels.csv");
+        const QString folder = QFileInfo(QString::fromStdString(labels)).absolutePath();
+        // The real catalog plus a galaxy with no image and one whose "JPEG" is an HTML error page.
+        QDir(m_dir.path()).mkpath("images");
+        const QString images = m_dir.filePath("images");
+        QStringList rows = lines(QString::fromStdString(labels));
+        QCOMPARE(rows.size(), 378);
+        for (int i = 1; i < rows.size(); ++i) {
+            const QString file = rows[i].section(',', 1, 1);
+            QVERIFY(QFile::link(folder + "/" + file, images + "/" + file));
+        }
+        rows << "J000001.00+000001.0,J000001.00+000001.0.jpg,0,0.5,0.5,0.5";
+        rows << "J000002.00+000002.0,J000002.00+000002.0.jpg,0,0.5,0.5,0.5";
+        {
+            QFile broken(images + "/J000002.00+000002.0.jpg");
+            QVERIFY(broken.open(QIODevice::WriteOnly));
+            broken.write("<html><body>503 Service Unavailable</body></html>");
+        }
+        const QString catalog = m_dir.filePath("catalog.csv");
+        {
+            QFile f(catalog);
+            QVERIFY(f.open(QIODevice::WriteOnly));
+            f.write((rows.join('\n') + "\n").toUtf8());
+        }
+        const QString out = m_dir.filePath("scores.csv");
+        const auto r = runCli({"predict", m_project, "--run", "best", "--catalog", catalog, "--images",
+                               images, "--template", "{iauname}.jpg", "--out", out, "--json"});
+        QVERIFY2(r.exitCode == 0, qPrintable(r.err));
+        const QJsonObject j = r.json();
+        QCOMPARE(j.value("rows").toInt(), 379);
+        QCOMPARE(j.value("scored").toInt(), 377);
+        QCOMPARE(j.value("errors").toInt(), 2);
+        QCOMPARE(j.value("id_column").toString(), QString("iauname"));
+        const QJsonArray errors = j.value("error_rows").toArray();
+        QCOMPARE(errors[0].toObject().value("row").toInt(), 378);
+        QCOMPARE(errors[0].toObject().value("id").toString(), QString("J000001.00+000001.0"));
+        QCOMPARE(errors[1].toObject().value("row").toInt(), 379);
+        QVERIFY(!errors[1].toObject().value("error").toString().isEmpty());
+
+        const QStringList scores = lines(out);
+        QCOMPARE(scores.size(), 378);
+        QCOMPARE(scores[0], QString("iauname,p_ring"));
+        for (int i = 1; i < scores.size(); ++i) {
+            QCOMPARE(scores[i].section(',', 0, 0), rows[i].section(',', 0, 0)); // catalog order
+            bool ok = false;
+            const double p = scores[i].section(',', 1, 1).toDouble(&ok);
+            QVERIFY(ok && p >= 0 && p <= 1);
+        }
+        QCOMPARE(lines(out + ".errors.csv").size(), 3);
+
+        // A run id that does not exist is an error naming it.
+        const auto missing = runCli(
+            {"predict", m_project, "--run", "999", "--catalog", catalog, "--images", images, "--out", out});
+        QCOMPARE(missing.exitCode, 1);
+        QVERIFY(missing.err.contains("999"));
+    }
+};
+
+QTEST_GUILESS_MAIN(TestCliTraining)
+#include "test_cli_training.moc"

@@ -1,0 +1,211 @@
+#include "matrix/CellConfigForm.h"
+
+#include <QCheckBox>
+#include <QComboBox>
+#include <QDoubleSpinBox>
+#include <QDoubleValidator>
+#include <QGridLayout>
+#include <QLabel>
+#include <QLineEdit>
+#include <QSpinBox>
+#include <QToolButton>
+#include <QVBoxLayout>
+
+#include <climits>
+
+namespace rm::ui {
+
+namespace {
+
+QSpinBox* intEditor(int min, int max, int step = 1, const QString& special = {})
+{
+    auto* box = new QSpinBox;
+    box->setRange(min, max);
+    box->setSingleStep(step);
+    if (!special.isEmpty()) box->setSpecialValueText(special);
+    box->setAccelerated(true);
+    return box;
+}
+
+QLineEdit* realEditor()
+{
+    auto* edit = new QLineEdit;
+    auto* validator = new QDoubleValidator(0, 1e6, 12, edit);
+    validator->setNotation(QDoubleValidator::ScientificNotation);
+    validator->setLocale(QLocale::c()); // 1e-3 and 3.0e-4, whatever the desktop locale
+    edit->setValidator(validator);
+    return edit;
+}
+
+} // namespace
+
+CellConfigForm::CellConfigForm(QWidget* parent) : QWidget(parent)
+{
+    auto* layout = new QVBoxLayout(this);
+    layout->setContentsMargins(6, 4, 6, 4);
+    m_title = new QLabel(this);
+    m_title->setWordWrap(true);
+    m_title->setTextFormat(Qt::RichText);
+    layout->addWidget(m_title);
+    m_grid = new QGridLayout;
+    m_grid->setVerticalSpacing(3);
+    m_grid->setHorizontalSpacing(6);
+    for (int c = 0; c < kFieldColumns; ++c) {
+        m_grid->setColumnStretch(c * 4 + 1, 1);
+        if (c > 0) m_grid->setColumnMinimumWidth(c * 4 - 1, 14); // a gap between field columns
+    }
+    layout->addLayout(m_grid);
+    m_message = new QLabel(this);
+    m_message->setWordWrap(true);
+    m_message->setStyleSheet(QStringLiteral("color: #e0554f"));
+    m_message->hide();
+    layout->addWidget(m_message);
+    layout->addStretch(1);
+
+    addField("epochs", tr("Epochs"), tr("Passes over the training split"), intEditor(1, 10000));
+    addField("batch_size", tr("Batch size"), tr("Images per optimisation step"), intEditor(1, 4096));
+    addField("learning_rate", tr("Learning rate"), tr("Peak AdamW learning rate (after warm-up)"),
+             realEditor());
+    addField("weight_decay", tr("Weight decay"), tr("AdamW weight decay"), realEditor());
+    addField("warmup_epochs", tr("Warm-up epochs"), tr("Linear warm-up before the cosine decay"),
+             intEditor(0, 1000));
+    addField("patience", tr("Early-stop patience"),
+             tr("Epochs without a better validation loss before stopping; 0 = never stop early"),
+             intEditor(0, 10000, 1, tr("never")));
+    addField("image_size", tr("Image size"), tr("Side of the square image the model sees, in pixels"),
+             intEditor(8, 1024, 16));
+    addField("augment", tr("Augmentation"),
+             tr("Random rotation, resized crop and flips of every training image (Zoobot's)"), new QCheckBox);
+    addField("label_smoothing", tr("Label smoothing"), tr("0 = hard labels"), [] {
+        auto* box = new QDoubleSpinBox;
+        box->setRange(0, 0.5);
+        box->setSingleStep(0.05);
+        box->setDecimals(2);
+        return box;
+    }());
+    addField("class_weights", tr("Class weights"),
+             tr("Weight rings by negatives/positives of the training split"), new QCheckBox);
+    addField("n_blocks", tr("Blocks trained"),
+             tr("last_n_blocks mode: encoder blocks that train, from the top"), intEditor(0, 64));
+    addField("seed", tr("Seed"), tr("Initialisation, shuffling and augmentation"), intEditor(0, INT_MAX));
+    addField("device", tr("Device"), tr("auto = the GPU when there is one"), [] {
+        auto* box = new QComboBox;
+        box->setEditable(true);
+        box->addItems({QStringLiteral("auto"), QStringLiteral("cpu"), QStringLiteral("cuda"),
+                       QStringLiteral("cuda:0"), QStringLiteral("cuda:1")});
+        return box;
+    }());
+    addField("mixed_precision", tr("Mixed precision"), tr("bf16 autocast on the GPU"), new QCheckBox);
+    addField("max_steps_per_epoch", tr("Steps per epoch"), tr("Cap on steps per epoch, for quick trials"),
+             intEditor(0, 1000000, 1, tr("whole epoch")));
+    addField("torch_threads", tr("CPU threads"), tr("LibTorch threads on the CPU"),
+             intEditor(0, 256, 1, tr("default")));
+    show({}, tr("Matrix defaults"), nlohmann::json::object(), {});
+}
+
+std::vector<std::string> CellConfigForm::keys()
+{
+    return {"epochs",       "batch_size", "learning_rate", "weight_decay",    "warmup_epochs",
+            "patience",     "image_size", "augment",       "label_smoothing", "class_weights",
+            "n_blocks",     "seed",       "device",        "mixed_precision", "max_steps_per_epoch",
+            "torch_threads"};
+}
+
+void CellConfigForm::addField(const std::string& key, const QString& label, const QString& tip,
+                              QWidget* editor)
+{
+    Field f;
+    f.key = key;
+    f.label = new QLabel(label, this);
+    f.label->setToolTip(tip);
+    f.editor = editor;
+    editor->setObjectName(QString::fromStdString(key));
+    editor->setToolTip(tip);
+    f.reset = new QToolButton(this);
+    f.reset->setText(QStringLiteral("↺"));
+    f.reset->setAutoRaise(true);
+    f.reset->setToolTip(tr("Remove this setting here (inherit it)"));
+    // Filled column by column, so related fields (optimisation, then images and execution) stay together.
+    const int count = int(keys().size());
+    const int rows = (count + kFieldColumns - 1) / kFieldColumns;
+    const int index = int(m_fields.size());
+    const int row = index % rows, column = (index / rows) * 4;
+    m_grid->addWidget(f.label, row, column);
+    m_grid->addWidget(editor, row, column + 1);
+    m_grid->addWidget(f.reset, row, column + 2);
+
+    connect(f.reset, &QToolButton::clicked, this, [this, key] { commit(key, nullptr); });
+    if (auto* spin = qobject_cast<QSpinBox*>(editor))
+        connect(spin, &QSpinBox::valueChanged, this, [this, key](int v) { commit(key, v); });
+    else if (auto* dspin = qobject_cast<QDoubleSpinBox*>(editor))
+        connect(dspin, &QDoubleSpinBox::valueChanged, this, [this, key](double v) { commit(key, v); });
+    else if (auto* check = qobject_cast<QCheckBox*>(editor))
+        connect(check, &QCheckBox::toggled, this, [this, key](bool on) { commit(key, on); });
+    else if (auto* line = qobject_cast<QLineEdit*>(editor))
+        connect(line, &QLineEdit::editingFinished, this, [this, key, line] {
+            bool ok = false;
+            const double v = QLocale::c().toDouble(line->text(), &ok);
+            if (ok) commit(key, v);
+        });
+    else if (auto* combo = qobject_cast<QComboBox*>(editor)) {
+        connect(combo, &QComboBox::activated, this,
+                [this, key, combo](int) { commit(key, combo->currentText().trimmed().toStdString()); });
+        connect(combo->lineEdit(), &QLineEdit::editingFinished, this,
+                [this, key, combo] { commit(key, combo->currentText().trimmed().toStdString()); });
+    }
+    m_fields.push_back(f);
+}
+
+QWidget* CellConfigForm::editor(const QString& key) const
+{
+    for (const Field& f : m_fields)
+        if (f.key == key.toStdString()) return f.editor;
+    return nullptr;
+}
+
+void CellConfigForm::setEditorValue(const Field& f, const nlohmann::json& v)
+{
+    if (v.is_null()) return;
+    if (auto* spin = qobject_cast<QSpinBox*>(f.editor)) {
+        if (v.is_number()) spin->setValue(int(std::min<double>(v.get<double>(), INT_MAX)));
+    } else if (auto* dspin = qobject_cast<QDoubleSpinBox*>(f.editor)) {
+        if (v.is_number()) dspin->setValue(v.get<double>());
+    } else if (auto* check = qobject_cast<QCheckBox*>(f.editor)) {
+        if (v.is_boolean()) check->setChecked(v.get<bool>());
+    } else if (auto* line = qobject_cast<QLineEdit*>(f.editor)) {
+        if (v.is_number() && !line->hasFocus()) line->setText(QLocale::c().toString(v.get<double>(), 'g', 6));
+    } else if (auto* combo = qobject_cast<QComboBox*>(f.editor)) {
+        if (v.is_string()) combo->setCurrentText(QString::fromStdString(v.get<std::string>()));
+    }
+}
+
+void CellConfigForm::show(const QString& scopeKey, const QString& title, const nlohmann::json& effective,
+                          const std::set<std::string>& own)
+{
+    m_filling = true;
+    m_scope = scopeKey;
+    m_title->setText(title);
+    for (const Field& f : m_fields) {
+        if (effective.is_object() && effective.contains(f.key)) setEditorValue(f, effective.at(f.key));
+        const bool set = own.count(f.key) > 0;
+        QFont font = f.label->font();
+        font.setBold(set);
+        f.label->setFont(font);
+        f.reset->setEnabled(set);
+    }
+    m_filling = false;
+}
+
+void CellConfigForm::setMessage(const QString& message)
+{
+    m_message->setText(message);
+    m_message->setVisible(!message.isEmpty());
+}
+
+void CellConfigForm::commit(const std::string& key, const nlohmann::json& value)
+{
+    if (m_filling) return;
+    Q_EMIT valueEdited(m_scope, QString::fromStdString(key), value);
+}
+
+} // namespace rm::ui

@@ -1,0 +1,629 @@
+#include "matrix/MatrixEditor.h"
+
+#include "matrix/CellConfigForm.h"
+#include "matrix/MatrixCellDelegate.h"
+#include "matrix/MatrixEdits.h"
+#include "matrix/MatrixGridModel.h"
+#include "models/ModelRegistry.h"
+#include "project/ProjectSession.h"
+#include "targets/TargetSetBuilder.h"
+#include "training/RunQueue.h"
+#include "training/TrainingController.h"
+
+#include <QAction>
+#include <QComboBox>
+#include <QDialog>
+#include <QDialogButtonBox>
+#include <QFileDialog>
+#include <QFormLayout>
+#include <QHeaderView>
+#include <QLabel>
+#include <QLineEdit>
+#include <QMenu>
+#include <QScrollArea>
+#include <QSpinBox>
+#include <QSplitter>
+#include <QStyle>
+#include <QTableView>
+#include <QToolBar>
+#include <QToolButton>
+#include <QVBoxLayout>
+
+#include <cmath>
+#include <fstream>
+#include <set>
+
+namespace rm::ui {
+
+namespace {
+
+std::vector<std::string> toStd(const QStringList& list)
+{
+    std::vector<std::string> out;
+    for (const QString& s : list)
+        out.push_back(s.toStdString());
+    return out;
+}
+
+} // namespace
+
+MatrixEditor::MatrixEditor(TrainingController* controller, QWidget* parent)
+    : QWidget(parent), m_controller(controller), m_model(new MatrixGridModel(this))
+{
+    auto* layout = new QVBoxLayout(this);
+    layout->setContentsMargins(4, 2, 4, 4);
+    layout->setSpacing(2);
+    auto* bar = new QToolBar(this);
+    bar->setIconSize(QSize(16, 16));
+    bar->setToolButtonStyle(Qt::ToolButtonTextBesideIcon);
+    layout->addWidget(bar);
+
+    // Few rows (target sets), many columns: the grid across the top, the parameters below it.
+    auto* split = new QSplitter(Qt::Vertical, this);
+    m_view = new QTableView(split);
+    m_view->setObjectName(QStringLiteral("matrixGrid"));
+    m_view->setModel(m_model);
+    m_view->setItemDelegate(new MatrixCellDelegate(m_view));
+    m_view->setSelectionMode(QAbstractItemView::SingleSelection);
+    m_view->setShowGrid(false);
+    m_view->setWordWrap(true);
+    m_view->horizontalHeader()->setSectionResizeMode(QHeaderView::ResizeToContents);
+    m_view->horizontalHeader()->setDefaultAlignment(Qt::AlignCenter);
+    m_view->verticalHeader()->setSectionResizeMode(QHeaderView::ResizeToContents);
+    m_view->setToolTip(tr("Each cell is one training run: pick it to edit its parameters"));
+    auto* scroll = new QScrollArea(split);
+    m_form = new CellConfigForm(scroll);
+    scroll->setWidget(m_form);
+    scroll->setWidgetResizable(true);
+    scroll->setFrameShape(QFrame::NoFrame);
+    split->addWidget(m_view);
+    split->addWidget(scroll);
+    split->setStretchFactor(0, 2);
+    split->setStretchFactor(1, 3);
+    layout->addWidget(split, 1);
+    m_summary = new QLabel(this);
+    m_summary->setObjectName(QStringLiteral("matrixSummary"));
+    layout->addWidget(m_summary);
+
+    buildToolBar(bar);
+
+    connect(m_view->selectionModel(), &QItemSelectionModel::currentChanged, this,
+            [this](const QModelIndex& current) { editScope(m_model->keyAt(current)); });
+    connect(m_model, &QAbstractItemModel::modelReset, this, [this] {
+        // A reset drops the selection model's current index: go back to the defaults.
+        editScope({});
+    });
+    connect(m_form, &CellConfigForm::valueEdited, this, &MatrixEditor::onValueEdited);
+
+    connect(controller, &TrainingController::started, this, [this] {
+        for (const rm::MatrixCell& c : m_controller->request().matrix.cells()) {
+            const QString key = QString::fromStdString(c.key);
+            CellStatus s = m_model->status(key);
+            if (s.state != QLatin1String("done")) {
+                s.state = QStringLiteral("queued");
+                m_model->setStatus(key, s);
+            }
+        }
+        updateActions();
+        updateSummary();
+    });
+    connect(controller, &TrainingController::cellStarted, this,
+            [this](const QString& key, qint64 runId) { markRunning(key, runId); });
+    connect(controller, &TrainingController::stepsArrived, this,
+            [this](const QString& key, const QVector<rm::StepEvent>& steps) {
+                CellStatus s = m_model->status(key);
+                if (steps.isEmpty() || s.epochs <= 0) return;
+                const rm::StepEvent& last = steps.back();
+                s.progress =
+                    (last.epoch + double(last.step + 1) / std::max(1, last.stepsPerEpoch)) / s.epochs;
+                m_model->setStatus(key, s);
+            });
+    connect(controller, &TrainingController::epochFinished, this,
+            [this](const QString& key, qint64, const rm::EpochEvent& e) {
+                CellStatus s = m_model->status(key);
+                s.epoch = e.epoch + 1;
+                if (s.epochs > 0) s.progress = double(s.epoch) / s.epochs;
+                if (std::isfinite(e.valAuc)) s.valAuc = e.valAuc; // live: the latest epoch's
+                m_model->setStatus(key, s);
+            });
+    connect(controller, &TrainingController::cellFinished, this,
+            [this](const QString& key, qint64 runId, double val, double test) {
+                CellStatus s = m_model->status(key);
+                s.state = QStringLiteral("done");
+                s.runId = runId;
+                s.valAuc = val;
+                s.testAuc = test;
+                s.progress = 1;
+                s.error.clear();
+                m_model->setStatus(key, s);
+                updateSummary();
+            });
+    connect(controller, &TrainingController::cellFailed, this,
+            [this](const QString& key, qint64 runId, const QString& message) {
+                CellStatus s = m_model->status(key);
+                s.state = QStringLiteral("failed");
+                s.runId = runId;
+                s.error = message;
+                m_model->setStatus(key, s);
+                updateSummary();
+            });
+    connect(controller, &TrainingController::cellCancelled, this, [this](const QString& key, qint64 runId) {
+        CellStatus s = m_model->status(key);
+        s.state = QStringLiteral("cancelled");
+        s.runId = runId;
+        s.valAuc = std::nan("");
+        m_model->setStatus(key, s);
+        updateSummary();
+    });
+    connect(controller, &TrainingController::finished, this, [this](int, bool, const QString& error) {
+        refreshStates(); // the project is the record: paused cells are queued again, etc.
+        updateActions();
+        if (!error.isEmpty()) fail(tr("Training failed: %1").arg(error));
+    });
+
+    resetToDefault();
+    updateActions();
+}
+
+void MatrixEditor::buildToolBar(QToolBar* bar)
+{
+    bar->addWidget(new QLabel(tr(" Experiment "), bar));
+    m_experiment = new QLineEdit(bar);
+    m_experiment->setObjectName(QStringLiteral("experimentName"));
+    m_experiment->setMaximumWidth(160);
+    m_experiment->setToolTip(tr("Runs are recorded under this experiment name; running it again skips "
+                                "finished cells and resumes the rest"));
+    connect(m_experiment, &QLineEdit::editingFinished, this, &MatrixEditor::refreshStates);
+    bar->addWidget(m_experiment);
+
+    QStyle* st = style();
+    m_start = bar->addAction(st->standardIcon(QStyle::SP_MediaPlay), tr("Start"), this, [this] { start(); });
+    m_start->setToolTip(tr("Train every cell not yet done (on the GPU when there is one)"));
+    m_pause = bar->addAction(st->standardIcon(QStyle::SP_MediaPause), tr("Pause"), m_controller,
+                             &TrainingController::pause);
+    m_pause->setToolTip(tr("Stop after the current epoch; Start resumes from there"));
+    m_cancel = bar->addAction(st->standardIcon(QStyle::SP_MediaStop), tr("Cancel"), m_controller,
+                              &TrainingController::cancel);
+    m_cancel->setToolTip(tr("Stop now; the running cell is marked cancelled"));
+    bar->addSeparator();
+
+    // Editing the matrix: one menu button (the toolbar stays narrow enough for a dock) and the same actions
+    // on the grid's context menu.
+    auto* edit = new QMenu(this);
+    m_addTargetSetMenu = edit->addMenu(tr("Add Target Set"));
+    m_addTargetSetMenu->setToolTip(tr("Add a row: one of the project's target sets"));
+    connect(m_addTargetSetMenu, &QMenu::aboutToShow, this, &MatrixEditor::fillAddTargetSetMenu);
+    m_removeRow = edit->addAction(tr("Remove Target Set Row"), this, [this] {
+        const QModelIndex i = m_view->currentIndex();
+        if (i.isValid())
+            removeTargetSet(QString::fromStdString(m_model->matrix().targetSets[std::size_t(i.row())]));
+    });
+    m_addColumn = edit->addAction(tr("Add Model Column…"), this, &MatrixEditor::chooseColumnToAdd);
+    m_removeColumn = edit->addAction(tr("Remove Column"), this, [this] {
+        if (m_view->currentIndex().isValid()) removeColumn(m_view->currentIndex().column());
+    });
+    edit->addSeparator();
+    m_defaults = edit->addAction(tr("Edit Defaults of Every Cell"), this, [this] {
+        m_view->selectionModel()->clearCurrentIndex();
+        m_view->clearSelection();
+        editScope({});
+    });
+    edit->addSeparator();
+    edit->addAction(st->standardIcon(QStyle::SP_DialogOpenButton), tr("Load Matrix…"), this, [this] {
+        const QString path = QFileDialog::getOpenFileName(this, tr("Load Experiment Matrix"), QString(),
+                                                          tr("Matrix JSON (*.json);;All files (*)"));
+        if (!path.isEmpty()) loadMatrix(path);
+    });
+    edit->addAction(st->standardIcon(QStyle::SP_DialogSaveButton), tr("Save Matrix…"), this, [this] {
+        QString path = QFileDialog::getSaveFileName(this, tr("Save Experiment Matrix"),
+                                                    experimentName() + QStringLiteral(".json"),
+                                                    tr("Matrix JSON (*.json)"));
+        if (path.isEmpty()) return;
+        if (!path.endsWith(QLatin1String(".json"))) path += QStringLiteral(".json");
+        saveMatrix(path);
+    });
+    m_reset = edit->addAction(tr("Reset to the Default Matrix"), this, &MatrixEditor::resetToDefault);
+    auto* editButton = new QToolButton(bar);
+    editButton->setText(tr("Matrix"));
+    editButton->setToolTip(tr("Add and remove rows and columns, edit the defaults, load and save"));
+    editButton->setPopupMode(QToolButton::InstantPopup);
+    editButton->setMenu(edit);
+    bar->addWidget(editButton);
+
+    m_view->setContextMenuPolicy(Qt::ActionsContextMenu);
+    m_view->addAction(m_addTargetSetMenu->menuAction());
+    m_view->addActions({m_removeRow, m_addColumn, m_removeColumn, m_defaults});
+}
+
+const rm::ExperimentMatrix& MatrixEditor::matrix() const
+{
+    return m_model->matrix();
+}
+
+QString MatrixEditor::experimentName() const
+{
+    const QString name = m_experiment->text().trimmed();
+    return name.isEmpty() ? QString::fromStdString(matrix().name) : name;
+}
+
+void MatrixEditor::setExperimentName(const QString& name)
+{
+    m_experiment->setText(name);
+    refreshStates();
+}
+
+void MatrixEditor::fail(const QString& message)
+{
+    m_lastError = message;
+    Q_EMIT statusMessage(message);
+}
+
+void MatrixEditor::setSession(ProjectSession* session)
+{
+    m_session = session;
+    m_projectPath = session ? session->path() : QString();
+    m_projectTargetSets.clear();
+    if (!session) {
+        m_model->clearStatuses();
+        updateActions();
+        updateSummary();
+        return;
+    }
+    std::optional<std::pair<std::string, std::string>> latest;
+    try {
+        for (const std::string& t : rm::targetSetNames(session->store()))
+            m_projectTargetSets << QString::fromStdString(t);
+        rm::Statement q = session->store().db().prepare(
+            "SELECT name, matrix_json FROM experiments ORDER BY id DESC LIMIT 1");
+        if (q.step()) latest = std::make_pair(q.text(0), q.text(1));
+    } catch (const std::exception& e) {
+        fail(tr("Cannot read the project's experiments: %1").arg(QString::fromStdString(e.what())));
+    }
+    bool shown = false;
+    if (latest) {
+        // Where the user left off: the latest experiment, with its runs' states.
+        try {
+            rm::ExperimentMatrix m = rm::ExperimentMatrix::fromJson(nlohmann::json::parse(latest->second));
+            m_experiment->setText(QString::fromStdString(latest->first));
+            setMatrix(m);
+            shown = true;
+        } catch (const std::exception& e) {
+            fail(tr("Experiment %1 has a matrix this version cannot read: %2")
+                     .arg(QString::fromStdString(latest->first), QString::fromStdString(e.what())));
+        }
+    }
+    if (!shown) resetToDefault();
+    refreshStates();
+}
+
+void MatrixEditor::resetToDefault()
+{
+    rm::ExperimentMatrix m;
+    try {
+        m = rm::ExperimentMatrix::defaultMatrix();
+    } catch (const std::exception& e) {
+        fail(tr("The default matrix cannot be read: %1").arg(QString::fromStdString(e.what())));
+        return;
+    }
+    if (!m_projectTargetSets.isEmpty()) m = m.forProject(toStd(m_projectTargetSets));
+    if (m_experiment->text().isEmpty() || !m_session) m_experiment->setText(QString::fromStdString(m.name));
+    setMatrix(m);
+    refreshStates();
+}
+
+void MatrixEditor::setMatrix(const rm::ExperimentMatrix& matrix)
+{
+    applyEdit(matrix);
+}
+
+void MatrixEditor::applyEdit(const rm::ExperimentMatrix& edited)
+{
+    m_model->setMatrix(edited);
+    editScope(m_form->scopeKey().isEmpty() || !m_model->indexOf(m_form->scopeKey()).isValid()
+                  ? QString()
+                  : m_form->scopeKey());
+    updateActions();
+    updateSummary();
+    Q_EMIT matrixChanged();
+}
+
+bool MatrixEditor::addTargetSet(const QString& name)
+{
+    rm::ExperimentMatrix m = matrix();
+    if (!rm::ui::addTargetSet(m, name.toStdString())) {
+        fail(tr("Target set %1 is already a row").arg(name));
+        return false;
+    }
+    applyEdit(m);
+    refreshStates();
+    return true;
+}
+
+bool MatrixEditor::removeTargetSet(const QString& name)
+{
+    rm::ExperimentMatrix m = matrix();
+    if (!rm::ui::removeTargetSet(m, name.toStdString())) {
+        fail(tr("Target set %1 is not a row").arg(name));
+        return false;
+    }
+    applyEdit(m);
+    return true;
+}
+
+bool MatrixEditor::addColumn(const rm::MatrixModel& model, const QString& mode)
+{
+    rm::ExperimentMatrix m = matrix();
+    if (!rm::isRegisteredModel(model.arch)) {
+        fail(tr("No model is registered as %1").arg(QString::fromStdString(model.arch)));
+        return false;
+    }
+    if (!rm::ui::addColumn(m, model, mode.toStdString())) {
+        fail(tr("%1 in %2 mode is already a column").arg(QString::fromStdString(model.name), mode));
+        return false;
+    }
+    applyEdit(m);
+    refreshStates();
+    return true;
+}
+
+bool MatrixEditor::removeColumn(int column)
+{
+    if (column < 0 || column >= int(m_model->columns().size())) {
+        fail(tr("No column %1").arg(column));
+        return false;
+    }
+    rm::ExperimentMatrix m = matrix();
+    rm::ui::removeColumn(m, m_model->columns()[std::size_t(column)]);
+    applyEdit(m);
+    return true;
+}
+
+bool MatrixEditor::loadMatrix(const QString& path)
+{
+    rm::ExperimentMatrix m;
+    try {
+        m = rm::ExperimentMatrix::fromFile(path.toStdString());
+    } catch (const std::exception& e) {
+        fail(tr("Cannot load %1: %2").arg(path, QString::fromStdString(e.what())));
+        return false;
+    }
+    const std::vector<std::string> before = m.targetSets;
+    if (!m_projectTargetSets.isEmpty()) m = m.forProject(toStd(m_projectTargetSets));
+    if (m.targetSets != before)
+        Q_EMIT statusMessage(tr("The matrix's target sets were replaced by the project's: %1")
+                                 .arg(m_projectTargetSets.join(QStringLiteral(", "))));
+    m_experiment->setText(QString::fromStdString(m.name));
+    setMatrix(m);
+    refreshStates();
+    return true;
+}
+
+bool MatrixEditor::saveMatrix(const QString& path)
+{
+    rm::ExperimentMatrix m = matrix();
+    m.name = experimentName().toStdString();
+    std::ofstream out(path.toStdString(), std::ios::binary | std::ios::trunc);
+    out << m.toJson().dump(2) << "\n";
+    out.close();
+    if (!out) {
+        fail(tr("Cannot write %1").arg(path));
+        return false;
+    }
+    Q_EMIT statusMessage(tr("Saved the matrix to %1").arg(path));
+    return true;
+}
+
+bool MatrixEditor::start()
+{
+    if (m_projectPath.isEmpty()) {
+        fail(tr("Open a project first: training reads its target sets and records the runs in it"));
+        return false;
+    }
+    TrainingRequest request;
+    request.projectPath = m_projectPath;
+    request.matrix = matrix();
+    request.matrix.name = experimentName().toStdString();
+    request.experimentName = experimentName();
+    if (!m_controller->start(request)) {
+        fail(tr("Cannot start training: %1").arg(m_controller->lastError()));
+        return false;
+    }
+    Q_EMIT statusMessage(tr("Training experiment %1").arg(request.experimentName));
+    return true;
+}
+
+void MatrixEditor::refreshStates()
+{
+    m_model->clearStatuses();
+    if (!m_projectPath.isEmpty()) {
+        try {
+            for (const rm::RunSummary& r :
+                 rm::listRuns(m_projectPath.toStdString(), experimentName().toStdString())) {
+                CellStatus s;
+                s.state = QString::fromStdString(r.state);
+                s.runId = r.id;
+                s.valAuc = r.valAuc;
+                s.testAuc = r.testAuc;
+                s.error = QString::fromStdString(r.error);
+                s.epoch = r.epochs;
+                m_model->setStatus(QString::fromStdString(r.cellKey), s);
+            }
+        } catch (const std::exception& e) {
+            fail(tr("Cannot read the runs: %1").arg(QString::fromStdString(e.what())));
+        }
+    }
+    updateSummary();
+}
+
+void MatrixEditor::markRunning(const QString& key, qint64 runId)
+{
+    CellStatus s = m_model->status(key);
+    s.state = QStringLiteral("running");
+    s.runId = runId;
+    s.valAuc = std::nan("");
+    s.error.clear();
+    s.epoch = 0;
+    s.progress = 0;
+    const auto cell = m_controller->cell(key);
+    s.epochs = cell ? cell->config.epochs : 0;
+    m_model->setStatus(key, s);
+    updateSummary();
+}
+
+void MatrixEditor::editScope(const QString& key)
+{
+    const rm::ExperimentMatrix& m = matrix();
+    nlohmann::json effective;
+    std::set<std::string> own;
+    QString title;
+    QString problem;
+    if (key.isEmpty()) {
+        for (auto it = m.defaults.begin(); it != m.defaults.end(); ++it)
+            own.insert(it.key());
+        try {
+            effective = rm::toJson(rm::applyJson(rm::TrainConfig{}, m.defaults));
+        } catch (const std::exception& e) {
+            problem = QString::fromStdString(e.what());
+        }
+        title = tr("<b>Defaults for every cell</b><br><small>Bold: set here. Pick a cell to give it its own "
+                   "values.</small>");
+    } else {
+        const nlohmann::json overrides = cellOverrides(m, key.toStdString());
+        for (auto it = overrides.begin(); it != overrides.end(); ++it)
+            own.insert(it.key());
+        try {
+            for (const rm::MatrixCell& c : m.cells())
+                if (c.key == key.toStdString()) effective = rm::toJson(c.config);
+        } catch (const std::exception& e) {
+            problem = QString::fromStdString(e.what());
+            try { // still show what this cell asks for
+                effective =
+                    rm::toJson(rm::applyJson(rm::applyJson(rm::TrainConfig{}, m.defaults), overrides));
+            } catch (const std::exception&) {
+            }
+        }
+        const QStringList parts = key.split(QLatin1Char('/'));
+        title = tr("<b>%1</b><br><small>Bold: this cell's own values; the rest come from the defaults "
+                   "and the model.</small>")
+                    .arg(parts.size() == 3 ? QStringLiteral("%1 · %2 · %3")
+                                                 .arg(parts[0], parts[1],
+                                                      MatrixGridModel::modeTitle(parts[2].toStdString()))
+                                           : key);
+    }
+    m_form->show(key, title, effective, own);
+    // The block count means something only in last_n_blocks mode (or as a default for such cells).
+    m_form->editor(QStringLiteral("n_blocks"))
+        ->setEnabled(key.isEmpty() || key.endsWith(QLatin1String("/last_n_blocks")));
+    m_form->setMessage(problem);
+}
+
+void MatrixEditor::onValueEdited(const QString& scope, const QString& key, const nlohmann::json& value)
+{
+    rm::ExperimentMatrix m = matrix();
+    setConfigValue(m, scope.toStdString(), key.toStdString(), value);
+    applyEdit(m);
+    editScope(scope);
+}
+
+void MatrixEditor::fillAddTargetSetMenu()
+{
+    m_addTargetSetMenu->clear();
+    const auto& present = matrix().targetSets;
+    for (const QString& t : m_projectTargetSets) {
+        QAction* a = m_addTargetSetMenu->addAction(t, this, [this, t] { addTargetSet(t); });
+        a->setEnabled(std::find(present.begin(), present.end(), t.toStdString()) == present.end());
+    }
+    if (m_projectTargetSets.isEmpty())
+        m_addTargetSetMenu->addAction(tr("The project has no target sets (ringminer-cli targets build)"))
+            ->setEnabled(false);
+}
+
+void MatrixEditor::chooseColumnToAdd()
+{
+    QDialog dialog(this);
+    dialog.setWindowTitle(tr("Add Model Column"));
+    auto* form = new QFormLayout(&dialog);
+    auto* arch = new QComboBox(&dialog);
+    const std::vector<std::string> standard = rm::registeredModels(false);
+    for (const std::string& name : rm::registeredModels(true)) {
+        const bool tiny = std::find(standard.begin(), standard.end(), name) == standard.end();
+        arch->addItem(QString::fromStdString(name) + (tiny ? tr("  (tiny, for trials)") : QString()),
+                      QString::fromStdString(name));
+    }
+    auto* channels = new QSpinBox(&dialog);
+    channels->setRange(1, 3);
+    channels->setValue(3);
+    auto* name = new QLineEdit(&dialog);
+    auto* mode = new QComboBox(&dialog);
+    for (const char* m : {"all_layers", "head_only", "last_n_blocks"})
+        mode->addItem(MatrixGridModel::modeTitle(m), QString::fromLatin1(m));
+    auto* pretrained = new QLineEdit(&dialog);
+    pretrained->setPlaceholderText(tr("none: random initialisation"));
+    auto* browse = new QAction(style()->standardIcon(QStyle::SP_DirOpenIcon), tr("Browse"), pretrained);
+    pretrained->addAction(browse, QLineEdit::TrailingPosition);
+    connect(browse, &QAction::triggered, &dialog, [&] {
+        const QString f = QFileDialog::getOpenFileName(&dialog, tr("Encoder Weights"), QString(),
+                                                       tr("safetensors (*.safetensors)"));
+        if (!f.isEmpty()) pretrained->setText(f);
+    });
+    const auto suggest = [&] {
+        name->setText(QStringLiteral("%1_c%2").arg(arch->currentData().toString()).arg(channels->value()));
+    };
+    connect(arch, &QComboBox::currentIndexChanged, &dialog, suggest);
+    connect(channels, &QSpinBox::valueChanged, &dialog, suggest);
+    suggest();
+    form->addRow(tr("Architecture"), arch);
+    form->addRow(tr("Channels"), channels);
+    form->addRow(tr("Column name"), name);
+    form->addRow(tr("Fine-tune mode"), mode);
+    form->addRow(tr("Pretrained weights"), pretrained);
+    auto* buttons = new QDialogButtonBox(QDialogButtonBox::Ok | QDialogButtonBox::Cancel, &dialog);
+    connect(buttons, &QDialogButtonBox::accepted, &dialog, &QDialog::accept);
+    connect(buttons, &QDialogButtonBox::rejected, &dialog, &QDialog::reject);
+    form->addRow(buttons);
+    if (dialog.exec() != QDialog::Accepted) return;
+    rm::MatrixModel model;
+    model.arch = arch->currentData().toString().toStdString();
+    model.name = name->text().trimmed().isEmpty() ? model.arch : name->text().trimmed().toStdString();
+    model.inChannels = channels->value();
+    model.pretrained = pretrained->text().trimmed().toStdString();
+    addColumn(model, mode->currentData().toString());
+}
+
+void MatrixEditor::updateActions()
+{
+    const bool running = m_controller->isRunning();
+    m_start->setEnabled(!running && !m_projectPath.isEmpty());
+    m_pause->setEnabled(running);
+    m_cancel->setEnabled(running);
+    // The running experiment was handed over as a copy; edits now would only confuse what is shown.
+    m_form->setEnabled(!running);
+    for (QAction* a : {m_removeRow, m_addColumn, m_removeColumn, m_reset, m_addTargetSetMenu->menuAction()})
+        a->setEnabled(!running);
+    m_experiment->setEnabled(!running);
+}
+
+void MatrixEditor::updateSummary()
+{
+    std::map<QString, int> counts;
+    double best = std::nan("");
+    QString bestKey;
+    const int cells = m_model->rowCount() * m_model->columnCount();
+    for (int r = 0; r < m_model->rowCount(); ++r)
+        for (int c = 0; c < m_model->columnCount(); ++c) {
+            const QString key = m_model->keyAt(m_model->index(r, c));
+            const CellStatus& s = m_model->status(key);
+            ++counts[s.state.isEmpty() ? QStringLiteral("not run") : s.state];
+            if (s.state == QLatin1String("done") && std::isfinite(s.valAuc) && !(s.valAuc <= best)) {
+                best = s.valAuc;
+                bestKey = key;
+            }
+        }
+    QStringList parts{tr("%n cell(s)", nullptr, cells)};
+    for (const auto& [state, n] : counts)
+        parts << QStringLiteral("%1 %2").arg(n).arg(state);
+    if (!bestKey.isEmpty()) parts << tr("best val AUC %1 (%2)").arg(best, 0, 'f', 3).arg(bestKey);
+    m_summary->setText(parts.join(QStringLiteral("  ·  ")));
+}
+
+} // namespace rm::ui

@@ -1,0 +1,99 @@
+#pragma once
+// The experiment matrix editor: the matrix as a grid (target sets x model/mode columns) with the default 18
+// configurations preloaded and pointed at the project's target sets, rows and columns added and removed,
+// the training parameters of a cell or of every cell in a form beside the grid, load/save as JSON, each cell
+// showing its run's state and validation ROC AUC, and Start / Pause / Cancel of the training.
+#include "training/ExperimentMatrix.h"
+
+#include <QString>
+#include <QWidget>
+
+class QAction;
+class QLabel;
+class QLineEdit;
+class QMenu;
+class QTableView;
+class QToolBar;
+class QToolButton;
+
+namespace rm::ui {
+
+class CellConfigForm;
+class MatrixGridModel;
+class ProjectSession;
+class TrainingController;
+
+class MatrixEditor : public QWidget
+{
+    Q_OBJECT
+public:
+    MatrixEditor(TrainingController* controller, QWidget* parent = nullptr);
+
+    // The project whose target sets the rows come from and whose runs fill the cells. On a new project the
+    // editor shows its latest experiment's matrix, else the default matrix pointed at its target sets.
+    void setSession(ProjectSession* session);
+    void setMatrix(const rm::ExperimentMatrix& matrix);
+    const rm::ExperimentMatrix& matrix() const;
+    QString experimentName() const;
+    void setExperimentName(const QString& name);
+
+    // Each returns false, with lastError(), when it did nothing.
+    bool addTargetSet(const QString& name);
+    bool removeTargetSet(const QString& name);
+    bool addColumn(const rm::MatrixModel& model, const QString& mode);
+    bool removeColumn(int column);
+    bool loadMatrix(const QString& path);
+    bool saveMatrix(const QString& path);
+    bool start();
+    void resetToDefault();
+    // Reads every cell's latest run from the project (state, validation AUC).
+    void refreshStates();
+    // Shows `cellKey`'s parameters in the form, or the matrix defaults for an empty key.
+    void editScope(const QString& cellKey);
+
+    QString lastError() const { return m_lastError; }
+    QStringList projectTargetSets() const { return m_projectTargetSets; }
+    QTableView* view() const { return m_view; }
+    MatrixGridModel* model() const { return m_model; }
+    CellConfigForm* form() const { return m_form; }
+    QAction* startAction() const { return m_start; }
+    QAction* pauseAction() const { return m_pause; }
+    QAction* cancelAction() const { return m_cancel; }
+
+Q_SIGNALS:
+    void statusMessage(const QString& message);
+    void matrixChanged();
+
+private:
+    void buildToolBar(QToolBar* bar);
+    void applyEdit(const rm::ExperimentMatrix& edited);
+    void fail(const QString& message);
+    void updateActions();
+    void updateSummary();
+    void fillAddTargetSetMenu();
+    void chooseColumnToAdd();
+    void onValueEdited(const QString& scope, const QString& key, const nlohmann::json& value);
+    void markRunning(const QString& key, qint64 runId);
+
+    TrainingController* m_controller;
+    ProjectSession* m_session = nullptr;
+    QString m_projectPath;
+    QStringList m_projectTargetSets;
+    MatrixGridModel* m_model;
+    QTableView* m_view;
+    CellConfigForm* m_form;
+    QLineEdit* m_experiment;
+    QLabel* m_summary;
+    QMenu* m_addTargetSetMenu;
+    QAction* m_start;
+    QAction* m_pause;
+    QAction* m_cancel;
+    QAction* m_removeRow;
+    QAction* m_addColumn;
+    QAction* m_removeColumn;
+    QAction* m_defaults;
+    QAction* m_reset;
+    QString m_lastError;
+};
+
+} // namespace rm::ui

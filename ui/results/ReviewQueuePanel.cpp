@@ -1,0 +1,208 @@
+#include "results/ReviewQueuePanel.h"
+
+#include "cutouts/CutoutModel.h"
+#include "labels/LabelController.h"
+#include "project/ProjectSession.h"
+#include "results/GalleryGrid.h"
+#include "results/RunResults.h"
+
+#include <QCheckBox>
+#include <QComboBox>
+#include <QHBoxLayout>
+#include <QLabel>
+#include <QPushButton>
+#include <QVBoxLayout>
+
+#include <algorithm>
+
+namespace rm::ui {
+
+ReviewQueuePanel::ReviewQueuePanel(GalaxySelection* selection, QWidget* parent)
+    : QWidget(parent), m_grid(new GalleryGrid(selection, this))
+{
+    m_mode = new QComboBox(this);
+    m_mode->addItem(tr("Nearest the threshold"), int(NearThreshold));
+    m_mode->addItem(tr("Runs disagree most"), int(Disagreement));
+    m_mode->setToolTip(tr("Nearest the threshold: the run is least sure.\n"
+                          "Runs disagree most: the largest spread (standard deviation) of the finished runs' "
+                          "scores."));
+    m_runs = new QComboBox(this);
+    m_runs->setSizeAdjustPolicy(QComboBox::AdjustToContents);
+    m_skipLabelled = new QCheckBox(tr("Skip hand-labelled"), this);
+    m_skipLabelled->setChecked(true);
+    auto* startButton = new QPushButton(tr("Start review"), this);
+    startButton->setToolTip(tr("Go to the first galaxy of the queue; then R / N / U label it and go on"));
+    m_summary = new QLabel(this);
+    m_summary->setStyleSheet(QStringLiteral("QLabel { color: palette(mid); }"));
+    m_summary->setSizePolicy(QSizePolicy::Ignored, QSizePolicy::Preferred);
+    m_current = new QLabel(this);
+    m_current->setSizePolicy(QSizePolicy::Ignored, QSizePolicy::Preferred);
+    auto* keys = new QLabel(tr("R ring · N not · U unsure · 1–5 type · Z undo · Space skip"), this);
+    keys->setStyleSheet(QStringLiteral("QLabel { color: palette(mid); }"));
+    keys->setSizePolicy(QSizePolicy::Ignored, QSizePolicy::Preferred);
+
+    auto* bar = new QHBoxLayout;
+    bar->setContentsMargins(0, 0, 0, 0);
+    bar->addWidget(m_mode);
+    bar->addWidget(m_runs);
+    bar->addWidget(m_skipLabelled);
+    bar->addWidget(startButton);
+    bar->addWidget(m_summary, 1);
+    auto* layout = new QVBoxLayout(this);
+    layout->setContentsMargins(4, 4, 4, 4);
+    layout->setSpacing(4);
+    layout->addLayout(bar);
+    layout->addWidget(m_current);
+    layout->addWidget(m_grid, 1);
+    layout->addWidget(keys);
+
+    connect(m_mode, &QComboBox::activated, this, [this] { rebuild(); });
+    connect(m_runs, &QComboBox::activated, this, [this] { rebuild(); });
+    connect(m_skipLabelled, &QCheckBox::toggled, this, [this] { rebuild(); });
+    connect(startButton, &QPushButton::clicked, this, &ReviewQueuePanel::start);
+    connect(m_grid, &GalleryGrid::statusMessage, this, &ReviewQueuePanel::statusMessage);
+    connect(m_grid->selectionModel(), &QItemSelectionModel::currentChanged, this,
+            &ReviewQueuePanel::showCurrentItem);
+    setSession(nullptr);
+}
+
+void ReviewQueuePanel::setSession(ProjectSession* session)
+{
+    for (const auto& c : m_connections)
+        disconnect(c);
+    m_connections.clear();
+    m_session = session;
+    m_grid->setSession(session);
+    if (session) {
+        RunResults* results = &session->results();
+        m_connections << connect(results, &RunResults::runsChanged, this,
+                                 [this] {
+                                     fillRunBox();
+                                     rebuild();
+                                 })
+                      << connect(results, &RunResults::badgeRunChanged, this,
+                                 [this] {
+                                     if (mode() == NearThreshold && m_runs->currentIndex() <= 0) rebuild();
+                                 })
+                      << connect(&session->labels(), &LabelController::labelChanged, this,
+                                 &ReviewQueuePanel::showCurrentItem);
+    }
+    fillRunBox();
+    rebuild();
+}
+
+void ReviewQueuePanel::fillRunBox()
+{
+    const qint64 chosen = m_runs->currentData().toLongLong();
+    m_runs->clear();
+    m_runs->addItem(tr("Badge run (picked, else best)"), qint64(0));
+    if (m_session)
+        for (const RunRow& r : m_session->results().runs())
+            if (r.done()) m_runs->addItem(r.title(), qint64(r.run.id));
+    m_runs->setCurrentIndex(qMax(0, m_runs->findData(chosen)));
+}
+
+void ReviewQueuePanel::setMode(Mode mode)
+{
+    m_mode->setCurrentIndex(m_mode->findData(int(mode)));
+    rebuild();
+}
+
+ReviewQueuePanel::Mode ReviewQueuePanel::mode() const
+{
+    return Mode(m_mode->currentData().toInt());
+}
+
+void ReviewQueuePanel::setRun(qint64 runId)
+{
+    m_runs->setCurrentIndex(qMax(0, m_runs->findData(runId)));
+    rebuild();
+}
+
+void ReviewQueuePanel::setSkipLabelled(bool skip)
+{
+    if (m_skipLabelled->isChecked() == skip) return;
+    m_skipLabelled->setChecked(skip); // toggled rebuilds
+}
+
+void ReviewQueuePanel::rebuild()
+{
+    m_queue.clear();
+    m_runs->setEnabled(mode() == NearThreshold);
+    double threshold = 0.5;
+    if (m_session) {
+        RunResults& results = m_session->results();
+        if (mode() == NearThreshold) {
+            const qint64 chosen = m_runs->currentData().toLongLong();
+            const qint64 id = chosen != 0 ? chosen : results.badgeRunId();
+            if (const RunRow* run = results.run(id)) {
+                threshold = run->threshold();
+                m_queue = orderByThreshold(results.predictions(id), threshold);
+            }
+        } else {
+            std::vector<const std::vector<RunPrediction>*> runs;
+            for (qint64 id : results.doneRunIds())
+                runs.push_back(&results.predictions(id));
+            m_queue = orderByDisagreement(runs);
+        }
+        if (m_skipLabelled->isChecked()) {
+            LabelController& labels = m_session->labels();
+            m_queue.erase(
+                std::remove_if(m_queue.begin(), m_queue.end(),
+                               [&](const ReviewItem& i) { return labels.current(i.galaxy).has_value(); }),
+                m_queue.end());
+        }
+    }
+    std::vector<GalaxyId> galaxies;
+    QHash<GalaxyId, float> scores;
+    galaxies.reserve(m_queue.size());
+    for (const ReviewItem& i : m_queue) {
+        galaxies.push_back(i.galaxy);
+        scores.insert(i.galaxy, float(i.score));
+    }
+    m_grid->setGalaxies(std::move(galaxies), std::move(scores), threshold);
+    if (!m_session)
+        m_summary->setText(tr("No project open"));
+    else if (m_queue.empty())
+        m_summary->setText(mode() == NearThreshold ? tr("Nothing to review: no finished run, or all labelled")
+                                                   : tr("Nothing to review: needs two finished runs"));
+    else
+        m_summary->setText(tr("%L1 galaxies to review").arg(m_queue.size()));
+    showCurrentItem();
+}
+
+void ReviewQueuePanel::start()
+{
+    if (m_queue.empty()) return;
+    m_grid->setFocus();
+    m_grid->showRow(0);
+}
+
+void ReviewQueuePanel::showCurrentItem()
+{
+    const int row = m_grid->currentIndex().row();
+    if (row < 0 || row >= int(m_queue.size())) {
+        m_current->setText(m_queue.empty() ? QString() : tr("Press Start review, or click a galaxy"));
+        return;
+    }
+    const ReviewItem& item = m_queue[std::size_t(row)];
+    QString what =
+        mode() == NearThreshold
+            ? tr("score %1, %2 from the threshold").arg(item.score, 0, 'f', 3).arg(item.key, 0, 'f', 3)
+            : tr("mean score %1 over %2 runs, std %3, spread %4")
+                  .arg(item.score, 0, 'f', 3)
+                  .arg(item.runs)
+                  .arg(item.key, 0, 'f', 3)
+                  .arg(item.spread, 0, 'f', 2);
+    const QString target = item.label == 1 ? tr("ring") : item.label == 0 ? tr("not ring") : tr("mixed");
+    QString label = tr("no hand label");
+    if (m_session)
+        if (auto l = m_session->labels().current(item.galaxy)) label = tr("labelled %1").arg(labelText(*l));
+    m_current->setText(tr("<b>%1 of %2</b> · %3 · %4 · target set: %5 · %6")
+                           .arg(row + 1)
+                           .arg(m_queue.size())
+                           .arg(m_session ? m_session->caption(item.galaxy).toHtmlEscaped() : QString())
+                           .arg(what, target, label));
+}
+
+} // namespace rm::ui

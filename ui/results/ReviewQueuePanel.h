@@ -1,0 +1,62 @@
+#pragma once
+// The review queue dock: galaxies in the order a hand label helps most (a run's scores nearest its
+// threshold, or the largest disagreement between the finished runs), stepped through from the keyboard:
+// R / N / U (1-5 for a ring type) label the current galaxy, saved at once, and the next one comes up.
+#include "results/ReviewOrder.h"
+
+#include <QPointer>
+#include <QWidget>
+
+class QCheckBox;
+class QComboBox;
+class QLabel;
+
+namespace rm::ui {
+
+class GalaxySelection;
+class GalleryGrid;
+class ProjectSession;
+
+class ReviewQueuePanel : public QWidget
+{
+    Q_OBJECT
+public:
+    enum Mode
+    {
+        NearThreshold,
+        Disagreement
+    };
+
+    explicit ReviewQueuePanel(GalaxySelection* selection, QWidget* parent = nullptr);
+
+    void setSession(ProjectSession* session);
+    void setMode(Mode mode);
+    Mode mode() const;
+    void setRun(qint64 runId);       // for NearThreshold; 0 = the badge run
+    void setSkipLabelled(bool skip); // leave out galaxies that already have a hand label
+    void rebuild();                  // orders the queue again (labels given since then count)
+
+    const std::vector<ReviewItem>& queue() const { return m_queue; }
+    GalleryGrid* grid() const { return m_grid; }
+    // Makes the queue's first galaxy current and gives the grid the keyboard.
+    void start();
+
+Q_SIGNALS:
+    void statusMessage(QString text);
+
+private:
+    void fillRunBox();
+    void showCurrentItem();
+
+    QPointer<ProjectSession> m_session;
+    QComboBox* m_mode;
+    QComboBox* m_runs;
+    QCheckBox* m_skipLabelled;
+    QLabel* m_summary;
+    QLabel* m_current;
+    GalleryGrid* m_grid;
+    std::vector<ReviewItem> m_queue;
+    QList<QMetaObject::Connection> m_connections;
+};
+
+} // namespace rm::ui

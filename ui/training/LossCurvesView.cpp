@@ -1,0 +1,161 @@
+#include "training/LossCurvesView.h"
+
+#include "training/PlotStyle.h"
+#include "training/Trainer.h"
+
+#include "training/QCustomPlotInclude.h"
+#include <QLabel>
+#include <QSplitter>
+#include <QVBoxLayout>
+
+#include <algorithm>
+#include <cmath>
+
+namespace rm::ui {
+
+namespace {
+
+constexpr double kSmoothing = 0.9; // exponential moving average of the step loss, bias-corrected
+
+QCPGraph* addGraph(QCustomPlot* plot, const QString& name, const QColor& colour, double width,
+                   QCPScatterStyle::ScatterShape scatter = QCPScatterStyle::ssNone)
+{
+    QCPGraph* g = plot->addGraph();
+    g->setName(name);
+    g->setPen(QPen(colour, width));
+    if (scatter != QCPScatterStyle::ssNone) g->setScatterStyle(QCPScatterStyle(scatter, colour, colour, 6));
+    return g;
+}
+
+} // namespace
+
+LossCurvesView::LossCurvesView(QWidget* parent) : QWidget(parent)
+{
+    auto* layout = new QVBoxLayout(this);
+    layout->setContentsMargins(0, 0, 0, 0);
+    m_title = new QLabel(this);
+    m_title->setObjectName(QStringLiteral("curvesTitle"));
+    layout->addWidget(m_title);
+    auto* split = new QSplitter(Qt::Vertical, this);
+    m_loss = new QCustomPlot(split);
+    m_loss->setObjectName(QStringLiteral("lossPlot"));
+    m_auc = new QCustomPlot(split);
+    m_auc->setObjectName(QStringLiteral("aucPlot"));
+    split->addWidget(m_loss);
+    split->addWidget(m_auc);
+    split->setStretchFactor(0, 3);
+    split->setStretchFactor(1, 2);
+    layout->addWidget(split, 1);
+
+    for (QCustomPlot* p : {m_loss, m_auc}) {
+        p->setMinimumHeight(90);
+        stylePlot(p);
+        p->setInteractions(QCP::iRangeDrag | QCP::iRangeZoom);
+    }
+    QColor stepColour = seriesColour(0);
+    stepColour.setAlpha(70);
+    addGraph(m_loss, tr("train loss, per step"), stepColour, 1);
+    addGraph(m_loss, tr("train loss, smoothed"), seriesColour(0), 1.5);
+    addGraph(m_loss, tr("train loss, per epoch"), seriesColour(0).lighter(140), 2, QCPScatterStyle::ssDisc);
+    addGraph(m_loss, tr("validation loss, per epoch"), seriesColour(1), 2, QCPScatterStyle::ssDisc);
+    m_loss->xAxis->setLabel(tr("epoch"));
+    m_loss->yAxis->setLabel(tr("loss (weighted BCE)"));
+    m_loss->legend->setVisible(true);
+    m_loss->axisRect()->insetLayout()->setInsetAlignment(0, Qt::AlignTop | Qt::AlignRight);
+
+    addGraph(m_auc, tr("validation ROC AUC"), seriesColour(2), 2, QCPScatterStyle::ssDisc);
+    m_auc->xAxis->setLabel(tr("epoch"));
+    m_auc->yAxis->setLabel(tr("val ROC AUC"));
+    m_auc->legend->setVisible(true);
+    m_auc->axisRect()->insetLayout()->setInsetAlignment(0, Qt::AlignBottom | Qt::AlignRight);
+    clear(tr("No training yet: start the experiment matrix, or pick a finished run"));
+}
+
+QString LossCurvesView::title() const
+{
+    return m_title->text();
+}
+
+void LossCurvesView::clear(const QString& title)
+{
+    m_title->setText(title);
+    for (int i = 0; i < m_loss->graphCount(); ++i)
+        m_loss->graph(i)->data()->clear();
+    m_auc->graph(EpochValAuc)->data()->clear();
+    m_smoothed = 0;
+    m_smoothedCount = 0;
+    m_plannedEpochs = 0;
+    rescale();
+}
+
+void LossCurvesView::setPlannedEpochs(int epochs)
+{
+    m_plannedEpochs = epochs;
+    rescale();
+}
+
+void LossCurvesView::addSteps(const std::vector<rm::StepEvent>& steps)
+{
+    QCPGraph* raw = m_loss->graph(StepLoss);
+    QCPGraph* smooth = m_loss->graph(SmoothedStepLoss);
+    for (const rm::StepEvent& s : steps) {
+        if (!std::isfinite(s.loss)) continue;
+        const double x = s.epoch + double(s.step + 1) / std::max(1, s.stepsPerEpoch);
+        raw->addData(x, s.loss);
+        m_smoothed = kSmoothing * m_smoothed + (1 - kSmoothing) * s.loss;
+        ++m_smoothedCount;
+        smooth->addData(x, m_smoothed / (1 - std::pow(kSmoothing, m_smoothedCount)));
+    }
+    rescale();
+}
+
+void LossCurvesView::addEpoch(const rm::EpochEvent& e)
+{
+    const double x = e.epoch + 1;
+    if (std::isfinite(e.trainLoss)) m_loss->graph(EpochTrainLoss)->addData(x, e.trainLoss);
+    if (std::isfinite(e.valLoss)) m_loss->graph(EpochValLoss)->addData(x, e.valLoss);
+    if (std::isfinite(e.valAuc)) m_auc->graph(EpochValAuc)->addData(x, e.valAuc);
+    rescale();
+}
+
+void LossCurvesView::showHistory(const QString& title, const std::vector<rm::EpochEvent>& epochs)
+{
+    clear(title);
+    for (const rm::EpochEvent& e : epochs)
+        addEpoch(e);
+    m_plannedEpochs = int(epochs.size());
+    rescale();
+}
+
+void LossCurvesView::rescale()
+{
+    bool found = false;
+    QCPRange loss = m_loss->graph(StepLoss)->data()->valueRange(found);
+    for (int g : {SmoothedStepLoss, EpochTrainLoss, EpochValLoss}) {
+        bool f = false;
+        const QCPRange r = m_loss->graph(g)->data()->valueRange(f);
+        if (f) loss = found ? QCPRange(std::min(loss.lower, r.lower), std::max(loss.upper, r.upper)) : r;
+        found = found || f;
+    }
+    // Fitted to the data with a margin, as TensorBoard does: a loss that moves from 0.69 to 0.66 is a trend
+    // worth seeing, which an axis from 0 would flatten.
+    if (found) {
+        const double pad = std::max(0.02, (loss.upper - loss.lower) * 0.08);
+        m_loss->yAxis->setRange(std::max(0.0, loss.lower - pad), loss.upper + pad);
+    } else {
+        m_loss->yAxis->setRange(0, 1);
+    }
+    double xMax = std::max(1, m_plannedEpochs);
+    for (int g = 0; g < m_loss->graphCount(); ++g)
+        if (!m_loss->graph(g)->data()->isEmpty())
+            xMax = std::max(xMax, (m_loss->graph(g)->data()->constEnd() - 1)->key);
+    m_loss->xAxis->setRange(0, xMax);
+    m_auc->xAxis->setRange(0, xMax);
+    bool aucFound = false;
+    const QCPRange auc = m_auc->graph(EpochValAuc)->data()->valueRange(aucFound);
+    m_auc->yAxis->setRange(aucFound ? std::min(0.5, std::floor(auc.lower * 20) / 20) : 0.5, 1.0);
+    m_loss->replot(QCustomPlot::rpQueuedReplot);
+    m_auc->replot(QCustomPlot::rpQueuedReplot);
+}
+
+} // namespace rm::ui
