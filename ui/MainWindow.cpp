@@ -173,6 +173,12 @@ void MainWindow::buildPanels()
         m_matrixEditor->setSession(m_session.get());
         m_trainingMonitor->setProject(m_session ? m_session->path() : QString());
     });
+    // A finished cell is a new row in the comparison, new badges and new gallery candidates.
+    const auto refreshResults = [this] {
+        if (m_session) m_session->results().refresh();
+    };
+    connect(m_training, &TrainingController::cellFinished, this, refreshResults);
+    connect(m_training, &TrainingController::finished, this, refreshResults);
     connect(m_matrixEditor, &MatrixEditor::statusMessage, this, showStatus);
     connect(m_trainingMonitor, &TrainingMonitor::statusMessage, this, showStatus);
 }

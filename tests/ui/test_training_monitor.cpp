@@ -11,6 +11,8 @@
 #include "matrix/MatrixEditor.h"
 #include "matrix/MatrixGridModel.h"
 #include "project/ProjectSession.h"
+#include "results/ComparisonModel.h"
+#include "results/ComparisonPanel.h"
 #include "training/EventLoopProbe.h"
 #include "training/LossCurvesView.h"
 #include "training/PlotStyle.h"
@@ -309,6 +311,11 @@ private Q_SLOTS:
         for (int c = 0; c < editor->model()->columnCount(); ++c)
             QCOMPARE(editor->model()->index(0, c).data(MatrixGridModel::StateRole).toString(),
                      QStringLiteral("done"));
+        // The comparison table picked up the new runs without a manual refresh.
+        auto* comparison = w->findChild<ComparisonPanel*>();
+        QVERIFY(comparison);
+        QTRY_COMPARE(comparison->model()->rowCount(),
+                     static_cast<int>(rm::listRuns(m_project.toStdString()).size()));
         for (const rm::RunSummary& r : rm::listRuns(m_project.toStdString(), "tiny-models"))
             monitor->setRunChecked(r.id, true);
         monitor->rocPr()->setSplit(QStringLiteral("test"));
