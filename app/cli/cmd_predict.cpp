@@ -50,28 +50,6 @@ int idColumn(const Table& table, const std::optional<std::string>& asked)
     return 0;
 }
 
-RunSummary findRun(const std::string& project, const std::string& which, const std::string& experiment)
-{
-    if (which == "best") return bestRun(project, experiment);
-    long long id = 0;
-    try {
-        std::size_t used = 0;
-        id = std::stoll(which, &used);
-        if (used != which.size()) throw std::invalid_argument("trailing");
-    } catch (const std::exception&) {
-        throw UsageError("--run expects a run id or 'best', got '" + which + "'");
-    }
-    for (const RunSummary& r : listRuns(project))
-        if (r.id == id) {
-            if (r.state != "done")
-                throw Error("run " + which + " (" + r.cellKey + ") is " + r.state + ", not done" +
-                            (r.error.empty() ? std::string() : ": " + r.error));
-            return r;
-        }
-    throw Error("project '" + project + "' has no run " + which + " (see: ringminer-cli runs list " +
-                project + ")");
-}
-
 int predict(const Args& args)
 {
     args.allowOnly(
@@ -86,7 +64,7 @@ int predict(const Args& args)
     const long long batch = args.integer("batch", 64);
     if (batch < 1 || batch > 4096) throw UsageError("--batch must be 1..4096");
 
-    const RunSummary run = findRun(project, *which, args.option("experiment", ""));
+    const RunSummary run = findDoneRun(project, *which, args.option("experiment", ""));
     if (!fs::exists(run.weightsPath))
         throw Error("the weights of run " + std::to_string(run.id) + " are gone: " + run.weightsPath);
     // The score must come from the weights the run's metrics describe.

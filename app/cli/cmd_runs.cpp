@@ -1,11 +1,17 @@
 // ringminer-cli runs list: the runs of a project (or of one experiment) with their state, epochs, validation
 // and test ROC AUC, device, time and, for a run that did not finish, why.
+// ringminer-cli runs export: a run's best weights as a standalone safetensors file with its provenance, to
+// start another project's encoder from ("pretrained" in a matrix) or to share.
 #include "Cli.h"
 
+#include "models/WeightsIO.h"
 #include "training/RunQueue.h"
+#include "util/Error.h"
+#include "util/Sha256.h"
 
 #include <cmath>
 #include <cstdio>
+#include <filesystem>
 
 using namespace rm;
 using namespace rm::cli;
@@ -71,7 +77,66 @@ int runsList(const Args& args)
     return 0;
 }
 
+int runsExport(const Args& args)
+{
+    args.allowOnly({"run", "experiment", "out"}, {"force"});
+    namespace fs = std::filesystem;
+    const std::string project = args.positional(0, "PROJECT");
+    const auto which = args.option("run");
+    const auto out = args.option("out");
+    if (!which) throw UsageError("--run RUN|best|CELL is required");
+    if (!out) throw UsageError("--out FILE.safetensors is required");
+    if (fs::exists(*out) && !args.flag("force"))
+        throw UsageError("'" + *out + "' exists (pass --force to replace it)");
+
+    const RunSummary run = findDoneRun(project, *which, args.option("experiment", ""));
+    if (!fs::exists(run.weightsPath))
+        throw Error("the weights of run " + std::to_string(run.id) + " are gone: " + run.weightsPath);
+    if (!run.weightsSha256.empty() && sha256File(run.weightsPath) != run.weightsSha256)
+        throw Error("'" + run.weightsPath + "' changed since run " + std::to_string(run.id) +
+                    " wrote it (its SHA-256 differs from the recorded one)");
+    // Loading proves the file is whole and names a known architecture before anything is written.
+    const auto model = loadModel(run.weightsPath);
+    char auc[32];
+    std::snprintf(auc, sizeof auc, "%.6f", run.valAuc);
+    saveModel(*model, *out,
+              {{"ringminer.source_project", fs::absolute(project).lexically_normal().string()},
+               {"ringminer.source_run", std::to_string(run.id)},
+               {"ringminer.source_experiment", run.experiment},
+               {"ringminer.source_cell", run.cellKey},
+               {"ringminer.source_val_roc_auc", auc},
+               {"ringminer.source_sha256", run.weightsSha256}});
+    const std::string sha = sha256File(*out);
+    const std::string arch = model->options().arch;
+    const int channels = model->options().inChannels;
+    printSummary(args,
+                 {{"ok", true},
+                  {"project", project},
+                  {"run", run.id},
+                  {"cell", run.cellKey},
+                  {"experiment", run.experiment},
+                  {"arch", arch},
+                  {"in_chans", channels},
+                  {"val_roc_auc", finiteOrNull(run.valAuc)},
+                  {"out", *out},
+                  {"sha256", sha}},
+                 "exported run " + std::to_string(run.id) + " (" + run.cellKey + ", " + arch + ", " +
+                     std::to_string(channels) + " channel" + (channels == 1 ? "" : "s") + ") to " + *out +
+                     "\nuse it as an encoder: {\"name\": \"...\", \"arch\": \"" + arch +
+                     "\", \"in_chans\": " + std::to_string(channels) + ", \"pretrained\": \"" +
+                     fs::absolute(*out).lexically_normal().string() + "\"} in a matrix's models");
+    return 0;
+}
+
 } // namespace
+
+static VerbRegistrar runsExportVerb(
+    {"runs export",
+     "PROJECT --run RUN|best|CELL [--experiment NAME] --out FILE.safetensors [--force] [--json]",
+     "write a done run's best weights (checked against their recorded SHA-256) as a safetensors "
+     "file with the run's provenance; a matrix model's \"pretrained\" can load it",
+     {"force"},
+     runsExport});
 
 static VerbRegistrar
     runsListVerb({"runs list",

@@ -109,6 +109,11 @@ struct RunSummary
 std::vector<RunSummary> listRuns(const std::string& projectPath, const std::string& experiment = "");
 // The done run with the highest validation ROC AUC; throws rm::Error if there is none.
 RunSummary bestRun(const std::string& projectPath, const std::string& experiment = "");
+// A done run named the way users name one: "best" (bestRun), a run id ("12"), or a cell key
+// ("synthetic/resnet18_c1/all_layers", within `experiment` when given; ambiguous across experiments is an
+// error). Throws rm::Error saying which runs exist, or why the run named is not usable (not done, failed).
+RunSummary findDoneRun(const std::string& projectPath, const std::string& which,
+                       const std::string& experiment = "");
 
 // Per-epoch history of a run, in epoch order.
 std::vector<EpochEvent> loadEpochs(const std::string& projectPath, std::int64_t runId);

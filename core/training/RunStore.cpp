@@ -525,6 +525,32 @@ RunSummary bestRun(const std::string& projectPath, const std::string& experiment
     return *best;
 }
 
+RunSummary findDoneRun(const std::string& projectPath, const std::string& which,
+                       const std::string& experiment)
+{
+    if (which == "best") return bestRun(projectPath, experiment);
+    const std::vector<RunSummary> runs = listRuns(projectPath, experiment);
+    const RunSummary* found = nullptr;
+    const bool isId = !which.empty() && which.find_first_not_of("0123456789") == std::string::npos;
+    for (const RunSummary& r : runs) {
+        if (isId ? std::to_string(r.id) != which : r.cellKey != which) continue;
+        if (found)
+            throw Error("run '" + which + "' is ambiguous: experiments '" + found->experiment + "' and '" +
+                        r.experiment + "' both have it (name the experiment)");
+        found = &r;
+    }
+    const std::string where =
+        "project '" + projectPath + "'" + (experiment.empty() ? "" : " (experiment '" + experiment + "')");
+    if (!found)
+        throw Error(where + " has no run '" + which +
+                    "': name a run id, a cell key or 'best' (see: ringminer-cli runs list " + projectPath +
+                    ")");
+    if (found->state != "done")
+        throw Error("run " + std::to_string(found->id) + " (" + found->cellKey + ") is " + found->state +
+                    ", not done" + (found->error.empty() ? std::string() : ": " + found->error));
+    return *found;
+}
+
 std::vector<EpochEvent> loadEpochs(const std::string& projectPath, std::int64_t runId)
 {
     auto store = ProjectStore::open(projectPath);

@@ -1,12 +1,16 @@
 // The training verbs end to end on a tiny demo project: train (with --set, --cells, --json), runs list,
 // report (Markdown, CSV, curves) and predict on the real Galaxy Zoo DECaLS cutouts, where a missing and a
-// corrupt image are listed with their rows rather than dropped.
+// corrupt image are listed with their rows rather than dropped; runs export, whose file starts another
+// matrix's encoder ("pretrained") and stays frozen under head-only training.
 #include "TestData.h"
+
+#include "models/Safetensors.h"
 
 #include <QtTest>
 
 #include <nlohmann/json.hpp>
 
+#include <cstring>
 #include <fstream>
 
 using rmtest::runCli;
@@ -168,6 +172,76 @@ private Q_SLOTS:
             {"predict", m_project, "--run", "999", "--catalog", catalog, "--images", images, "--out", out});
         QCOMPARE(missing.exitCode, 1);
         QVERIFY(missing.err.contains("999"));
+    }
+
+    void exportedRunStartsAnotherEncoder()
+    {
+        const QString weights = m_dir.filePath("tres-demo.safetensors");
+        const auto r = runCli({"runs", "export", m_project, "--experiment", "cli", "--run",
+                               "demo/tres/all_layers", "--out", weights, "--json"});
+        QVERIFY2(r.exitCode == 0, qPrintable(r.err));
+        const QJsonObject j = r.json();
+        QCOMPARE(j.value("arch").toString(), QString("tiny_resnet_basic"));
+        QCOMPARE(j.value("in_chans").toInt(), 1);
+        QCOMPARE(j.value("cell").toString(), QString("demo/tres/all_layers"));
+        QCOMPARE(j.value("sha256").toString().size(), 64);
+        {
+            rm::SafetensorsFile file(weights.toStdString());
+            QCOMPARE(QString::fromStdString(file.metadata().at("ringminer.source_cell")),
+                     QString("demo/tres/all_layers"));
+            QVERIFY(file.find("head.weight"));
+        }
+
+        // Never overwritten by accident; a run that is not there is named.
+        const auto again = runCli({"runs", "export", m_project, "--run", "best", "--out", weights});
+        QCOMPARE(again.exitCode, 2);
+        QVERIFY2(again.err.contains("--force"), qPrintable(again.err));
+        const auto missing =
+            runCli({"runs", "export", m_project, "--run", "demo/nothing/all_layers", "--out", weights + "x"});
+        QCOMPARE(missing.exitCode, 1);
+        QVERIFY2(missing.err.contains("demo/nothing/all_layers"), qPrintable(missing.err));
+        QVERIFY(!QFile::exists(weights + "x"));
+
+        // A matrix whose encoder starts from the exported file: head-only training leaves it as it was.
+        const QString matrix = m_dir.filePath("pretrained.json");
+        const nlohmann::json pre = {{"name", "pre"},
+                                    {"target_sets", {"demo"}},
+                                    {"modes", {"head_only"}},
+                                    {"models",
+                                     {{{"name", "tres_pre"},
+                                       {"arch", "tiny_resnet_basic"},
+                                       {"in_chans", 1},
+                                       {"pretrained", weights.toStdString()}}}},
+                                    {"defaults",
+                                     {{"image_size", 32},
+                                      {"epochs", 2},
+                                      {"batch_size", 8},
+                                      {"max_steps_per_epoch", 2},
+                                      {"embedding_views", 1},
+                                      {"device", "cpu"},
+                                      {"loader_threads", 1},
+                                      {"torch_threads", 1}}}};
+        std::ofstream(matrix.toStdString()) << pre.dump(2);
+        const auto trained = runCli({"train", m_project, "--matrix", matrix, "--json"});
+        QVERIFY2(trained.exitCode == 0, qPrintable(trained.err));
+        QVERIFY2(trained.err.contains("pretrained encoder"), qPrintable(trained.err));
+        const QString after = m_dir.filePath("tres-pre.safetensors");
+        const auto exported =
+            runCli({"runs", "export", m_project, "--experiment", "pre", "--run", "best", "--out", after});
+        QVERIFY2(exported.exitCode == 0, qPrintable(exported.err));
+        rm::SafetensorsFile a(weights.toStdString()), b(after.toStdString());
+        int compared = 0;
+        for (const rm::TensorInfo& t : a.tensors()) {
+            if (QString::fromStdString(t.name).startsWith("head.")) continue;
+            const rm::TensorInfo& u = b.at(t.name);
+            QCOMPARE((u.end - u.begin), (t.end - t.begin));
+            QVERIFY2(std::memcmp(a.data(t), b.data(u), (t.end - t.begin)) == 0, t.name.c_str());
+            ++compared;
+        }
+        QVERIFY(compared > 10);
+        QVERIFY(std::memcmp(a.data(a.at("head.weight")), b.data(b.at("head.weight")),
+                            (a.at("head.weight").end - a.at("head.weight").begin)) !=
+                0); // the head did train
     }
 };
 
