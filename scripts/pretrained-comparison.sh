@@ -44,18 +44,12 @@ mkdir -p "$out/encoders"
 out="$(cd "$out" && pwd)"
 project="$out/pretrained.rmproj"
 step() { echo "== $* ==" >&2; }
+# shellcheck source=lib/results-project.sh
+source "$root/scripts/lib/results-project.sh"
 
 if [ ! -f "$project" ]; then
   step "1/5 synthetic pretraining survey ($synth rings + $synth non-rings, 256 px)"
-  "$cli" demo make "$out/synthetic" --rings "$synth" --non-rings "$synth" --size 256 --seed 7 >&2
-  "$cli" project new "$project" >&2
-  "$cli" catalog import "$project" "$labels" --name gzd5_labels --role labelled --label-column ring >&2
-  "$cli" cutouts source "$project" gzd5_labels --folder "$(dirname "$labels")" --template '{file}' >&2
-  "$cli" catalog import "$project" "$out/synthetic/demo_labelled.csv" --name synthetic_labels --role labelled \
-    --label-column ring >&2
-  "$cli" cutouts source "$project" synthetic_labels --folder "$out/synthetic/images" --template '{file}' >&2
-  "$cli" targets build "$project" --name gzd5 --labelled gzd5_labels --seed 42 >&2
-  "$cli" targets build "$project" --name synthetic --labelled synthetic_labels --seed 42 >&2
+  make_results_project "$cli" "$project" "$labels" "$out/synthetic" "$synth" 7
 else
   step "1/5 project exists: $project (delete $out to start over)"
 fi

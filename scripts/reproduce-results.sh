@@ -49,22 +49,12 @@ mkdir -p "$out"
 out="$(cd "$out" && pwd)"
 project="$out/results.rmproj"
 step() { echo "== $* ==" >&2; }
+# shellcheck source=lib/results-project.sh
+source "$root/scripts/lib/results-project.sh"
 
 if [ ! -f "$project" ]; then
-  step "1/5 synthetic survey ($synth rings + $synth non-rings, 256 px)"
-  "$cli" demo make "$out/synthetic" --rings "$synth" --non-rings "$synth" --size 256 --seed 42 >&2
-
-  step "2/5 project, catalogs and image sources"
-  "$cli" project new "$project" >&2
-  "$cli" catalog import "$project" "$labels" --name gzd5_labels --role labelled --label-column ring >&2
-  "$cli" cutouts source "$project" gzd5_labels --folder "$(dirname "$labels")" --template '{file}' >&2
-  "$cli" catalog import "$project" "$out/synthetic/demo_labelled.csv" --name synthetic_labels --role labelled \
-    --label-column ring >&2
-  "$cli" cutouts source "$project" synthetic_labels --folder "$out/synthetic/images" --template '{file}' >&2
-
-  step "3/5 target sets (stratified 70/15/15 splits, seed 42)"
-  "$cli" targets build "$project" --name gzd5 --labelled gzd5_labels --seed 42 >&2
-  "$cli" targets build "$project" --name synthetic --labelled synthetic_labels --seed 42 >&2
+  step "1-3/5 synthetic survey ($synth rings + $synth non-rings, 256 px), project, target sets"
+  make_results_project "$cli" "$project" "$labels" "$out/synthetic" "$synth" 42
 else
   step "1-3/5 project exists: $project (delete $out to start over)"
 fi

@@ -1,6 +1,5 @@
 #include "imaging/FitsImageSource.h"
 
-#include "imaging/FolderImageSource.h"
 #include "imaging/ImageErrors.h"
 
 #include <fitsio.h>
@@ -233,7 +232,7 @@ std::vector<std::string> parseNames(const nlohmann::json& spec, const char* key)
 } // namespace
 
 FitsImageSource::FitsImageSource(std::string dir, std::string pattern, FitsStretchOptions options)
-    : m_dir(std::move(dir)), m_template(std::move(pattern)), m_options(std::move(options))
+    : TemplatedFileSource(std::move(dir), std::move(pattern)), m_options(std::move(options))
 {
     if (!(m_options.Q > 0) || !(m_options.stretch > 0))
         throw Error("FITS source: Q and stretch must be positive (Q=" + std::to_string(m_options.Q) +
@@ -263,8 +262,8 @@ std::unique_ptr<FitsImageSource> FitsImageSource::fromSpec(const nlohmann::json&
 nlohmann::json FitsImageSource::spec() const
 {
     nlohmann::json j = {{"kind", "fits"},
-                        {"dir", m_dir},
-                        {"template", m_template.pattern()},
+                        {"dir", dir()},
+                        {"template", pattern()},
                         {"Q", m_options.Q},
                         {"stretch", m_options.stretch},
                         {"hdu", m_options.hdu}};
@@ -281,37 +280,9 @@ nlohmann::json FitsImageSource::spec() const
     return j;
 }
 
-std::string FitsImageSource::locate(const GalaxyRef& galaxy) const
+Image FitsImageSource::readFile(const std::string& path) const
 {
-    return (fs::path(m_dir) / m_template.expand(galaxy)).string();
-}
-
-ImagePresence FitsImageSource::probe(const GalaxyRef& galaxy) const
-{
-    std::string path;
-    try {
-        path = locate(galaxy);
-    } catch (const Error&) {
-        return ImagePresence::Missing;
-    }
-    std::error_code ec;
-    return fs::is_regular_file(path, ec) ? ImagePresence::Present : ImagePresence::Missing;
-}
-
-Image FitsImageSource::load(const GalaxyRef& galaxy) const
-{
-    std::string path;
-    try {
-        path = locate(galaxy);
-    } catch (const Error& e) {
-        throw ImageMissingError(m_dir, e.what());
-    }
-    try {
-        return readFitsImage(path, m_options);
-    } catch (const ImageMissingError&) {
-        throw ImageMissingError(path, "no FITS cutout for " + galaxy.describe() + " (template '" +
-                                          m_template.pattern() + "' in " + m_dir + ")");
-    }
+    return readFitsImage(path, m_options);
 }
 
 } // namespace rm

@@ -1,18 +1,17 @@
 #pragma once
 // FITS cutouts: 2-D images (shown grey) or cubes with one plane per band (Legacy Surveys cutouts are g,r,z
 // cubes with NAXIS3=3), turned into 8-bit RGB with the Lupton et al. (2004) asinh stretch.
-// Spec: {"kind":"fits","dir":..,"template":"{iauname}.fits",
-//        "bands":["g","r","z"],  // names of the cube's planes in file order (default: BAND0.. keywords, else
-//        g,r,z) "rgb":["z","r","g"],    // which band is shown as red, green, blue (default: the bands
-//        reversed, so the
-//                                // reddest band listed last is red)
-//        "scales":[1,1,1],       // multiplier per band, in "bands" order (or {"g":6.0,...})
-//        "Q":8, "stretch":0.5, "minimum":0,  // Lupton parameters; minimum may be one number per band
-//        "hdu":0}                // 1-based HDU number; 0 = the first HDU holding an image
+// Spec: {"kind":"fits", "dir":.., "template":"{iauname}.fits", "bands":["g","r","z"], "rgb":["z","r","g"],
+//        "scales":[1,1,1], "Q":8, "stretch":0.5, "minimum":0, "hdu":0}
+//   bands    names of the cube's planes in file order (default: BAND0.. keywords, else g,r,z)
+//   rgb      which band is shown as red, green, blue (default: the bands reversed, so the reddest band
+//            listed last is red)
+//   scales   multiplier per band, in "bands" order (or {"g":6.0,...})
+//   Q, stretch, minimum   Lupton parameters; minimum may be one number per band
+//   hdu      1-based HDU number; 0 = the first HDU holding an image
 // Rows are flipped so north is up as in JPEG cutouts (FITS stores the bottom row first).
-#include "imaging/FileNameTemplate.h"
-#include "imaging/ImageSource.h"
 #include "imaging/LuptonStretch.h"
+#include "imaging/TemplatedFileSource.h"
 
 #include <map>
 
@@ -36,7 +35,7 @@ struct FitsStretchOptions
 // file.
 Image readFitsImage(const std::string& path, const FitsStretchOptions& options);
 
-class FitsImageSource : public ImageSource
+class FitsImageSource : public TemplatedFileSource
 {
 public:
     FitsImageSource(std::string dir, std::string pattern, FitsStretchOptions options);
@@ -45,15 +44,14 @@ public:
 
     std::string kind() const override { return "fits"; }
     nlohmann::json spec() const override;
-    Image load(const GalaxyRef& galaxy) const override;
-    std::string locate(const GalaxyRef& galaxy) const override;
-    ImagePresence probe(const GalaxyRef& galaxy) const override;
 
     const FitsStretchOptions& options() const { return m_options; }
 
+protected:
+    Image readFile(const std::string& path) const override;
+    const char* fileKind() const override { return "FITS cutout"; }
+
 private:
-    std::string m_dir;
-    FileNameTemplate m_template;
     FitsStretchOptions m_options;
 };
 

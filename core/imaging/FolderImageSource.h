@@ -3,12 +3,11 @@
 // ("{GalaxyID}.jpg"), GZ DECaLS PNG/JPEG by IAU name ("{iauname}.jpg", "{iauname[:4]}/{iauname}.png"), or a
 // column that already holds the file name ("{file}"). JPEG and PNG of any size.
 // Spec: {"kind":"folder","dir":"images/gzdecals","template":"{iauname}.jpg"}
-#include "imaging/FileNameTemplate.h"
-#include "imaging/ImageSource.h"
+#include "imaging/TemplatedFileSource.h"
 
 namespace rm {
 
-class FolderImageSource : public ImageSource
+class FolderImageSource : public TemplatedFileSource
 {
 public:
     FolderImageSource(std::string dir, std::string pattern);
@@ -17,20 +16,10 @@ public:
 
     std::string kind() const override { return "folder"; }
     nlohmann::json spec() const override;
-    Image load(const GalaxyRef& galaxy) const override;
-    std::string locate(const GalaxyRef& galaxy) const override;
-    ImagePresence probe(const GalaxyRef& galaxy) const override;
 
-    const std::string& dir() const { return m_dir; }
-
-private:
-    std::string m_dir;
-    FileNameTemplate m_template;
+protected:
+    Image readFile(const std::string& path) const override;
+    const char* fileKind() const override { return "image file"; }
 };
-
-// A spec's "dir", resolved against the context's base folder when relative. Throws rm::Error when absent.
-std::string resolveSpecDir(const nlohmann::json& spec, const ImageSourceContext& ctx);
-// A spec's "template" (string). Throws rm::Error when absent.
-std::string specTemplate(const nlohmann::json& spec);
 
 } // namespace rm
