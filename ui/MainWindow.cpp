@@ -51,6 +51,8 @@ namespace rm::ui {
 namespace {
 constexpr int kLayoutVersion = 1; // bump when the default docks change, so an old saved layout is not applied
 constexpr int kStatusMs = 8000;
+constexpr int kBottomDocksPercent = 28; // of the window height, on first start
+constexpr int kMonitorPercent = 42;     // of the window width, the training monitor's share of the bottom
 } // namespace
 
 MainWindow::MainWindow(QWidget* parent)
@@ -253,8 +255,8 @@ void MainWindow::buildMenus()
     labels->addAction(tr("Set &Author…"), this, &MainWindow::setAuthorInteractively);
 
     QMenu* training = menuBar()->addMenu(tr("&Training"));
-    training->addActions(
-        {m_matrixEditor->startAction(), m_matrixEditor->pauseAction(), m_matrixEditor->cancelAction()});
+    training->addActions({m_matrixEditor->startAction(), m_matrixEditor->runSelectedAction(),
+                          m_matrixEditor->pauseAction(), m_matrixEditor->cancelAction()});
 
     QMenu* help = menuBar()->addMenu(tr("&Help"));
     help->addAction(tr("&Keyboard Shortcuts"), this, &MainWindow::showShortcuts);
@@ -369,6 +371,25 @@ void MainWindow::attach(std::unique_ptr<ProjectSession> session)
         QTimer::singleShot(0, this, [this] {
             resizeDocks({m_docks.value(0), m_docks.value(1)}, {width() * 30 / 100, width() * 27 / 100},
                         Qt::Horizontal);
+            // The training and results docks are for a glance while reviewing cutouts: a strip under the
+            // grid, not half the window.
+            QList<QDockWidget*> bottom;
+            for (QDockWidget* dock : m_docks)
+                if (dockWidgetArea(dock) == Qt::BottomDockWidgetArea && !dock->isFloating()) bottom << dock;
+            if (!bottom.isEmpty())
+                resizeDocks(bottom, QList<int>(bottom.size(), height() * kBottomDocksPercent / 100),
+                            Qt::Vertical);
+            // The monitor beside the matrix and results gets enough width for its plots, and the matrix is
+            // the tab in front: on a first start training is the next step.
+            auto* matrixDock = findChild<QDockWidget*>(QStringLiteral("matrixDock"));
+            auto* monitorDock = findChild<QDockWidget*>(QStringLiteral("trainingDock"));
+            if (matrixDock && monitorDock && dockWidgetArea(matrixDock) == Qt::BottomDockWidgetArea &&
+                dockWidgetArea(monitorDock) == Qt::BottomDockWidgetArea) {
+                resizeDocks({matrixDock, monitorDock},
+                            {width() * (100 - kMonitorPercent) / 100, width() * kMonitorPercent / 100},
+                            Qt::Horizontal);
+                matrixDock->raise();
+            }
         });
     }
     setWindowTitle(s ? tr("%1 — RingMiner").arg(s->fileName()) : tr("RingMiner"));

@@ -1,6 +1,7 @@
 // The experiment matrix editor: the default 18 configurations as a grid, cell and matrix-wide parameters
 // edited through the form's real widgets, rows and columns added and removed, JSON load/save, retargeting
-// to a project's target sets, and cell states and AUCs as the grid shows them.
+// to a project's target sets, cell states and AUCs as the grid shows them, and training only the selected
+// cell of a tiny matrix on a demo project.
 #include "UiTestSupport.h"
 
 #include "matrix/CellConfigForm.h"
@@ -14,6 +15,7 @@
 #include <QLabel>
 #include <QSpinBox>
 #include <QTableView>
+#include <QToolBar>
 #include <QToolButton>
 
 #include <cmath>
@@ -38,10 +40,31 @@ int columnOf(const MatrixEditor& editor, const std::string& model, const std::st
     return -1;
 }
 
-void clickCell(QTableView* view, int row, int column)
+void clickCell(QTableView* view, int row, int column, Qt::KeyboardModifiers modifiers = {})
 {
     const QModelIndex i = view->model()->index(row, column);
-    QTest::mouseClick(view->viewport(), Qt::LeftButton, {}, view->visualRect(i).center());
+    QTest::mouseClick(view->viewport(), Qt::LeftButton, modifiers, view->visualRect(i).center());
+}
+
+// The demo target set x three tiny models, all layers: one short epoch each on 32-pixel images.
+rm::ExperimentMatrix tinyMatrix(const std::string& name)
+{
+    rm::ExperimentMatrix m;
+    m.name = name;
+    m.targetSets = {"demo"};
+    m.modes = {"all_layers"};
+    for (const char* arch : {"tiny_resnet_basic", "tiny_efficientnet", "simple_cnn"}) {
+        rm::MatrixModel model;
+        model.name = arch;
+        model.arch = arch;
+        model.inChannels = 1;
+        m.models.push_back(model);
+    }
+    m.defaults = {{"epochs", 1},        {"batch_size", 8},     {"image_size", 32},
+                  {"augment", false},   {"warmup_epochs", 0},  {"max_steps_per_epoch", 2},
+                  {"torch_threads", 1}, {"loader_threads", 1}, {"patience", 0},
+                  {"device", "cpu"}};
+    return m;
 }
 
 } // namespace
@@ -51,6 +74,24 @@ class TestMatrixEditor : public QObject
     Q_OBJECT
 
     QTemporaryDir m_dir;
+    QString m_demo;
+
+    // A small demo project (24 rings, 24 others, 32 px), made once.
+    QString demoProject()
+    {
+        if (!m_demo.isEmpty()) return m_demo;
+        const QString dir = m_dir.filePath(QStringLiteral("demo"));
+        const auto made =
+            rmtest::runCli({QStringLiteral("demo"), QStringLiteral("make"), dir, QStringLiteral("--rings"),
+                            QStringLiteral("24"), QStringLiteral("--non-rings"), QStringLiteral("24"),
+                            QStringLiteral("--size"), QStringLiteral("32"), QStringLiteral("--threads"),
+                            QStringLiteral("1")});
+        if (made.exitCode != 0)
+            qWarning("demo make failed: %s", qPrintable(made.err + made.out));
+        else
+            m_demo = QDir(dir).filePath(QStringLiteral("demo.rmproj"));
+        return m_demo;
+    }
 
 private Q_SLOTS:
     void initTestCase()
@@ -245,13 +286,9 @@ private Q_SLOTS:
 
     void pointsTheDefaultAtTheProjectsTargetSets()
     {
-        const QString dir = m_dir.filePath(QStringLiteral("demo"));
-        const auto made =
-            rmtest::runCli({QStringLiteral("demo"), QStringLiteral("make"), dir, QStringLiteral("--rings"),
-                            QStringLiteral("12"), QStringLiteral("--non-rings"), QStringLiteral("12"),
-                            QStringLiteral("--size"), QStringLiteral("32")});
-        QVERIFY2(made.exitCode == 0, qPrintable(made.err + made.out));
-        auto session = ProjectSession::open(QDir(dir).filePath(QStringLiteral("demo.rmproj")));
+        const QString project = demoProject();
+        QVERIFY(!project.isEmpty());
+        auto session = ProjectSession::open(project);
         TrainingController controller;
         MatrixEditor editor(&controller);
         editor.setSession(session.get());
@@ -261,6 +298,84 @@ private Q_SLOTS:
         QCOMPARE(editor.matrix().cells().size(), std::size_t(9));
         QVERIFY(editor.startAction()->isEnabled());
         QVERIFY(!editor.addTargetSet(QStringLiteral("demo")));
+        editor.setSession(nullptr);
+    }
+
+    void runsOnlyTheSelectedCell()
+    {
+        const QString project = demoProject();
+        QVERIFY(!project.isEmpty());
+        auto session = ProjectSession::open(project);
+        TrainingController controller;
+        MatrixEditor editor(&controller);
+        editor.resize(1000, 500);
+        editor.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&editor));
+        editor.setSession(session.get());
+        editor.setMatrix(tinyMatrix("picked"));
+        editor.setExperimentName(QStringLiteral("picked"));
+        QCOMPARE(editor.model()->columnCount(), 3);
+        QAction* runSelected = editor.runSelectedAction();
+        QVERIFY(runSelected);
+        QVERIFY(!runSelected->isEnabled());                      // nothing selected yet
+        QVERIFY(editor.view()->actions().contains(runSelected)); // also on the grid's context menu
+
+        // Ctrl+click picks several cells; a plain click picks one again.
+        clickCell(editor.view(), 0, 0);
+        clickCell(editor.view(), 0, 2, Qt::ControlModifier);
+        QCOMPARE(editor.selectedCellKeys(), (QStringList{QStringLiteral("demo/tiny_resnet_basic/all_layers"),
+                                                         QStringLiteral("demo/simple_cnn/all_layers")}));
+        clickCell(editor.view(), 0, 1);
+        const QString picked = QStringLiteral("demo/tiny_efficientnet/all_layers");
+        QCOMPARE(editor.selectedCellKeys(), QStringList{picked});
+        QVERIFY(runSelected->isEnabled());
+
+        QSignalSpy startedCells(&controller, &TrainingController::cellStarted);
+        QSignalSpy started(&controller, &TrainingController::started);
+        QSignalSpy finished(&controller, &TrainingController::finished);
+        QElapsedTimer clock;
+        clock.start();
+        // Through the toolbar button, as a user would.
+        auto* bar = editor.findChild<QToolBar*>();
+        QVERIFY(bar);
+        QWidget* button = bar->widgetForAction(runSelected);
+        QVERIFY(button && button->isVisible() && button->isEnabled());
+        QTest::mouseClick(button, Qt::LeftButton);
+        QVERIFY2(controller.isRunning(), qPrintable(editor.lastError()));
+        QCOMPARE(started.count(), 1);
+        QCOMPARE(started.first().at(1).toInt(), 1); // one cell in this run
+        QVERIFY(!runSelected->isEnabled());
+        QVERIFY(!editor.startAction()->isEnabled());
+        // Only the picked cell waits in the queue; the others keep their (empty) state.
+        QVERIFY(editor.model()->status(picked).state == QLatin1String("queued") ||
+                editor.model()->status(picked).state == QLatin1String("running"));
+        QCOMPARE(editor.model()->status(QStringLiteral("demo/simple_cnn/all_layers")).state, QString());
+        QVERIFY(finished.wait(60000));
+        qInfo("one selected cell trained in %.1f s", clock.elapsed() / 1000.0);
+        QCOMPARE(finished.first().at(2).toString(), QString());
+        QCOMPARE(finished.first().at(0).toInt(), 1);
+        QCOMPARE(startedCells.count(), 1);
+        QCOMPARE(startedCells.first().at(0).toString(), picked);
+
+        // The project records exactly one finished run, the picked cell's; the others never trained.
+        int done = 0;
+        for (const rm::RunSummary& r : rm::listRuns(project.toStdString(), "picked")) {
+            if (QString::fromStdString(r.cellKey) == picked) {
+                QCOMPARE(r.state, std::string("done"));
+                QCOMPARE(r.epochs, 1);
+                QCOMPARE(editor.model()->status(picked).runId, qint64(r.id));
+            } else {
+                QVERIFY2(r.state != "done", r.cellKey.c_str());
+                QCOMPARE(r.epochs, 0);
+                QCOMPARE(r.attempts, 0);
+            }
+            done += r.state == "done";
+        }
+        QCOMPARE(done, 1);
+        QCOMPARE(editor.model()->status(picked).state, QStringLiteral("done"));
+        QVERIFY(editor.model()->status(QStringLiteral("demo/tiny_resnet_basic/all_layers")).state !=
+                QLatin1String("done"));
+        QVERIFY(runSelected->isEnabled()); // the selection is still there
         editor.setSession(nullptr);
     }
 

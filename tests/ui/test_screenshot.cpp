@@ -1,7 +1,8 @@
 // Renders the workbench on the real Galaxy Zoo DECaLS cutouts project, as an astronomer would first see it
 // after a few labels, to workbench.png beside this test (and into $RINGMINER_SCREENSHOT_DIR when set); and
 // the same project with four finished runs (scores made up, metrics computed from them by core) showing the
-// run comparison table and the misclassified gallery, to results.png.
+// run comparison table and the misclassified gallery, to results.png; and the built-in demo project (a
+// small synthetic survey from `ringminer-cli demo make`) as it opens on a first start, to demo.png.
 #include "RunFixtures.h"
 #include "UiTestSupport.h"
 
@@ -158,19 +159,35 @@ private Q_SLOTS:
             w.grab();
             QTRY_COMPARE_WITH_TIMEOUT(loader.pendingCount(), 0, 30000);
         }
-        const QImage shot = w.grab().toImage();
-        QVERIFY(!shot.isNull());
-        const QString here =
-            QDir(QCoreApplication::applicationDirPath()).filePath(QStringLiteral("workbench.png"));
-        QVERIFY(shot.save(here));
-        qInfo("screenshot: %s", qPrintable(here));
-        const QString extra = qEnvironmentVariable("RINGMINER_SCREENSHOT_DIR");
-        if (!extra.isEmpty()) {
-            QDir().mkpath(extra);
-            const QString there = QDir(extra).filePath(QStringLiteral("workbench.png"));
-            QVERIFY(shot.save(there));
-            qInfo("screenshot: %s", qPrintable(there));
+        saveShot(w.grab().toImage(), QStringLiteral("workbench.png"));
+    }
+
+    void rendersTheDemoProject()
+    {
+        const QString dir = m_dir.filePath(QStringLiteral("demo"));
+        const auto made =
+            rmtest::runCli({QStringLiteral("demo"), QStringLiteral("make"), dir, QStringLiteral("--rings"),
+                            QStringLiteral("20"), QStringLiteral("--non-rings"), QStringLiteral("20"),
+                            QStringLiteral("--size"), QStringLiteral("128")});
+        QVERIFY2(made.exitCode == 0, qPrintable(made.err + made.out));
+        applyTheme(true);
+        MainWindow w;
+        w.resize(1680, 1000);
+        w.show();
+        QVERIFY(w.openProject(QDir(dir).filePath(QStringLiteral("demo.rmproj"))));
+        CutoutBrowser* cutouts = w.cutoutBrowser();
+        QVERIFY(cutouts->model()->rowCount() > 0);
+        cutouts->setThumbnailSize(150);
+        QTRY_VERIFY_WITH_TIMEOUT(w.inspector()->imageView()->hasImage(), 20000);
+
+        ThumbnailLoader& loader = w.session()->thumbnails();
+        for (int round = 0; round < 3; ++round) {
+            w.grab();
+            QTRY_COMPARE_WITH_TIMEOUT(loader.pendingCount(), 0, 30000);
         }
+        QVERIFY(!cutouts->model()->index(0).data(CutoutModel::ImageRole).value<QImage>().isNull());
+        w.statusBar()->clearMessage();
+        saveShot(w.grab().toImage(), QStringLiteral("demo.png"));
     }
 
     void rendersTheResults()

@@ -1,6 +1,6 @@
 // The workbench end to end on the real Galaxy Zoo DECaLS cutouts: the project lifecycle, thumbnails decoded
 // off the GUI thread, keyboard labelling saved at once (checked on a fresh connection and after reopening),
-// the inspector, and the remembered layout.
+// the inspector, the first-start dock sizes on the demo project, and the remembered layout.
 #include "UiTestSupport.h"
 
 #include "MainWindow.h"
@@ -251,6 +251,48 @@ private Q_SLOTS:
         w.openAtStartup();
         QVERIFY(w.session());
         QCOMPARE(w.session()->path(), QFileInfo(m_project).absoluteFilePath());
+    }
+
+    void firstStartKeepsTheBottomDocksLow()
+    {
+        // No saved layout: a fresh settings folder, as on a first start.
+        uitest::isolateSettings(m_dir.filePath(QStringLiteral("settings-first-start")));
+        const QString dir = m_dir.filePath(QStringLiteral("demo"));
+        const auto made =
+            rmtest::runCli({QStringLiteral("demo"), QStringLiteral("make"), dir, QStringLiteral("--rings"),
+                            QStringLiteral("20"), QStringLiteral("--non-rings"), QStringLiteral("20"),
+                            QStringLiteral("--size"), QStringLiteral("64"), QStringLiteral("--threads"),
+                            QStringLiteral("1")});
+        QVERIFY2(made.exitCode == 0, qPrintable(made.err + made.out));
+        MainWindow w;
+        w.resize(1600, 1000);
+        w.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&w));
+        QVERIFY(w.openProject(QDir(dir).filePath(QStringLiteral("demo.rmproj"))));
+        QTest::qWait(100); // the docks are sized after the event that opened the project
+
+        // The docks in front: a tab group's hidden tabs keep stale geometry outside the window.
+        int top = w.height(), bottomEdge = 0, shown = 0;
+        for (QDockWidget* d : w.findChildren<QDockWidget*>())
+            if (w.dockWidgetArea(d) == Qt::BottomDockWidgetArea && d->isVisible() && !d->isFloating() &&
+                w.rect().contains(d->geometry())) {
+                top = qMin(top, d->geometry().top());
+                bottomEdge = qMax(bottomEdge, d->geometry().bottom());
+                ++shown;
+            }
+        const int bottom = bottomEdge - top + 1;
+        QVERIFY(shown >= 2); // the results/matrix tab group and the training monitor
+        const int window = w.height(), central = w.centralWidget()->height();
+        qInfo("first start: window %d px, bottom docks %d px (%.0f%%), cutout grid %d px", window, bottom,
+              100.0 * bottom / window, central);
+        QVERIFY2(bottom >= window * 20 / 100 && bottom <= window * 40 / 100,
+                 qPrintable(QStringLiteral("bottom docks %1 of %2 px").arg(bottom).arg(window)));
+        QVERIFY2(central > bottom,
+                 qPrintable(QStringLiteral("grid %1 px, docks %2 px").arg(central).arg(bottom)));
+        QVERIFY(w.cutoutBrowser()->view()->height() > window / 3);
+        // The experiment matrix is the tab in front of its group: training is the next step on a new project.
+        QVERIFY(w.rect().contains(dock(w, "matrixDock")->geometry()));
+        QVERIFY(!w.rect().contains(dock(w, "comparisonDock")->geometry()));
     }
 
     void remembersTheLayout()

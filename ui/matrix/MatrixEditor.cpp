@@ -24,11 +24,13 @@
 #include <QSpinBox>
 #include <QSplitter>
 #include <QStyle>
+#include <QStyleOptionViewItem>
 #include <QTableView>
 #include <QToolBar>
 #include <QToolButton>
 #include <QVBoxLayout>
 
+#include <algorithm>
 #include <cmath>
 #include <fstream>
 #include <set>
@@ -64,7 +66,8 @@ MatrixEditor::MatrixEditor(TrainingController* controller, QWidget* parent)
     m_view->setObjectName(QStringLiteral("matrixGrid"));
     m_view->setModel(m_model);
     m_view->setItemDelegate(new MatrixCellDelegate(m_view));
-    m_view->setSelectionMode(QAbstractItemView::SingleSelection);
+    // Several cells can be picked (Ctrl/Shift) to train only those; the current one is the one edited.
+    m_view->setSelectionMode(QAbstractItemView::ExtendedSelection);
     m_view->setShowGrid(false);
     m_view->setWordWrap(true);
     m_view->horizontalHeader()->setSectionResizeMode(QHeaderView::ResizeToContents);
@@ -89,6 +92,8 @@ MatrixEditor::MatrixEditor(TrainingController* controller, QWidget* parent)
 
     connect(m_view->selectionModel(), &QItemSelectionModel::currentChanged, this,
             [this](const QModelIndex& current) { editScope(m_model->keyAt(current)); });
+    connect(m_view->selectionModel(), &QItemSelectionModel::selectionChanged, this,
+            &MatrixEditor::updateActions);
     connect(m_model, &QAbstractItemModel::modelReset, this, [this] {
         // A reset drops the selection model's current index: go back to the defaults.
         editScope({});
@@ -96,7 +101,12 @@ MatrixEditor::MatrixEditor(TrainingController* controller, QWidget* parent)
     connect(m_form, &CellConfigForm::valueEdited, this, &MatrixEditor::onValueEdited);
 
     connect(controller, &TrainingController::started, this, [this] {
+        const std::vector<std::string>& only = m_controller->request().options.onlyCells;
         for (const rm::MatrixCell& c : m_controller->request().matrix.cells()) {
+            if (!only.empty() && std::none_of(only.begin(), only.end(), [&c](const std::string& p) {
+                    return rm::cellKeyMatches(p, c.key);
+                }))
+                continue; // not part of this run: it keeps its state
             const QString key = QString::fromStdString(c.key);
             CellStatus s = m_model->status(key);
             if (s.state != QLatin1String("done")) {
@@ -179,6 +189,11 @@ void MatrixEditor::buildToolBar(QToolBar* bar)
     QStyle* st = style();
     m_start = bar->addAction(st->standardIcon(QStyle::SP_MediaPlay), tr("Start"), this, [this] { start(); });
     m_start->setToolTip(tr("Train every cell not yet done (on the GPU when there is one)"));
+    m_runSelected = bar->addAction(st->standardIcon(QStyle::SP_MediaSeekForward), tr("Run Selected"), this,
+                                   [this] { startSelected(); });
+    m_runSelected->setObjectName(QStringLiteral("runSelected"));
+    m_runSelected->setToolTip(
+        tr("Train only the selected cells not yet done (Ctrl+click picks several); the others wait"));
     m_pause = bar->addAction(st->standardIcon(QStyle::SP_MediaPause), tr("Pause"), m_controller,
                              &TrainingController::pause);
     m_pause->setToolTip(tr("Stop after the current epoch; Start resumes from there"));
@@ -231,6 +246,9 @@ void MatrixEditor::buildToolBar(QToolBar* bar)
     bar->addWidget(editButton);
 
     m_view->setContextMenuPolicy(Qt::ActionsContextMenu);
+    auto* separator = new QAction(m_view);
+    separator->setSeparator(true);
+    m_view->addActions({m_runSelected, separator});
     m_view->addAction(m_addTargetSetMenu->menuAction());
     m_view->addActions({m_removeRow, m_addColumn, m_removeColumn, m_defaults});
 }
@@ -319,12 +337,27 @@ void MatrixEditor::setMatrix(const rm::ExperimentMatrix& matrix)
 void MatrixEditor::applyEdit(const rm::ExperimentMatrix& edited)
 {
     m_model->setMatrix(edited);
+    keepOneRowInView();
     editScope(m_form->scopeKey().isEmpty() || !m_model->indexOf(m_form->scopeKey()).isValid()
                   ? QString()
                   : m_form->scopeKey());
     updateActions();
     updateSummary();
     Q_EMIT matrixChanged();
+}
+
+void MatrixEditor::keepOneRowInView()
+{
+    // In a low dock the splitter would otherwise shrink the grid to its header and a sliver of the cells.
+    int row = 0;
+    if (m_model->rowCount() > 0) {
+        QStyleOptionViewItem option;
+        option.initFrom(m_view);
+        option.font = m_view->font();
+        row = m_view->itemDelegate()->sizeHint(option, m_model->index(0, 0)).height();
+    }
+    m_view->setMinimumHeight(2 * m_view->frameWidth() + m_view->horizontalHeader()->sizeHint().height() +
+                             row + m_view->style()->pixelMetric(QStyle::PM_ScrollBarExtent, nullptr, m_view));
 }
 
 bool MatrixEditor::addTargetSet(const QString& name)
@@ -415,6 +448,36 @@ bool MatrixEditor::saveMatrix(const QString& path)
 
 bool MatrixEditor::start()
 {
+    return startCells({});
+}
+
+bool MatrixEditor::startSelected()
+{
+    const QStringList keys = selectedCellKeys();
+    if (keys.isEmpty()) {
+        fail(tr("Select the cells to train in the grid first"));
+        return false;
+    }
+    return startCells(keys);
+}
+
+QStringList MatrixEditor::selectedCellKeys() const
+{
+    std::set<QString> picked;
+    for (const QModelIndex& i : m_view->selectionModel()->selectedIndexes())
+        if (const QString key = m_model->keyAt(i); !key.isEmpty()) picked.insert(key);
+    QStringList keys;
+    try {
+        for (const rm::MatrixCell& c : matrix().cells())
+            if (picked.count(QString::fromStdString(c.key))) keys << QString::fromStdString(c.key);
+    } catch (const std::exception&) {
+        // An invalid matrix has no cells to run; start reports why.
+    }
+    return keys;
+}
+
+bool MatrixEditor::startCells(const QStringList& onlyCells)
+{
     if (m_projectPath.isEmpty()) {
         fail(tr("Open a project first: training reads its target sets and records the runs in it"));
         return false;
@@ -424,11 +487,15 @@ bool MatrixEditor::start()
     request.matrix = matrix();
     request.matrix.name = experimentName().toStdString();
     request.experimentName = experimentName();
+    request.options.onlyCells = toStd(onlyCells);
     if (!m_controller->start(request)) {
         fail(tr("Cannot start training: %1").arg(m_controller->lastError()));
         return false;
     }
-    Q_EMIT statusMessage(tr("Training experiment %1").arg(request.experimentName));
+    Q_EMIT statusMessage(onlyCells.isEmpty()
+                             ? tr("Training experiment %1").arg(request.experimentName)
+                             : tr("Training %n cell(s) of experiment %1", nullptr, int(onlyCells.size()))
+                                   .arg(request.experimentName));
     return true;
 }
 
@@ -594,6 +661,8 @@ void MatrixEditor::updateActions()
 {
     const bool running = m_controller->isRunning();
     m_start->setEnabled(!running && !m_projectPath.isEmpty());
+    m_runSelected->setEnabled(!running && !m_projectPath.isEmpty() &&
+                              m_view->selectionModel()->hasSelection());
     m_pause->setEnabled(running);
     m_cancel->setEnabled(running);
     // The running experiment was handed over as a copy; edits now would only confuse what is shown.

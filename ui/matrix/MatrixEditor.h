@@ -2,7 +2,7 @@
 // The experiment matrix editor: the matrix as a grid (target sets x model/mode columns) with the default 18
 // configurations preloaded and pointed at the project's target sets, rows and columns added and removed,
 // the training parameters of a cell or of every cell in a form beside the grid, load/save as JSON, each cell
-// showing its run's state and validation ROC AUC, and Start / Pause / Cancel of the training.
+// showing its run's state and validation ROC AUC, and Start / Run Selected / Pause / Cancel of the training.
 #include "training/ExperimentMatrix.h"
 
 #include <QString>
@@ -45,6 +45,11 @@ public:
     bool loadMatrix(const QString& path);
     bool saveMatrix(const QString& path);
     bool start();
+    // Trains only the cells selected in the grid (the same subset as `ringminer-cli train --cells`); the
+    // experiment's other cells keep whatever they have.
+    bool startSelected();
+    // Keys of the cells selected in the grid, in matrix order.
+    QStringList selectedCellKeys() const;
     void resetToDefault();
     // Reads every cell's latest run from the project (state, validation AUC).
     void refreshStates();
@@ -57,6 +62,7 @@ public:
     MatrixGridModel* model() const { return m_model; }
     CellConfigForm* form() const { return m_form; }
     QAction* startAction() const { return m_start; }
+    QAction* runSelectedAction() const { return m_runSelected; }
     QAction* pauseAction() const { return m_pause; }
     QAction* cancelAction() const { return m_cancel; }
 
@@ -74,6 +80,8 @@ private:
     void chooseColumnToAdd();
     void onValueEdited(const QString& scope, const QString& key, const nlohmann::json& value);
     void markRunning(const QString& key, qint64 runId);
+    bool startCells(const QStringList& onlyCells);
+    void keepOneRowInView();
 
     TrainingController* m_controller;
     ProjectSession* m_session = nullptr;
@@ -86,6 +94,7 @@ private:
     QLabel* m_summary;
     QMenu* m_addTargetSetMenu;
     QAction* m_start;
+    QAction* m_runSelected;
     QAction* m_pause;
     QAction* m_cancel;
     QAction* m_removeRow;

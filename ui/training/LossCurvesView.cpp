@@ -36,16 +36,16 @@ LossCurvesView::LossCurvesView(QWidget* parent) : QWidget(parent)
     m_title = new QLabel(this);
     m_title->setObjectName(QStringLiteral("curvesTitle"));
     layout->addWidget(m_title);
-    auto* split = new QSplitter(Qt::Vertical, this);
-    m_loss = new QCustomPlot(split);
+    m_split = new QSplitter(Qt::Vertical, this);
+    m_loss = new QCustomPlot(m_split);
     m_loss->setObjectName(QStringLiteral("lossPlot"));
-    m_auc = new QCustomPlot(split);
+    m_auc = new QCustomPlot(m_split);
     m_auc->setObjectName(QStringLiteral("aucPlot"));
-    split->addWidget(m_loss);
-    split->addWidget(m_auc);
-    split->setStretchFactor(0, 3);
-    split->setStretchFactor(1, 2);
-    layout->addWidget(split, 1);
+    m_split->addWidget(m_loss);
+    m_split->addWidget(m_auc);
+    m_split->setStretchFactor(0, 3);
+    m_split->setStretchFactor(1, 2);
+    layout->addWidget(m_split, 1);
 
     for (QCustomPlot* p : {m_loss, m_auc}) {
         p->setMinimumHeight(90);
@@ -86,6 +86,18 @@ void LossCurvesView::clear(const QString& title)
     m_smoothedCount = 0;
     m_plannedEpochs = 0;
     rescale();
+}
+
+void LossCurvesView::resizeEvent(QResizeEvent* event)
+{
+    QWidget::resizeEvent(event);
+    // Stacked in a low dock, each plot would be a sliver with its axis label cut off: side by side there.
+    const Qt::Orientation o = width() > 2 * height() ? Qt::Horizontal : Qt::Vertical;
+    if (m_split->orientation() == o) return;
+    m_split->setOrientation(o);
+    // Narrow beside the loss plot, the AUC plot has no room for a legend that only repeats its axis label.
+    m_auc->legend->setVisible(o == Qt::Vertical);
+    m_auc->replot(QCustomPlot::rpQueuedReplot);
 }
 
 void LossCurvesView::setPlannedEpochs(int epochs)

@@ -1,8 +1,8 @@
 #pragma once
 // The curves of one training run: training loss per step (raw and smoothed), training and validation loss
-// per epoch, and validation ROC AUC per epoch below. Fed live from the training controller, or filled from
-// the epoch history of a finished run. The x axis is in epochs for every curve, so step and epoch points
-// line up (a step's x is its epoch plus the fraction of the epoch done).
+// per epoch, and validation ROC AUC per epoch below (beside, in a wide and low dock). Fed live from the
+// training controller, or filled from the epoch history of a finished run. The x axis is in epochs for every
+// curve, so step and epoch points line up (a step's x is its epoch plus the fraction of the epoch done).
 #include <QWidget>
 
 #include <vector>
@@ -10,6 +10,7 @@
 class QCustomPlot;
 class QCPGraph;
 class QLabel;
+class QSplitter;
 
 namespace rm {
 struct StepEvent;
@@ -47,10 +48,14 @@ public:
     QCustomPlot* aucPlot() const { return m_auc; }
     QString title() const;
 
+protected:
+    void resizeEvent(QResizeEvent* event) override;
+
 private:
     void rescale();
 
     QLabel* m_title;
+    QSplitter* m_split;
     QCustomPlot* m_loss;
     QCustomPlot* m_auc;
     double m_smoothed = 0;

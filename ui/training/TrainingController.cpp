@@ -4,6 +4,7 @@
 #include <QThread>
 #include <QWidget>
 
+#include <algorithm>
 #include <exception>
 
 #ifdef Q_OS_LINUX
@@ -122,6 +123,17 @@ bool TrainingController::start(const TrainingRequest& request)
         m_lastError = tr("The matrix has no cells: add a target set and a model");
         return false;
     }
+    int cellCount = int(m_cells.size());
+    if (const auto& only = request.options.onlyCells; !only.empty()) {
+        cellCount = int(std::count_if(m_cells.begin(), m_cells.end(), [&only](const rm::MatrixCell& c) {
+            return std::any_of(only.begin(), only.end(),
+                               [&c](const std::string& p) { return rm::cellKeyMatches(p, c.key); });
+        }));
+        if (cellCount == 0) {
+            m_lastError = tr("None of the selected cells is in the matrix");
+            return false;
+        }
+    }
     m_request = request;
     m_lastError.clear();
     m_runError.clear();
@@ -140,7 +152,7 @@ bool TrainingController::start(const TrainingRequest& request)
     connect(m_thread, &QThread::finished, worker, &QObject::deleteLater);
     m_thread->start(QThread::LowPriority);
     m_stepTimer.start();
-    Q_EMIT started(request.experimentName, int(m_cells.size()));
+    Q_EMIT started(request.experimentName, cellCount);
     return true;
 }
 
