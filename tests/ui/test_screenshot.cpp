@@ -74,7 +74,7 @@ uitest::FakeRun scoredRun(const std::vector<rm::Target>& targets, const std::str
     run.model = model;
     run.mode = mode;
     run.epochs = epochs;
-    run.device = "cuda:0 (NVIDIA H100 80GB HBM3)";
+    run.device = "cpu";
     run.predictions = uitest::predictionsFor(
         targets, [&](std::size_t i, const rm::Target& t) { return fakeScore(i, t.label, separation, seed); });
     std::map<std::string, std::pair<std::vector<int>, std::vector<float>>> split;
@@ -207,7 +207,7 @@ private Q_SLOTS:
             failed.model = "resnet50";
             failed.mode = "finetune";
             failed.state = "failed";
-            failed.error = "CUDA out of memory";
+            failed.error = "not enough memory: 6.1 GiB asked for, 3.9 GiB free";
             failed.epochs = 2;
             uitest::insertRun(*store, failed);
         }
