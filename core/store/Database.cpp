@@ -24,7 +24,15 @@ Database::Database(const std::string& path, bool create) : m_path(path)
         throw Error(msg);
     }
     sqlite3_busy_timeout(m_db, 10000);
-    exec("PRAGMA journal_mode=WAL; PRAGMA foreign_keys=ON; PRAGMA synchronous=NORMAL;");
+    try {
+        // The first statement that reads the file: a file that is not a database fails here.
+        exec("PRAGMA journal_mode=WAL; PRAGMA foreign_keys=ON; PRAGMA synchronous=NORMAL;");
+    } catch (...) {
+        // A constructor that throws runs no destructor: the handle would leak.
+        sqlite3_close_v2(m_db);
+        m_db = nullptr;
+        throw;
+    }
 }
 
 Database::~Database()
