@@ -1,5 +1,7 @@
 #include "cutouts/ThumbnailLoader.h"
 
+#include "app/BackgroundPriority.h"
+
 #include "cutouts/ImageConvert.h"
 #include "cutouts/ImageSources.h"
 #include "imaging/GalaxyRef.h"
@@ -120,6 +122,8 @@ void ThumbnailLoader::pump()
         ++m_running;
         ++m_started;
         m_pool.start([this, r, source, galaxy] {
+            // Decoding must not take the core the GUI thread needs to paint the next frame.
+            lowerCurrentThreadPriority(kThumbnailNiceness);
             QImage image;
             QString error;
             try {

@@ -1,5 +1,7 @@
 #include "training/TrainingController.h"
 
+#include "app/BackgroundPriority.h"
+
 #include <QMessageBox>
 #include <QThread>
 #include <QWidget>
@@ -7,17 +9,9 @@
 #include <algorithm>
 #include <exception>
 
-#ifdef Q_OS_LINUX
-#include <sys/resource.h>
-#include <sys/syscall.h>
-#include <unistd.h>
-#endif
-
 namespace rm::ui {
 
 namespace {
-
-constexpr int kTrainingNiceness = 10;
 
 // Lives on the training thread for one run of the queue.
 class TrainingWorker : public QObject
@@ -57,12 +51,7 @@ private:
     // Training is background work: below normal priority, the GUI thread gets a core as soon as it wakes,
     // even when LibTorch keeps every core busy. On Linux niceness is per thread and inherited by the threads
     // this one starts (LibTorch's pool, the image loaders).
-    static void yieldToTheGui()
-    {
-#ifdef Q_OS_LINUX
-        setpriority(PRIO_PROCESS, pid_t(syscall(SYS_gettid)), kTrainingNiceness);
-#endif
-    }
+    static void yieldToTheGui() { lowerCurrentThreadPriority(kTrainingNiceness); }
 
     void push(const rm::RunEvent& e)
     {
