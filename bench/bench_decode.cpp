@@ -14,6 +14,7 @@
 // second does not depend on how busy the machine is.
 //
 //   bench_decode [--passes P] [--epochs E] [--threads N] [--size PX] [--python PATH] [--json]
+#include "BenchSupport.h"
 #include "imaging/BatchLoader.h"
 #include "imaging/DecodedCache.h"
 #include "imaging/DecodedCacheBuilder.h"
@@ -66,21 +67,13 @@ struct Clock
     Rate rate(double images) const { return {images / (wallNow() - wall0), images / (cpuNow() - cpu0), 0}; }
 };
 
+// The real cutouts; a benchmark of decoding needs them.
 std::vector<std::string> realJpegs()
 {
-    const fs::path dir = fs::path(RINGMINER_SHARED_DATA) / "images" / "gzdecals_ring470";
-    std::ifstream in(dir / "labels.csv");
-    if (!in) throw std::runtime_error("missing real data: " + (dir / "labels.csv").string());
-    std::string line;
-    std::getline(in, line);
-    std::vector<std::string> files;
-    while (std::getline(in, line)) {
-        std::stringstream ls(line);
-        std::string iauname, file;
-        std::getline(ls, iauname, ',');
-        std::getline(ls, file, ',');
-        if (!file.empty()) files.push_back((dir / file).string());
-    }
+    std::vector<std::string> files = rmbench::realJpegs();
+    if (files.empty())
+        throw std::runtime_error("missing real data: " + std::string(RINGMINER_SHARED_DATA) +
+                                 "/images/gzdecals_ring470/labels.csv");
     return files;
 }
 

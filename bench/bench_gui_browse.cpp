@@ -11,6 +11,8 @@
 // handling what arrived meanwhile (decoded thumbnails). Over 16.7 ms a user sees a stutter.
 //
 //   bench_gui_browse [--rows N] [--galaxies N] [--frames N] [--json]
+#include "BenchSupport.h"
+#include "GeneratedCatalogs.h"
 #include "MainWindow.h"
 #include "catalog/CatalogBrowser.h"
 #include "catalog/CatalogTableModel.h"
@@ -58,27 +60,18 @@ struct Options
 Options parse(int argc, char** argv)
 {
     Options o;
-    for (int i = 1; i < argc; ++i) {
-        const std::string a = argv[i];
-        const auto next = [&]() -> std::string {
-            if (i + 1 >= argc) {
-                std::fprintf(stderr, "%s needs a value\n", a.c_str());
-                std::exit(2);
-            }
-            return argv[++i];
-        };
-        if (a == "--rows")
-            o.rows = std::stoul(next());
-        else if (a == "--galaxies")
-            o.galaxies = std::stoul(next());
-        else if (a == "--frames")
-            o.frames = std::stoi(next());
-        else if (a == "--json")
+    rmbench::BenchArgs args(argc, argv);
+    while (args.next()) {
+        if (args.is("--rows"))
+            o.rows = std::size_t(args.integer());
+        else if (args.is("--galaxies"))
+            o.galaxies = std::size_t(args.integer());
+        else if (args.is("--frames"))
+            o.frames = int(args.integer());
+        else if (args.is("--json"))
             o.json = true;
-        else {
-            std::fprintf(stderr, "unknown option %s\n", a.c_str());
-            std::exit(2);
-        }
+        else
+            args.unknown();
     }
     return o;
 }
@@ -164,33 +157,6 @@ std::vector<int> jumps(const QScrollBar* bar, int count, unsigned seed)
     return v;
 }
 
-rm::ImportedCatalog bigCatalog(std::size_t n)
-{
-    rm::ImportedCatalog c;
-    c.path = "/generated/big.csv";
-    c.format = rm::CatalogFormat::Csv;
-    c.table.addColumn("name", rm::ColumnType::Text);
-    c.table.addColumn("z", rm::ColumnType::Real);
-    c.table.addColumn("rmag", rm::ColumnType::Real);
-    c.table.addColumn("flag", rm::ColumnType::Integer);
-    c.table.addColumn("note", rm::ColumnType::Text);
-    for (std::size_t i = 0; i < n; ++i) {
-        c.table.columns[0].appendText("G" + std::to_string(1000000 + i));
-        c.table.columns[1].appendReal(double((i * 7919) % 100000) / 100000.0 * 0.3);
-        c.table.columns[2].appendReal(14.0 + double((i * 104729) % 60000) / 10000.0);
-        c.table.columns[3].appendInteger(std::int64_t(i % 3));
-        if (i % 10 == 0)
-            c.table.columns[4].appendText("(R1)");
-        else
-            c.table.columns[4].appendNull();
-        c.ra.push_back(double(i % 36000) / 100.0);
-        c.dec.push_back(-60.0 + double(i / 36000) * 0.004);
-        c.sourceRow.push_back(i + 1);
-    }
-    c.position = {rm::PositionKind::Degrees, "ra", "dec"};
-    return c;
-}
-
 // n galaxies whose "file" cycles through the real cutouts.
 rm::ImportedCatalog imageCatalog(std::size_t n, const std::vector<std::string>& files)
 {
@@ -248,7 +214,7 @@ int main(int argc, char** argv)
     const std::string bigPath = scratch.filePath(QStringLiteral("big.rmproj")).toStdString();
     QElapsedTimer clock;
     clock.start();
-    const rm::ImportedCatalog big = bigCatalog(o.rows);
+    const rm::ImportedCatalog big = rmtest::millionRowCatalog(o.rows);
     rm::ProjectStore::create(bigPath)->addCatalog("big", big, rm::CatalogRole::Parent);
     std::printf("made a project with a %zu-row catalog in %.1f s\n", o.rows, seconds(clock));
 
@@ -308,15 +274,15 @@ int main(int argc, char** argv)
 
     // --- 2. a thumbnail grid over 100,000 galaxies with real images
     // -------------------------------------------
-    const std::string imageDir = std::string(RINGMINER_SHARED_DATA) + "/images/gzdecals_ring470";
-    std::vector<std::string> files;
-    for (const auto& e : std::filesystem::directory_iterator(imageDir))
-        if (e.path().extension() == ".jpg") files.push_back(e.path().filename().string());
-    std::sort(files.begin(), files.end());
-    if (files.empty()) {
-        std::fprintf(stderr, "no JPEGs in %s\n", imageDir.c_str());
+    const std::vector<std::string> paths = rmbench::realJpegs();
+    if (paths.empty()) {
+        std::fprintf(stderr, "no real cutouts under %s\n", RINGMINER_SHARED_DATA);
         return 1;
     }
+    const std::string imageDir = std::filesystem::path(paths.front()).parent_path().string();
+    std::vector<std::string> files;
+    for (const std::string& p : paths)
+        files.push_back(std::filesystem::path(p).filename().string());
     const std::string gridPath = scratch.filePath(QStringLiteral("grid.rmproj")).toStdString();
     {
         auto store = rm::ProjectStore::create(gridPath);

@@ -6,6 +6,7 @@
 //
 //   bench_gui_latency [--idle S] [--epochs E] [--steps N] [--size PX] [--model ARCH] [--images N]
 //                     [--threads LIST] [--json]
+#include "BenchSupport.h"
 #include "MainWindow.h"
 #include "matrix/MatrixEditor.h"
 #include "training/EventLoopProbe.h"
@@ -24,6 +25,7 @@
 
 #include <cstdio>
 #include <iostream>
+#include <sstream>
 #include <string>
 #include <thread>
 #include <vector>
@@ -49,41 +51,29 @@ struct Options
 Options parse(int argc, char** argv)
 {
     Options o;
-    for (int i = 1; i < argc; ++i) {
-        const std::string a = argv[i];
-        const auto next = [&]() -> std::string {
-            if (i + 1 >= argc) {
-                std::fprintf(stderr, "%s needs a value\n", a.c_str());
-                std::exit(2);
-            }
-            return argv[++i];
-        };
-        if (a == "--idle")
-            o.idleSeconds = std::stod(next());
-        else if (a == "--epochs")
-            o.epochs = std::stoi(next());
-        else if (a == "--steps")
-            o.steps = std::stoi(next());
-        else if (a == "--size")
-            o.size = std::stoi(next());
-        else if (a == "--images")
-            o.images = std::stoi(next());
-        else if (a == "--model")
-            o.model = next();
-        else if (a == "--threads") {
+    rmbench::BenchArgs args(argc, argv);
+    while (args.next()) {
+        if (args.is("--idle"))
+            o.idleSeconds = args.number();
+        else if (args.is("--epochs"))
+            o.epochs = int(args.integer());
+        else if (args.is("--steps"))
+            o.steps = int(args.integer());
+        else if (args.is("--size"))
+            o.size = int(args.integer());
+        else if (args.is("--images"))
+            o.images = int(args.integer());
+        else if (args.is("--model"))
+            o.model = args.value();
+        else if (args.is("--threads")) {
             o.threads.clear();
-            std::string list = next();
-            for (std::size_t p = 0; p < list.size();) {
-                const std::size_t comma = list.find(',', p);
-                o.threads.push_back(std::stoi(list.substr(p, comma - p)));
-                p = comma == std::string::npos ? list.size() : comma + 1;
-            }
-        } else if (a == "--json")
+            std::stringstream list(args.value());
+            for (std::string item; std::getline(list, item, ',');)
+                o.threads.push_back(std::stoi(item));
+        } else if (args.is("--json"))
             o.json = true;
-        else {
-            std::fprintf(stderr, "unknown option %s\n", a.c_str());
-            std::exit(2);
-        }
+        else
+            args.unknown();
     }
     return o;
 }

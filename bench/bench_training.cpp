@@ -13,6 +13,7 @@
 //   bench_training [--size PX] [--batch B] [--warmup-steps W] [--steps S] [--threads N] [--device D]
 //                  [--models simple_cnn:3,efficientnet_b0:1,...] [--cache PATH] [--python PATH]
 //                  [--head-model NAME] [--head-train N] [--no-python] [--json]
+#include "BenchSupport.h"
 #include "imaging/DecodedCache.h"
 #include "imaging/DecodedCacheBuilder.h"
 #include "imaging/DeterministicRandom.h"
@@ -119,24 +120,6 @@ private:
     std::thread m_thread;
 };
 
-std::vector<std::string> realJpegs()
-{
-    const fs::path dir = fs::path(RINGMINER_SHARED_DATA) / "images" / "gzdecals_ring470";
-    std::ifstream in(dir / "labels.csv");
-    std::vector<std::string> files;
-    if (!in) return files;
-    std::string line;
-    std::getline(in, line);
-    while (std::getline(in, line)) {
-        std::stringstream ls(line);
-        std::string iauname, file;
-        std::getline(ls, iauname, ',');
-        std::getline(ls, file, ',');
-        if (!file.empty()) files.push_back((dir / file).string());
-    }
-    return files;
-}
-
 // A faint disc or ring on noise, for machines that cannot decode the JPEGs (no OpenCV on a GPU node).
 rm::Image syntheticImage(int size, std::uint64_t seed)
 {
@@ -157,7 +140,7 @@ rm::Image syntheticImage(int size, std::uint64_t seed)
 std::string makeCache(const Options& o, const fs::path& dir, std::size_t records, std::string& what)
 {
     std::vector<rm::CacheItem> items;
-    const auto jpegs = realJpegs();
+    const auto jpegs = rmbench::realJpegs();
 #ifdef RINGMINER_HAVE_OPENCV
     const bool real = !jpegs.empty();
 #else
