@@ -1,6 +1,8 @@
 #pragma once
 // Paths for tests: the real data in ../shared/data (a test that needs it fails loudly when it is missing) and
 // scratch directories the tests make.
+#include "imaging/ImageDecode.h"
+
 #include <QDir>
 #include <QFileInfo>
 #include <QJsonArray>
@@ -70,3 +72,12 @@ inline CliResult runCli(const QStringList& args, int timeoutMs = 300000)
     QVERIFY2(!var.empty(),                                                                                   \
              qPrintable(QStringLiteral("missing real data file %1/%2 (see ../shared/data/README.md)")        \
                             .arg(rmtest::sharedDataDir(), QStringLiteral(relative))))
+
+// For test functions that decode or write JPEG/PNG: a build without OpenCV (the headless GPU build) cannot,
+// by design, and says so with a clear error (tests/core/test_image_sources.cpp checks that); there they skip,
+// saying why. The CI build has OpenCV, so nothing skips there.
+#define RM_REQUIRE_IMAGE_DECODING()                                                                          \
+    do {                                                                                                     \
+        if (!rm::imageDecodingAvailable())                                                                   \
+            QSKIP("this build has no OpenCV: it cannot decode or write JPEG/PNG files");                     \
+    } while (0)

@@ -32,6 +32,7 @@ class TestCliTraining : public QObject
 private Q_SLOTS:
     void initTestCase()
     {
+        RM_REQUIRE_IMAGE_DECODING();
         QVERIFY2(!rmtest::cliPath().isEmpty(), "RINGMINER_CLI is not set (run through ctest)");
         const auto made = runCli({"demo", "make", m_dir.filePath("demo"), "--rings", "16", "--non-rings",
                                   "16", "--size", "40", "--json"});

@@ -102,6 +102,7 @@ class TestDecodedCache : public QObject
 private Q_SLOTS:
     void roundTripEqualsDirectDecodeByteForByte()
     {
+        RM_REQUIRE_IMAGE_DECODING();
         RM_SHARED_DATA(labels, "images/gzdecals_ring470/labels.csv");
         const auto items = realItems(labels);
         QCOMPARE(items.size(), std::size_t(377));
@@ -142,6 +143,7 @@ private Q_SLOTS:
 
     void failedRecordsAreFlagged()
     {
+        RM_REQUIRE_IMAGE_DECODING();
         RM_SHARED_DATA(jpeg, "images/gzdecals_ring470/J001655.18-002739.1.jpg");
         QTemporaryDir tmp;
         const QString html = tmp.filePath("error.jpg");
@@ -394,6 +396,7 @@ private Q_SLOTS:
 
     void loaderServesFromFilesToo()
     {
+        RM_REQUIRE_IMAGE_DECODING();
         RM_SHARED_DATA(labels, "images/gzdecals_ring470/labels.csv");
         auto items = realItems(labels);
         items.resize(20);
@@ -442,6 +445,7 @@ private Q_SLOTS:
 
     void cliCachesATargetSet()
     {
+        RM_REQUIRE_IMAGE_DECODING();
         RM_SHARED_DATA(labels, "images/gzdecals_ring470/labels.csv");
         const QString dir = QFileInfo(QString::fromStdString(labels)).absolutePath();
         QTemporaryDir tmp;

@@ -105,6 +105,7 @@ private Q_SLOTS:
     }
     void prepareGivesTheModelSize()
     {
+        RM_REQUIRE_IMAGE_DECODING();
         QFETCH(int, size);
         QFETCH(int, channels);
         QFETCH(double, crop);
@@ -138,6 +139,7 @@ private Q_SLOTS:
 
     void plainResizeAgreesWithOpenCv()
     {
+        RM_REQUIRE_IMAGE_DECODING();
         RM_SHARED_DATA(jpeg, "images/gzdecals_ring470/J001655.18-002739.1.jpg");
         const Image src = decodeImageFile(jpeg);
         for (int size : {224, 212, 96, 500}) {

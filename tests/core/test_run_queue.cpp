@@ -137,6 +137,7 @@ class TestRunQueue : public QObject
 private Q_SLOTS:
     void initTestCase()
     {
+        RM_REQUIRE_IMAGE_DECODING();
         QVERIFY(m_dir.isValid());
         QVERIFY2(!rmtest::cliPath().isEmpty(), "RINGMINER_CLI is not set (run through ctest)");
         const auto made = rmtest::runCli({"demo", "make", m_dir.filePath("demo"), "--rings", "20",
