@@ -5,6 +5,7 @@
 #include <filesystem>
 #include <fstream>
 #include <sstream>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
@@ -65,6 +66,29 @@ private:
     int m_i = 0;
     std::string m_option;
 };
+
+// Runs a shell command and returns what it printed on stdout; `status` is pclose's. Throws
+// std::runtime_error when the command cannot be started.
+inline std::string runCommand(const std::string& cmd, int& status)
+{
+    FILE* p = popen(cmd.c_str(), "r");
+    if (!p) throw std::runtime_error("cannot run: " + cmd);
+    std::string out;
+    char buf[4096];
+    while (std::size_t got = std::fread(buf, 1, sizeof buf, p))
+        out.append(buf, got);
+    status = pclose(p);
+    return out;
+}
+
+// The same, for a command that must succeed: a failure throws, naming `what`, the command and its output.
+inline std::string runChecked(const std::string& cmd, const std::string& what)
+{
+    int status = 0;
+    std::string out = runCommand(cmd, status);
+    if (status != 0) throw std::runtime_error(what + " failed: " + cmd + "\n" + out);
+    return out;
+}
 
 // Full paths of the real Galaxy Zoo DECaLS cutouts that labels.csv lists (empty when the data is absent).
 inline std::vector<std::string> realJpegs()

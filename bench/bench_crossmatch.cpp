@@ -10,6 +10,7 @@
 // computes), including the KD-tree build on B; the astropy time includes building both SkyCoords and
 // match_to_catalog_sky (its cKDTree build and query), not loading the files. Exit status 1 if the two
 // disagree on any match other than a tie or a separation within 1e-6 arcsec of the radius.
+#include "BenchSupport.h"
 #include "sky/CrossMatcher.h"
 #include "sky/SkyCoords.h"
 #include "util/Random.h"
@@ -145,18 +146,6 @@ double median(std::vector<double> v)
     return v.size() % 2 ? v[m] : 0.5 * (v[m - 1] + v[m]);
 }
 
-std::string runCommand(const std::string& cmd, int& status)
-{
-    std::string out;
-    FILE* p = popen(cmd.c_str(), "r");
-    if (!p) throw std::runtime_error("cannot run: " + cmd);
-    char buf[4096];
-    while (std::size_t got = std::fread(buf, 1, sizeof buf, p))
-        out.append(buf, got);
-    status = pclose(p);
-    return out;
-}
-
 } // namespace
 
 int main(int argc, char** argv)
@@ -256,7 +245,7 @@ int main(int argc, char** argv)
         const std::string cmd =
             "'" + python + "' '" + script + "' '" + dir.string() + "' --repeats " + std::to_string(repeats);
         int status = 0;
-        const std::string out = runCommand(cmd, status);
+        const std::string out = rmbench::runCommand(cmd, status);
         if (status != 0)
             throw std::runtime_error("astropy reference failed (status " + std::to_string(status) +
                                      "): " + cmd + "\n" + out);

@@ -106,13 +106,7 @@ Rate runPillow(const std::string& python, const std::string& list, int size, int
     const std::string cmd = "'" + python + "' '" + script + "' '" + list + "' --size " +
                             std::to_string(size) + " --passes " + std::to_string(passes) + " --processes " +
                             std::to_string(processes);
-    FILE* p = popen(cmd.c_str(), "r");
-    if (!p) throw std::runtime_error("cannot run " + cmd);
-    std::string out;
-    char buf[4096];
-    while (std::size_t n = std::fread(buf, 1, sizeof buf, p))
-        out.append(buf, n);
-    if (pclose(p) != 0) throw std::runtime_error("Pillow reference failed: " + cmd + "\n" + out);
+    const std::string out = rmbench::runChecked(cmd, "Pillow reference");
     const auto j = nlohmann::json::parse(out.substr(out.rfind('{')));
     version = j["version"].get<std::string>();
     return {j["images_per_s"].get<double>(), j["images"].get<double>() / j["cpu_seconds"].get<double>(), 0};

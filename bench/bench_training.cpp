@@ -63,18 +63,6 @@ struct Options
     bool json = false;
 };
 
-std::string run(const std::string& cmd)
-{
-    FILE* p = popen(cmd.c_str(), "r");
-    if (!p) throw std::runtime_error("cannot run " + cmd);
-    std::string out;
-    char buf[4096];
-    while (std::size_t n = std::fread(buf, 1, sizeof buf, p))
-        out.append(buf, n);
-    if (pclose(p) != 0) throw std::runtime_error("failed: " + cmd + "\n" + out);
-    return out;
-}
-
 // GPU utilisation samples (time, percent) from nvidia-smi, taken every 200 ms on a thread while it lives.
 class GpuSampler
 {
@@ -86,8 +74,9 @@ public:
             while (!m_stop) {
                 try {
                     const double t = epochSeconds();
-                    const std::string out =
-                        run("nvidia-smi --query-gpu=utilization.gpu --format=csv,noheader,nounits -i 0");
+                    const std::string out = rmbench::runChecked(
+                        "nvidia-smi --query-gpu=utilization.gpu --format=csv,noheader,nounits -i 0",
+                        "nvidia-smi");
                     std::lock_guard<std::mutex> lock(m_mutex);
                     m_samples.emplace_back(t, std::stod(out));
                 } catch (const std::exception&) {
@@ -237,7 +226,7 @@ Measured reference(const Options& o, const std::string& cachePath, const std::st
         << channels << " --size " << o.size << " --batch " << o.batch << " --warmup-steps " << o.warmupSteps
         << " --steps " << o.steps << " --threads " << o.threads << " --device " << (cuda ? "cuda" : "cpu")
         << " 2>&1";
-    const std::string out = run(cmd.str());
+    const std::string out = rmbench::runChecked(cmd.str(), "PyTorch reference");
     const auto j = nlohmann::json::parse(out.substr(out.rfind('{')));
     Measured m;
     m.imagesPerSecond = j["images_per_s"].get<double>();
