@@ -358,6 +358,7 @@ void MainWindow::attach(std::unique_ptr<ProjectSession> session)
                 [this](const QString& message) { reportError(tr("Labels"), message); });
         connect(&s->labels(), &LabelController::labelChanged, this, &MainWindow::updateProjectStatus);
         s->labels().setAuthor(settings::labelAuthor());
+        askAuthorOnce();
         m_labelKeys->setController(&s->labels());
         m_cutouts->setSession(s);
         m_inspector->setSession(s);
@@ -509,6 +510,29 @@ void MainWindow::makeDemoProject()
         process->deleteLater();
     });
     process->start(cli, {QStringLiteral("demo"), QStringLiteral("make"), dir});
+}
+
+void MainWindow::askAuthorOnce()
+{
+    // Labels carry their author; with no name configured and no $USER they would all say "unknown". Ask
+    // once, without blocking (labelling can start at once; the name applies from the answer on).
+    if (!settings::author.get().trimmed().isEmpty() || settings::labelAuthor() != QLatin1String("unknown") ||
+        settings::authorAsked.get() || findChild<QInputDialog*>(QStringLiteral("authorPrompt")))
+        return;
+    auto* dialog = new QInputDialog(this);
+    dialog->setObjectName(QStringLiteral("authorPrompt"));
+    dialog->setAttribute(Qt::WA_DeleteOnClose);
+    dialog->setWindowTitle(tr("Label Author"));
+    dialog->setLabelText(tr("Your name, saved with every hand label (Labels > Set Author changes it):"));
+    dialog->setModal(false);
+    connect(dialog, &QInputDialog::textValueSelected, this, [this](const QString& name) {
+        if (name.trimmed().isEmpty()) return;
+        settings::author.set(name.trimmed());
+        if (m_session) m_session->labels().setAuthor(settings::labelAuthor());
+        updateProjectStatus();
+    });
+    connect(dialog, &QDialog::finished, this, [] { settings::authorAsked.set(true); });
+    dialog->show();
 }
 
 void MainWindow::setAuthorInteractively()

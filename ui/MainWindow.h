@@ -82,6 +82,7 @@ private:
     void makeDemoProject();
     void showShortcuts();
     void setAuthorInteractively();
+    void askAuthorOnce();
     QString cliPath() const;
 
     std::unique_ptr<ProjectSession> m_session;

@@ -1,6 +1,7 @@
 #include "Cli.h"
 
 #include <chrono>
+#include <cmath>
 #include <cstdio>
 #include <iostream>
 
@@ -117,6 +118,24 @@ bool Progress::operator()(std::size_t done, std::size_t total)
 void Progress::finish(const std::string& message)
 {
     std::fprintf(stderr, "%s: done%s%s\n", m_label.c_str(), message.empty() ? "" : ", ", message.c_str());
+}
+
+std::string formatDuration(double seconds)
+{
+    if (!(seconds >= 0)) return "-";
+    char buf[64];
+    if (seconds < 10)
+        std::snprintf(buf, sizeof buf, "%.2f s", seconds);
+    else if (seconds < 60)
+        std::snprintf(buf, sizeof buf, "%.1f s", seconds);
+    else if (seconds < 3600) {
+        const long s = std::lround(seconds);
+        std::snprintf(buf, sizeof buf, "%ld min %02ld s", s / 60, s % 60);
+    } else {
+        const long m = std::lround(seconds / 60);
+        std::snprintf(buf, sizeof buf, "%ld h %02ld min", m / 60, m % 60);
+    }
+    return buf;
 }
 
 void printSummary(const Args& args, const nlohmann::json& summary, const std::string& humanText)

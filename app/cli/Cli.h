@@ -75,6 +75,9 @@ private:
     double m_lastReport = -1;
 };
 
+// A duration for people: "0.42 s", "12.3 s", "4 min 05 s", "2 h 03 min" (JSON summaries keep raw seconds).
+std::string formatDuration(double seconds);
+
 // Prints the JSON summary as the last line of stdout when --json was given, else the human text.
 void printSummary(const Args& args, const nlohmann::json& summary, const std::string& humanText);
 

@@ -125,6 +125,17 @@ static int catalogShow(const Args& args)
     text += "\n";
     Statement s = store->db().prepare("SELECT * FROM " + c.tableName + " ORDER BY _rm_row LIMIT ?");
     s.bind(1, static_cast<std::int64_t>(limit));
+    // A header over every printed value: the stored row number, position and source row come first.
+    auto header = [](const std::string& stored) -> std::string {
+        if (stored == "_rm_row") return "row";
+        if (stored == "_rm_ra") return "ra_deg";
+        if (stored == "_rm_dec") return "dec_deg";
+        if (stored == "_rm_src") return "file_row";
+        return stored;
+    };
+    for (int i = 0; i < s.columnCount(); ++i)
+        text += (i ? " | " : "") + header(s.columnName(i));
+    text += "\n";
     while (s.step()) {
         for (int i = 0; i < s.columnCount(); ++i)
             text += (i ? " | " : "") + s.text(i);

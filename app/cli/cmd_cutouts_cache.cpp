@@ -46,7 +46,7 @@ int cutoutsCache(const Args& args)
     std::string text = "decoded-image cache " + file + "\n  " + std::to_string(built.ok) + " of " +
                        std::to_string(built.count) + " images (" + std::to_string(size) + "x" +
                        std::to_string(size) + "x" + std::to_string(channels) + ") in " +
-                       std::to_string(built.seconds) + " s";
+                       formatDuration(built.seconds);
     if (built.missing + built.corrupt + built.failed > 0)
         text += "; missing " + std::to_string(built.missing) + ", corrupt " + std::to_string(built.corrupt) +
                 ", failed " + std::to_string(built.failed);

@@ -4,11 +4,13 @@
 #include "Cli.h"
 
 #include "imaging/CutoutImageSource.h"
+#include "imaging/FileNameTemplate.h"
 #include "imaging/GalaxyRef.h"
 #include "imaging/ImageSource.h"
 #include "store/ProjectStore.h"
 #include "util/Error.h"
 
+#include <cctype>
 #include <filesystem>
 
 using namespace rm;
@@ -17,17 +19,22 @@ namespace fs = std::filesystem;
 
 namespace {
 
-std::optional<std::string> storedSpecText(ProjectStore& store, std::int64_t catalogId)
+// Template columns match the way GalaxyRef::value finds them: exactly, else ignoring case.
+bool hasColumn(const Table& table, const std::string& name)
 {
-    Statement s = store.db().prepare("SELECT spec_json FROM image_sources WHERE catalog_id = ?");
-    s.bind(1, catalogId);
-    if (!s.step()) return std::nullopt;
-    return s.text(0);
+    auto lower = [](std::string s) {
+        for (char& c : s)
+            c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+        return s;
+    };
+    for (const auto& c : table.columns)
+        if (lower(c.name) == lower(name)) return true;
+    return false;
 }
 
 int cutoutsSource(const Args& args)
 {
-    args.allowOnly({"spec", "folder", "fits", "template", "check"}, {});
+    args.allowOnly({"spec", "folder", "fits", "template", "check"}, {"allow-missing"});
     const std::string path = args.positional(0, "PROJECT");
     const std::string catalogName = args.positional(1, "CATALOG");
     auto store = ProjectStore::open(path);
@@ -55,7 +62,7 @@ int cutoutsSource(const Args& args)
             throw UsageError(std::string("--spec is not valid JSON: ") + e.what());
         }
     } else {
-        const auto stored = storedSpecText(*store, cat.id);
+        const auto stored = store->imageSourceSpec(cat.id);
         if (!stored) {
             printSummary(args, {{"ok", true}, {"catalog", cat.name}, {"spec", nullptr}},
                          "catalog " + cat.name + " has no image source");
@@ -67,9 +74,20 @@ int cutoutsSource(const Args& args)
     }
 
     auto source = makeImageSource(spec, ctx); // throws with the reason for a bad spec
+    const Table table = store->loadTable(cat.id);
+    // A template column the catalog does not have can never find an image.
+    if (spec.contains("template") && spec["template"].is_string()) {
+        std::string known;
+        for (const auto& c : table.columns)
+            known += (known.empty() ? "" : ", ") + c.name;
+        for (const std::string& column : FileNameTemplate(spec["template"].get<std::string>()).columns())
+            if (!hasColumn(table, column))
+                throw Error("the template '" + spec["template"].get<std::string>() + "' names column '" +
+                            column + "', which catalog " + cat.name + " does not have (it has: " + known +
+                            "); nothing was stored");
+    }
     // Look for the images of the first rows: a wrong template shows up now rather than at training time.
     const long long check = args.integer("check", 20);
-    const Table table = store->loadTable(cat.id);
     const CatalogPositions pos = store->positions(cat.id);
     std::size_t checked = 0, present = 0;
     std::string firstMissing;
@@ -90,12 +108,15 @@ int cutoutsSource(const Args& args)
             }
         }
     }
-    store->db()
-        .prepare("INSERT INTO image_sources(catalog_id, spec_json) VALUES(?, ?) "
-                 "ON CONFLICT(catalog_id) DO UPDATE SET spec_json = excluded.spec_json")
-        .bind(1, cat.id)
-        .bind(2, source->spec().dump())
-        .run();
+    // A source that finds none of the rows it could look for is a mistake (wrong folder or template), not
+    // something to store and discover at training time; --allow-missing stores it anyway (images to come).
+    if (checked > 0 && present == 0 && !firstMissing.empty() && !args.flag("allow-missing"))
+        throw Error(
+            "none of the first " + std::to_string(checked) + " rows of catalog " + cat.name +
+            " has an image there (first looked for: " + firstMissing +
+            "); check --folder and --template, or add --allow-missing to store it anyway; nothing was "
+            "stored");
+    store->setImageSourceSpec(cat.id, source->spec().dump());
     std::string text = "catalog " + cat.name + ": image source " + source->spec().dump() + "\n  " +
                        std::to_string(present) + " of the first " + std::to_string(checked) +
                        " rows have an image";
@@ -116,7 +137,9 @@ int cutoutsSource(const Args& args)
 static VerbRegistrar sourceVerb(
     {"cutouts source",
      "PROJECT CATALOG [--folder DIR --template T | --fits DIR --template T | --spec JSON] [--check N] "
-     "[--json]",
-     "show or set where a catalog's images come from (folder of JPEG/PNG, FITS cutouts, or a cutout service)",
-     {},
+     "[--allow-missing] [--json]",
+     "show or set where a catalog's images come from (folder of JPEG/PNG, FITS cutouts, or a cutout "
+     "service); "
+     "refuses a source that finds none of the first rows' images unless --allow-missing",
+     {"allow-missing"},
      cutoutsSource});

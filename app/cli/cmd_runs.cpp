@@ -45,6 +45,7 @@ int runsList(const Args& args)
                         {"model", r.model},
                         {"mode", r.mode},
                         {"state", r.state},
+                        {"status", r.status},
                         {"error", r.error},
                         {"epochs", r.epochs},
                         {"best_epoch", r.bestEpoch},
@@ -63,11 +64,14 @@ int runsList(const Args& args)
             std::snprintf(b, sizeof b, fmt, v);
             return std::string(b);
         };
-        const std::string tail = r.state == "done" || r.error.empty() ? r.device : r.error;
+        std::string tail = r.state == "done" || r.error.empty() ? r.device : r.error;
+        // The short state fits the column; what it means for the user follows it.
+        if (r.status != r.state) tail = r.status + (tail.empty() ? "" : "; " + tail);
+        const std::string shortState = r.status == "not started" ? "-" : r.state;
         std::snprintf(line, sizeof line, "%5lld  %-12s %-36s %-9s %6d %8s %8s %9s  %s",
-                      static_cast<long long>(r.id), r.experiment.c_str(), r.cellKey.c_str(), r.state.c_str(),
-                      r.epochs, num(r.valAuc, "%.3f").c_str(), num(r.testAuc, "%.3f").c_str(),
-                      num(r.seconds, "%.1f").c_str(), tail.c_str());
+                      static_cast<long long>(r.id), r.experiment.c_str(), r.cellKey.c_str(),
+                      shortState.c_str(), r.epochs, num(r.valAuc, "%.3f").c_str(),
+                      num(r.testAuc, "%.3f").c_str(), num(r.seconds, "%.1f").c_str(), tail.c_str());
         text += std::string("\n") + line;
     }
     printSummary(

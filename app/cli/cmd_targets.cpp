@@ -1,6 +1,7 @@
 // ringminer-cli targets build / show / list
 #include "Cli.h"
 
+#include "imaging/TargetSetCache.h"
 #include "store/ProjectStore.h"
 #include "targets/TargetSetBuilder.h"
 
@@ -60,9 +61,14 @@ static int targetsBuild(const Args& args)
     spec.useHandLabels = !args.flag("ignore-hand-labels");
     TargetSetReport r = buildTargetSet(
         *store, spec, [](const std::string& line) { std::fprintf(stderr, "targets: %s\n", line.c_str()); });
+    // Whether the set can be trained from here is known now: say so before a train finds out.
+    const TargetSetImageCheck images = addImageWarnings(*store, r);
     nlohmann::json j = r.toJson();
     j["ok"] = true;
     j["id"] = r.id;
+    j["trainable_offline"] = images.missing.empty() && images.needsNetwork.empty();
+    j["images_missing"] = images.missing;
+    j["images_need_network"] = images.needsNetwork;
     printSummary(args, j, reportText(r));
     return 0;
 }

@@ -4,16 +4,19 @@
 // within a step; running it again carries on where it stopped.
 #include "Cli.h"
 
+#include "imaging/TargetSetCache.h"
 #include "store/ProjectStore.h"
 #include "targets/TargetSetBuilder.h"
 #include "training/RunQueue.h"
 #include "training/RunStore.h"
+#include "training/TrainProgress.h"
 #include "util/Error.h"
 
 #include <chrono>
 #include <cmath>
 #include <csignal>
 #include <cstdio>
+#include <set>
 
 using namespace rm;
 using namespace rm::cli;
@@ -80,6 +83,50 @@ std::string fixed(double v, int digits = 3)
     return buf;
 }
 
+// The queue, with the CLI's words for an experiment that exists with another matrix.
+RunQueue makeQueue(const std::string& path, const ExperimentMatrix& matrix, const std::string& experiment,
+                   const RunQueueOptions& options, bool replace)
+{
+    try {
+        return RunQueue(path, matrix, experiment, options, replace);
+    } catch (const ExperimentMatrixConflict& e) {
+        throw Error(std::string(e.what()) +
+                    ". To keep both, give this matrix its own experiment: add "
+                    "--experiment NEW_NAME. To change experiment '" +
+                    experiment +
+                    "' (finished cells whose configuration is unchanged are kept), add --replace.");
+    }
+}
+
+// Every problem with the images of the cells that will train, listed at once before anything runs.
+void checkImagesOfCells(const std::string& path, const ExperimentMatrix& matrix,
+                        const std::string& experiment, const std::vector<std::string>& onlyCells)
+{
+    std::set<std::string> done, sets;
+    for (const RunSummary& r : listRuns(path, experiment))
+        if (r.state == "done") done.insert(r.cellKey);
+    for (const MatrixCell& c : matrix.cells()) {
+        bool selected = onlyCells.empty();
+        for (const auto& p : onlyCells)
+            selected = selected || cellKeyMatches(p, c.key);
+        if (selected && !done.count(c.key)) sets.insert(c.targetSet);
+    }
+    auto store = ProjectStore::open(path);
+    std::vector<std::string> problems;
+    for (const std::string& set : sets) {
+        const TargetSetImageCheck check = checkTargetSetImages(*store, set);
+        problems.insert(problems.end(), check.missing.begin(), check.missing.end());
+        for (const auto& n : check.needsNetwork)
+            std::fprintf(stderr, "train: note: %s\n", n.c_str());
+    }
+    if (problems.empty()) return;
+    std::string text = std::to_string(problems.size()) + " catalog(s) of the target sets to train have no "
+                                                         "image source, so nothing was trained:";
+    for (const auto& p : problems)
+        text += "\n  " + p;
+    throw Error(text);
+}
+
 int train(const Args& args)
 {
     args.allowOnly({"matrix", "experiment", "cells", "device", "parallel", "set", "target-sets"},
@@ -126,15 +173,20 @@ int train(const Args& args)
     options.device = device;
     options.retryFailed = !args.flag("no-retry");
     options.onlyCells = splitList(args.options("cells"));
-    RunQueue queue(path, matrix, experiment, options, args.flag("replace"));
+    checkImagesOfCells(path, matrix, experiment, options.onlyCells); // before anything is recorded
+    RunQueue queue = makeQueue(path, matrix, experiment, options, args.flag("replace"));
 
     std::signal(SIGINT, trainOnInterrupt);
     std::signal(SIGTERM, trainOnInterrupt);
     std::map<std::string, double> lastStepLine;
     std::map<std::string, int> epochsOf;
-    for (const auto& c : matrix.cells())
+    std::map<std::string, std::string> selectByOf;
+    for (const auto& c : matrix.cells()) {
         epochsOf[c.key] = c.config.epochs;
+        selectByOf[c.key] = c.config.selectBy;
+    }
     std::vector<nlohmann::json> failures;
+    std::vector<std::string> busy; // cells another process is training now
     const double start = now();
     const int doneNow = queue.run(
         [&](const RunEvent& e) {
@@ -146,6 +198,7 @@ int train(const Args& args)
                 break;
             case RunEvent::Kind::CellSkipped:
                 std::fprintf(stderr, "%s: skipped (%s)\n", cell.c_str(), e.message.c_str());
+                if (e.message == kCellBusyMessage) busy.push_back(e.cellKey);
                 break;
             case RunEvent::Kind::CellStarted:
                 std::fprintf(stderr, "%s: run %lld started%s%s\n", cell.c_str(),
@@ -164,10 +217,13 @@ int train(const Args& args)
                 break;
             }
             case RunEvent::Kind::Epoch:
-                std::fprintf(stderr, "%s: epoch %d/%d train loss %s val loss %s val AUC %s (%.1f s)%s\n",
-                             cell.c_str(), e.epoch.epoch + 1, epochsOf[e.cellKey],
-                             fixed(e.epoch.trainLoss, 4).c_str(), fixed(e.epoch.valLoss, 4).c_str(),
-                             fixed(e.epoch.valAuc).c_str(), e.epoch.seconds, e.epoch.best ? " best" : "");
+                std::fprintf(
+                    stderr, "%s: epoch %d/%d train loss %s val loss %s val AUC %s (%.1f s)%s\n", cell.c_str(),
+                    e.epoch.epoch + 1, epochsOf[e.cellKey], fixed(e.epoch.trainLoss, 4).c_str(),
+                    fixed(e.epoch.valLoss, 4).c_str(), fixed(e.epoch.valAuc).c_str(), e.epoch.seconds,
+                    e.epoch.best
+                        ? (" <- kept (" + selectionCriterionText(selectByOf[e.cellKey]) + ")").c_str()
+                        : "");
                 break;
             case RunEvent::Kind::CellFinished:
                 std::fprintf(stderr, "%s: done, val ROC AUC %s, test ROC AUC %s\n", cell.c_str(),
@@ -204,26 +260,30 @@ int train(const Args& args)
         done += r.state == "done";
         failed += r.state == "failed";
         pending += r.state != "done" && r.state != "failed";
-        nlohmann::json j = {{"id", r.id},
-                            {"cell", r.cellKey},
-                            {"state", r.state},
-                            {"epochs", r.epochs},
-                            {"device", r.device}};
+        nlohmann::json j = {{"id", r.id},         {"cell", r.cellKey},  {"state", r.state},
+                            {"status", r.status}, {"epochs", r.epochs}, {"device", r.device}};
         j["val_roc_auc"] = std::isfinite(r.valAuc) ? nlohmann::json(r.valAuc) : nlohmann::json();
         j["test_roc_auc"] = std::isfinite(r.testAuc) ? nlohmann::json(r.testAuc) : nlohmann::json();
         if (!r.error.empty() && r.state != "done") j["error"] = r.error;
         runsJson.push_back(j);
-        text += "\n  " + std::to_string(r.id) + " " + r.cellKey + " " + r.state +
+        text += "\n  " + std::to_string(r.id) + " " + r.cellKey + " " + r.status +
                 (r.state == "done" ? " val AUC " + fixed(r.valAuc) + " test AUC " + fixed(r.testAuc) : "") +
                 (r.state == "failed" ? ": " + r.error : "");
     }
     const double seconds = now() - start;
     text += "\n" + std::to_string(done) + " done (" + std::to_string(doneNow) + " now), " +
             std::to_string(failed) + " failed, " + std::to_string(pending) + " not finished; " +
-            fixed(seconds, 1) + " s";
+            formatDuration(seconds);
+    if (!busy.empty()) {
+        text += "\n" + std::to_string(busy.size()) +
+                " cell(s) skipped because another process is training them now:";
+        for (const auto& b : busy)
+            text += " " + b;
+        text += " (run again when it has finished; exit status 3)";
+    }
     const StopRequest stop = static_cast<StopRequest>(g_stop.load());
     printSummary(args,
-                 {{"ok", failed == 0},
+                 {{"ok", failed == 0 && busy.empty()},
                   {"experiment", experiment},
                   {"experiment_id", queue.experimentId()},
                   {"cells", runsJson.size()},
@@ -236,10 +296,12 @@ int train(const Args& args)
                                                             : ""},
                   {"seconds", seconds},
                   {"failures", failures},
+                  {"busy", busy},
                   {"runs", runsJson}},
                  text);
     if (stop != StopRequest::None) return 130; // interrupted, as shells report Ctrl-C
-    return failed > 0 ? 1 : 0;
+    if (failed > 0) return 1;
+    return busy.empty() ? 0 : 3; // not everything asked for was trained: another process holds it
 }
 
 } // namespace

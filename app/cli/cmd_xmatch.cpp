@@ -34,6 +34,9 @@ static int xmatch(const Args& args)
                           c.separationArcsec, c.description.c_str());
             text += buf;
         }
+        if (shown >= 0 && s.conflicts.size() > static_cast<std::size_t>(shown))
+            text += "\n  ... and " + std::to_string(s.conflicts.size() - static_cast<std::size_t>(shown)) +
+                    " more conflicts not printed (--show-conflicts N prints more; --json lists them all)";
     }
     nlohmann::json conflicts = nlohmann::json::array();
     for (const auto& c : s.conflicts)

@@ -3,6 +3,8 @@
 
 #include "util/Error.h"
 
+#include <algorithm>
+#include <csignal>
 #include <cstdio>
 #include <cstring>
 #include <iostream>
@@ -18,8 +20,70 @@ static void printHelp()
         "\nEvery verb takes --json to print one machine-readable summary as its last line of output.\n");
 }
 
+// Edit distance between two words, for "did you mean" suggestions.
+static std::size_t editDistance(const std::string& a, const std::string& b)
+{
+    std::vector<std::size_t> row(b.size() + 1);
+    for (std::size_t j = 0; j <= b.size(); ++j)
+        row[j] = j;
+    for (std::size_t i = 1; i <= a.size(); ++i) {
+        std::size_t diagonal = row[0];
+        row[0] = i;
+        for (std::size_t j = 1; j <= b.size(); ++j) {
+            const std::size_t up = row[j];
+            row[j] = std::min({row[j] + 1, row[j - 1] + 1, diagonal + (a[i - 1] == b[j - 1] ? 0 : 1)});
+            diagonal = up;
+        }
+    }
+    return row[b.size()];
+}
+
+// Names the word that is wrong: a typo in a sub-verb ("catalog improt") blames the sub-verb, not "catalog",
+// and the nearest known name is suggested when it is close.
+static std::string unknownCommandMessage(const std::vector<std::string>& words)
+{
+    std::vector<std::string> group; // sub-verbs of words[0] when words[0] is a verb group ("catalog")
+    std::vector<std::string> tops;  // first words of every verb
+    for (const auto& [name, v] : verbs()) {
+        const auto sp = name.find(' ');
+        const std::string first = name.substr(0, sp);
+        if (tops.empty() || tops.back() != first) tops.push_back(first);
+        if (sp != std::string::npos && first == words[0]) group.push_back(name.substr(sp + 1));
+    }
+    auto nearest = [](const std::string& word, const std::vector<std::string>& names) -> std::string {
+        std::string best;
+        std::size_t bestDistance = std::max<std::size_t>(2, word.size() / 3) + 1;
+        for (const auto& n : names) {
+            const std::size_t d = editDistance(word, n);
+            if (d < bestDistance) {
+                bestDistance = d;
+                best = n;
+            }
+        }
+        return best;
+    };
+    if (!group.empty()) {
+        std::string list;
+        for (const auto& g : group)
+            list += (list.empty() ? "" : ", ") + g;
+        if (words.size() < 2)
+            return "'" + words[0] + "' needs a sub-command: one of " + list + " (see ringminer-cli --help)";
+        std::string message = "unknown '" + words[0] + "' sub-command '" + words[1] + "'";
+        const std::string guess = nearest(words[1], group);
+        if (!guess.empty()) message += "; did you mean '" + words[0] + " " + guess + "'?";
+        return message + " ('" + words[0] + "' sub-commands: " + list + ")";
+    }
+    std::string message = "unknown command '" + words[0] + "'";
+    const std::string guess = nearest(words[0], tops);
+    if (!guess.empty()) message += "; did you mean '" + guess + "'?";
+    return message + " (see ringminer-cli --help)";
+}
+
 int main(int argc, char** argv)
 {
+    // Past a file-size limit (ulimit -f) a write fails with EFBIG, which the store reports as "disk full or
+    // file too large" with the file, instead of the process dying silently by SIGXFSZ.
+    std::signal(SIGXFSZ, SIG_IGN);
     std::vector<std::string> words(argv + 1, argv + argc);
     if (words.empty() || words[0] == "--help" || words[0] == "-h" || words[0] == "help") {
         printHelp();
@@ -47,8 +111,7 @@ int main(int argc, char** argv)
         }
     }
     if (!verb) {
-        std::fprintf(stderr, "ringminer-cli: unknown command '%s' (see ringminer-cli --help)\n",
-                     words[0].c_str());
+        std::fprintf(stderr, "ringminer-cli: %s\n", unknownCommandMessage(words).c_str());
         return 2;
     }
 

@@ -10,10 +10,13 @@
 #include <atomic>
 #include <cerrno>
 #include <chrono>
+#include <csignal>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <exception>
 #include <fcntl.h>
+#include <filesystem>
 #include <mutex>
 #include <thread>
 #include <unistd.h>
@@ -55,6 +58,30 @@ std::string tempNameFor(const std::string& path)
     return path + ".tmp." + std::to_string(::getpid()) + "." + std::to_string(counter++);
 }
 
+// A killed build leaves its temporary file (tens of MB) behind; the next build of the same cache removes
+// those whose process is gone. A live process's file (another build running now) is left alone.
+void removeStaleTempFiles(const std::string& path)
+{
+    namespace fs = std::filesystem;
+    const fs::path target(path);
+    const std::string prefix = target.filename().string() + ".tmp.";
+    std::error_code ec;
+    fs::directory_iterator it(target.parent_path().empty() ? fs::path(".") : target.parent_path(), ec);
+    if (ec) return;
+    for (const auto& entry : it) {
+        const std::string name = entry.path().filename().string();
+        if (name.compare(0, prefix.size(), prefix) != 0) continue;
+        const std::string rest = name.substr(prefix.size());
+        const auto dot = rest.find('.');
+        char* end = nullptr;
+        const long pid = std::strtol(rest.substr(0, dot).c_str(), &end, 10);
+        if (pid <= 0 || !end || *end != '\0') continue;
+        if (::kill(static_cast<pid_t>(pid), 0) == 0 || errno != ESRCH)
+            continue; // alive (or not ours to judge)
+        fs::remove(entry.path(), ec);
+    }
+}
+
 } // namespace
 
 CacheBuildReport buildDecodedCache(const std::string& path, const std::vector<CacheItem>& items,
@@ -78,6 +105,7 @@ CacheBuildReport buildDecodedCache(const std::string& path, const std::vector<Ca
     const std::uint64_t count = items.size();
     cachefmt::Header header = cachefmt::layout(prep.width, prep.height, prep.channels, count);
 
+    removeStaleTempFiles(path);
     TempFile tmp;
     tmp.path = tempNameFor(path);
     tmp.fd = ::open(tmp.path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);

@@ -34,6 +34,49 @@ std::string targetCacheKey(const Target& target)
     return std::to_string(target.catalogId) + ":" + std::to_string(target.row);
 }
 
+TargetSetImageCheck checkTargetSetImages(ProjectStore& store, const std::string& targetSet)
+{
+    std::map<std::int64_t, std::size_t> perCatalog;
+    for (const auto& t : loadTargets(store, targetSet))
+        ++perCatalog[t.catalogId];
+    TargetSetImageCheck check;
+    for (const auto& [catalogId, count] : perCatalog) {
+        const CatalogInfo info = store.catalog(catalogId);
+        const std::string who =
+            "catalog '" + info.name + "' (" + std::to_string(count) + " targets of '" + targetSet + "')";
+        const auto spec = store.imageSourceSpec(catalogId);
+        if (!spec) {
+            check.missing.push_back(
+                who + " has no image source; set one with: ringminer-cli cutouts source " + store.path() +
+                " " + info.name +
+                " --folder DIR --template '{iauname}.jpg' (or --spec '{\"kind\": \"legacysurvey\"}' to "
+                "download)");
+            continue;
+        }
+        std::string kind;
+        try {
+            kind = nlohmann::json::parse(*spec).value("kind", "");
+        } catch (const nlohmann::json::exception&) {
+            kind = "unreadable spec";
+        }
+        if (kind != "folder" && kind != "fits")
+            check.needsNetwork.push_back(who + " downloads its cutouts (" + kind +
+                                         "): needs network unless they are cached (ringminer-cli cutouts "
+                                         "fetch)");
+    }
+    return check;
+}
+
+TargetSetImageCheck addImageWarnings(ProjectStore& store, TargetSetReport& report)
+{
+    TargetSetImageCheck check = checkTargetSetImages(store, report.name);
+    for (const auto& m : check.missing)
+        report.warnings.push_back("cannot train yet: " + m);
+    for (const auto& n : check.needsNetwork)
+        report.warnings.push_back(n);
+    return check;
+}
+
 TargetSetCacheResult buildTargetSetCache(ProjectStore& store, const std::string& targetSet,
                                          const TargetSetCacheOptions& options)
 {

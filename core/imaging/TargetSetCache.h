@@ -18,6 +18,7 @@ namespace rm {
 class DecodedCache;
 class ProjectStore;
 struct Target;
+struct TargetSetReport;
 
 struct TargetSetCacheOptions
 {
@@ -35,6 +36,19 @@ struct TargetSetCacheResult
     std::vector<std::string> keys; // per record: "<catalog id>:<row>"
     CacheBuildReport report;
 };
+
+// What keeps a target set from being trained from this machine, one line per catalog of its targets: no
+// image source at all (with the command that sets one), or a source that downloads (needs network unless
+// its cutouts are already cached). Empty when every catalog reads local images. Checked up front, so a user
+// hears every problem at once instead of one failed catalog per attempt.
+struct TargetSetImageCheck
+{
+    std::vector<std::string> missing;      // catalogs with no image source: training cannot start
+    std::vector<std::string> needsNetwork; // catalogs whose source downloads cutouts
+};
+TargetSetImageCheck checkTargetSetImages(ProjectStore& store, const std::string& targetSet);
+// The same, added to a freshly built target set's report as warnings (CLI and import wizard alike).
+TargetSetImageCheck addImageWarnings(ProjectStore& store, TargetSetReport& report);
 
 // The key of a target's record.
 std::string targetCacheKey(const Target& target);

@@ -14,6 +14,27 @@ static std::string sqliteError(sqlite3* db, const std::string& what, const std::
     return msg;
 }
 
+// The failures a user can act on, in the user's words: a full disk (or a file-size limit), a read-only
+// project, a constraint; everything else with SQLite's message and the SQL.
+[[noreturn]] static void throwWriteError(sqlite3* db, int rc, const std::string& what, const std::string& sql)
+{
+    const int ext = db ? sqlite3_extended_errcode(db) : rc;
+    const char* file = db ? sqlite3_db_filename(db, "main") : nullptr;
+    const std::string where = file && *file ? std::string(file) : std::string("the project");
+    const std::string detail = db ? sqlite3_errmsg(db) : "out of memory";
+    if ((rc & 0xff) == SQLITE_FULL || ext == SQLITE_IOERR_WRITE || ext == SQLITE_IOERR_FSYNC ||
+        ext == SQLITE_IOERR_TRUNCATE || ext == SQLITE_IOERR_SHMSIZE)
+        throw Error("cannot write " + where + ": disk full or file too large (" + detail +
+                    "); free space (or raise the file-size limit) and run the command again: nothing "
+                    "half-written was kept");
+    if ((rc & 0xff) == SQLITE_READONLY)
+        throw Error(where + " is read-only (" + detail +
+                    "): open it from a copy you can write, or fix its "
+                    "permissions (the file and its folder, which holds the -wal and -shm files)");
+    if ((rc & 0xff) == SQLITE_CONSTRAINT) throw ConstraintError(sqliteError(db, what, sql));
+    throw Error(sqliteError(db, what, sql));
+}
+
 Database::Database(const std::string& path, bool create) : m_path(path)
 {
     int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_FULLMUTEX | (create ? SQLITE_OPEN_CREATE : 0);
@@ -43,11 +64,10 @@ Database::~Database()
 void Database::exec(const std::string& sql)
 {
     char* err = nullptr;
-    if (sqlite3_exec(m_db, sql.c_str(), nullptr, nullptr, &err) != SQLITE_OK) {
-        std::string msg =
-            std::string("SQL error: ") + (err ? err : "?") + " (in: " + sql.substr(0, 200) + ")";
+    const int rc = sqlite3_exec(m_db, sql.c_str(), nullptr, nullptr, &err);
+    if (rc != SQLITE_OK) {
         sqlite3_free(err);
-        throw Error(msg);
+        throwWriteError(m_db, rc, "SQL error", sql);
     }
 }
 
@@ -138,9 +158,12 @@ bool Statement::step()
     int rc = sqlite3_step(m_stmt);
     if (rc == SQLITE_ROW) return true;
     if (rc == SQLITE_DONE) return false;
-    std::string msg = sqliteError(m_db, "SQL step failed", m_sql);
-    sqlite3_reset(m_stmt);
-    throw Error(msg);
+    try {
+        throwWriteError(m_db, rc, "SQL step failed", m_sql); // reads the error before the reset clears it
+    } catch (...) {
+        sqlite3_reset(m_stmt);
+        throw;
+    }
 }
 
 void Statement::run()

@@ -1,6 +1,8 @@
 #pragma once
 // RAII wrappers over raw sqlite3 handles and statements. Every failure throws rm::Error with SQLite's message
 // and the SQL that failed.
+#include "util/Error.h"
+
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -11,6 +13,14 @@ struct sqlite3_stmt;
 namespace rm {
 
 class Statement;
+
+// A UNIQUE (or other) constraint refused a write: callers that expect it (two imports of one name at once)
+// turn it into their own words.
+class ConstraintError : public Error
+{
+public:
+    using Error::Error;
+};
 
 class Database
 {

@@ -1,5 +1,7 @@
 #include "store/ProjectStore.h"
 
+#include "catalog/LabelValue.h"
+
 #include "store/Schema.h"
 #include "util/Error.h"
 
@@ -187,26 +189,58 @@ std::int64_t ProjectStore::addCatalog(const std::string& name, const ImportedCat
         throw Error("catalog '" + name + "': positions do not line up with rows");
     if (role == CatalogRole::Labelled) {
         if (labelColumn.empty()) throw Error("a labelled catalog needs a label column");
-        if (table.columnIndex(labelColumn) < 0)
-            throw Error("catalog '" + name + "' has no label column '" + labelColumn + "'");
+        const int c = table.columnIndex(labelColumn);
+        if (c < 0) {
+            std::string known;
+            for (const auto& col : table.columns)
+                known += (known.empty() ? "" : ", ") + col.name;
+            throw Error("catalog '" + name + "' has no label column '" + labelColumn +
+                        "' (its columns: " + known + ")");
+        }
+        // A label column holds labels: a continuous column (a vote fraction) would silently make every row
+        // a ring. Blank cells are allowed (unknown, left out of target sets).
+        const Column& labels = table.columns[static_cast<std::size_t>(c)];
+        std::size_t ring = 0, notRing = 0;
+        for (std::size_t r = 0; r < n; ++r) {
+            const std::string cell = labels.text(r);
+            if (cell.find_first_not_of(" \t") == std::string::npos) continue;
+            const auto v = parseRingLabel(cell);
+            if (!v)
+                throw InputError(catalog.path, catalog.sourceRow.empty() ? r + 1 : catalog.sourceRow[r],
+                                 labelColumn,
+                                 "'" + cell + "' is not a label (labels are " + kRingLabelWords +
+                                     "; blank = unknown); nothing was imported");
+            (*v ? ring : notRing)++;
+        }
+        if (ring == 0 || notRing == 0)
+            throw Error(catalog.path + ": label column '" + labelColumn + "' has " + std::to_string(ring) +
+                        " rings and " + std::to_string(notRing) +
+                        " non-rings: a labelled catalog needs both; nothing was imported");
     }
 
     Transaction tx(*m_db);
-    m_db->prepare(
-            "INSERT INTO catalogs(name, source_path, format, role, label_column, position_kind, ra_column, "
-            "dec_column, row_count, skipped_rows, table_name, imported_at) VALUES(?,?,?,?,?,?,?,?,?,?,'',?)")
-        .bind(1, name)
-        .bind(2, fs::absolute(catalog.path).string())
-        .bind(3, catalogFormatName(catalog.format))
-        .bind(4, catalogRoleName(role))
-        .bind(5, labelColumn)
-        .bind(6, positionKindName(catalog.position.kind))
-        .bind(7, catalog.position.raColumn)
-        .bind(8, catalog.position.decColumn)
-        .bind(9, n)
-        .bind(10, catalog.skipped.size())
-        .bind(11, nowIso8601())
-        .run();
+    try {
+        m_db->prepare("INSERT INTO catalogs(name, source_path, format, role, label_column, position_kind, "
+                      "ra_column, "
+                      "dec_column, row_count, skipped_rows, table_name, imported_at) "
+                      "VALUES(?,?,?,?,?,?,?,?,?,?,'',?)")
+            .bind(1, name)
+            .bind(2, fs::absolute(catalog.path).string())
+            .bind(3, catalogFormatName(catalog.format))
+            .bind(4, catalogRoleName(role))
+            .bind(5, labelColumn)
+            .bind(6, positionKindName(catalog.position.kind))
+            .bind(7, catalog.position.raColumn)
+            .bind(8, catalog.position.decColumn)
+            .bind(9, n)
+            .bind(10, catalog.skipped.size())
+            .bind(11, nowIso8601())
+            .run();
+    } catch (const ConstraintError&) {
+        // Another import of the same name committed between the check above and this insert.
+        throw Error("the project already has a catalog named '" + name +
+                    "' (imported by another process just now)");
+    }
     const std::int64_t id = m_db->lastInsertId();
     const std::string tableName = "cat_" + std::to_string(id);
     m_db->prepare("UPDATE catalogs SET table_name = ? WHERE id = ?").bind(1, tableName).bind(2, id).run();

@@ -1,8 +1,8 @@
 #include "targets/CatalogMatch.h"
 
+#include "catalog/LabelValue.h"
 #include "sky/CrossMatcher.h"
 #include "store/ProjectStore.h"
-#include "targets/LabelValue.h"
 #include "util/Error.h"
 
 #include <chrono>
@@ -28,9 +28,8 @@ std::vector<int> catalogRingTruth(ProjectStore& store, std::int64_t catalogId)
 
 static std::string describeSide(const CatalogInfo& info, int truth)
 {
-    if (info.role == CatalogRole::Rings) return "listed in " + info.name + " (rings)";
-    return std::string(truth ? "labelled ring" : "labelled not ring") + " in " + info.name + " (" +
-           info.labelColumn + ")";
+    if (info.role == CatalogRole::Rings) return info.name + " lists it as a ring";
+    return info.name + " labels it " + (truth ? "ring" : "not ring") + " (column '" + info.labelColumn + "')";
 }
 
 CatalogMatchSummary matchCatalogs(ProjectStore& store, const std::string& nameA, const std::string& nameB,
@@ -66,7 +65,7 @@ CatalogMatchSummary matchCatalogs(ProjectStore& store, const std::string& nameA,
         if (ta[r] != tb[rb])
             s.conflicts.push_back({static_cast<std::int64_t>(r), static_cast<std::int64_t>(rb),
                                    res.nearestSeparationArcsec[r],
-                                   describeSide(a, ta[r]) + " but " + describeSide(b, tb[rb])});
+                                   describeSide(a, ta[r]) + ", but " + describeSide(b, tb[rb])});
     }
 
     Transaction tx(store.db());

@@ -555,6 +555,13 @@ TargetSetReport Builder::run()
     applyHandLabels();
     drawNegatives();
     if (m_targets.empty()) throw Error("target set '" + m_spec.name + "' would be empty");
+    // A classifier needs both classes: one class only means a wrong label column or no negatives.
+    const auto rings =
+        std::count_if(m_targets.begin(), m_targets.end(), [](const Candidate& c) { return c.label == 1; });
+    if (rings == 0 || rings == static_cast<std::ptrdiff_t>(m_targets.size()))
+        throw Error("target set '" + m_spec.name + "' would have " + std::to_string(rings) + " rings and " +
+                    std::to_string(m_targets.size() - static_cast<std::size_t>(rings)) +
+                    " non-rings: training needs both (check the label column, or add --negatives CATALOG)");
     assignSplits();
     m_report.id = save();
     return m_report;

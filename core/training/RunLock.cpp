@@ -27,10 +27,23 @@ RunLock::~RunLock()
     if (m_fd >= 0) ::close(m_fd);
 }
 
+bool RunLock::heldByAnyone(const std::string& path)
+{
+    const int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0) return false; // never locked: no process ever trained here
+    const bool free = ::flock(fd, LOCK_SH | LOCK_NB) == 0;
+    ::close(fd); // closing drops the probe's shared lock at once
+    return !free;
+}
+
 #else
 
 RunLock::RunLock(const std::string&) : m_held(true) {}
 RunLock::~RunLock() = default;
+bool RunLock::heldByAnyone(const std::string&)
+{
+    return false;
+}
 
 #endif
 

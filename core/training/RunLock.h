@@ -16,6 +16,10 @@ public:
 
     bool held() const { return m_held; }
 
+    // Whether a live process (this one included) holds the lock at `path` now. A run marked running whose
+    // lock nobody holds was interrupted. The probe takes a shared lock for an instant and never blocks.
+    static bool heldByAnyone(const std::string& path);
+
 private:
     int m_fd = -1;
     bool m_held = false;

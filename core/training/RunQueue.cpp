@@ -17,6 +17,7 @@
 #include <fstream>
 #include <limits>
 #include <mutex>
+#include <set>
 #include <thread>
 
 namespace fs = std::filesystem;
@@ -116,6 +117,52 @@ void writeTextAtomically(const fs::path& path, const std::string& text)
     fs::rename(tmp, path);
 }
 
+// "target sets gzd5 -> gzd5, gz2mini; defaults changed: epochs" for the conflict message.
+std::string describeMatrixChange(const nlohmann::json& before, const nlohmann::json& after)
+{
+    if (!before.is_object()) return "the stored one cannot be read";
+    auto list = [](const nlohmann::json& j) {
+        std::string out;
+        if (j.is_array())
+            for (const auto& v : j)
+                out += (out.empty() ? "" : ", ") + (v.is_string() ? v.get<std::string>() : v.dump());
+        return out.empty() ? std::string("none") : out;
+    };
+    std::vector<std::string> parts;
+    const nlohmann::json nothing;
+    auto field = [&](const char* key) -> const nlohmann::json& {
+        return before.contains(key) ? before[key] : nothing;
+    };
+    auto fieldAfter = [&](const char* key) -> const nlohmann::json& {
+        return after.contains(key) ? after[key] : nothing;
+    };
+    if (field("target_sets") != fieldAfter("target_sets"))
+        parts.push_back("target sets " + list(field("target_sets")) + " -> " +
+                        list(fieldAfter("target_sets")));
+    if (field("defaults") != fieldAfter("defaults")) {
+        std::string keys;
+        const nlohmann::json& b = field("defaults");
+        const nlohmann::json& a = fieldAfter("defaults");
+        std::set<std::string> names;
+        for (const nlohmann::json* j : {&b, &a})
+            if (j->is_object())
+                for (auto it = j->begin(); it != j->end(); ++it)
+                    names.insert(it.key());
+        for (const auto& n : names)
+            if ((b.is_object() && b.contains(n) ? b[n] : nothing) !=
+                (a.is_object() && a.contains(n) ? a[n] : nothing))
+                keys += (keys.empty() ? "" : ", ") + n;
+        parts.push_back("defaults changed: " + keys);
+    }
+    for (auto it = after.begin(); it != after.end(); ++it)
+        if (it.key() != "target_sets" && it.key() != "defaults" && field(it.key().c_str()) != it.value())
+            parts.push_back(it.key() + " changed");
+    std::string out;
+    for (const auto& p : parts)
+        out += (out.empty() ? "" : "; ") + p;
+    return out.empty() ? "its stored form differs" : out;
+}
+
 } // namespace
 
 RunQueue::RunQueue(std::string projectPath, ExperimentMatrix matrix, std::string experimentName,
@@ -168,9 +215,11 @@ RunQueue::RunQueue(std::string projectPath, ExperimentMatrix matrix, std::string
         }
         if (stored != matrixJson) {
             if (!replaceMatrix)
-                throw Error("experiment '" + m_experimentName +
-                            "' already exists with a different matrix; run it under another name, or replace "
-                            "its matrix (cells whose configuration changed are trained again)");
+                throw ExperimentMatrixConflict("experiment '" + m_experimentName +
+                                               "' already exists with a different matrix (" +
+                                               describeMatrixChange(stored, matrixJson) +
+                                               "); run it under another name, or replace its matrix (cells "
+                                               "whose configuration changed are trained again)");
             runs.setExperimentMatrix(*id, matrixJson.dump());
         }
     } else {
@@ -266,7 +315,7 @@ int RunQueue::run(const std::function<void(const RunEvent&)>& onEvent, const std
         fs::create_directories(workDir);
         RunLock lock((workDir / "lock").string());
         if (!lock.held()) {
-            emit(event(RunEvent::Kind::CellSkipped, "being trained by another process"));
+            emit(event(RunEvent::Kind::CellSkipped, kCellBusyMessage));
             return CellEnd::Skipped;
         }
 

@@ -11,6 +11,7 @@
 #include "training/ExperimentMatrix.h"
 #include "training/Metrics.h"
 #include "training/Trainer.h"
+#include "util/Error.h"
 
 #include <atomic>
 #include <cstdint>
@@ -46,6 +47,9 @@ struct RunEvent
     double valAuc = 0, testAuc = 0; // CellFinished
 };
 
+// The message of a CellSkipped event for a cell whose run another process is training now.
+inline constexpr const char* kCellBusyMessage = "being trained by another process";
+
 struct RunQueueOptions
 {
     int parallelCells = 1; // cells trained at the same time (CPU only; on CUDA always 1)
@@ -62,6 +66,14 @@ enum class StopRequest : int
     None = 0,
     Pause = 1,
     Cancel = 2
+};
+
+// An experiment of that name exists with a different matrix (and replacing it was not asked for). The message
+// says what differs; front ends add how to run it anyway.
+class ExperimentMatrixConflict : public Error
+{
+public:
+    using Error::Error;
 };
 
 class RunQueue
@@ -103,6 +115,11 @@ struct RunSummary
     double seconds = 0; // training + evaluation wall time of the last attempt; NaN when not done
     double imagesPerSecond = 0;
     std::string weightsSha256;
+    // What a user should be told of the run, beyond the stored state: "not started" (queued, never began:
+    // a cell no train command asked for yet), "paused - resumes on next start" (queued with epochs done),
+    // "running" (its process holds the run's lock), "interrupted - resumes on next start" (marked running but
+    // its process is gone), else the state itself.
+    std::string status;
     std::string workDir;   // <project>.files/runs/<id>
     nlohmann::json config; // the resolved TrainConfig (toJson form)
 };

@@ -158,7 +158,10 @@ ReportFiles writeRunReport(const std::string& projectPath, const std::string& ex
                     (experiment.empty() ? std::string() : " in experiment '" + experiment + "'") +
                     " (train some with: ringminer-cli train " + projectPath + ")");
     ReportFiles files;
-    files.dir = fs::absolute(outDir).lexically_normal().string();
+    fs::path normal = fs::absolute(outDir).lexically_normal();
+    if (!normal.has_filename() && normal.has_parent_path())
+        normal = normal.parent_path(); // "report/" -> "report"
+    files.dir = normal.string();
     const fs::path dir(files.dir);
     fs::create_directories(dir / "curves");
     files.runs = rows.size();

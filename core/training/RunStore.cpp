@@ -1,10 +1,13 @@
 #include "training/RunStore.h"
 
 #include "store/ProjectStore.h"
+#include "training/RunLock.h"
 #include "training/RunQueue.h"
+#include "training/TrainConfig.h"
 #include "util/Error.h"
 
 #include <cmath>
+#include <filesystem>
 #include <limits>
 #include <set>
 
@@ -49,6 +52,19 @@ std::vector<double> arrayFromJson(const nlohmann::json& j, const char* key)
     return out;
 }
 
+namespace fs = std::filesystem;
+
+std::string runStatus(const std::string& state, int epochs, int attempts, const std::string& lockPath)
+{
+    if (state == "queued") {
+        if (epochs == 0 && attempts == 0) return "not started";
+        return "paused - resumes on next start";
+    }
+    if (state == "running")
+        return RunLock::heldByAnyone(lockPath) ? "running" : "interrupted - resumes on next start";
+    return state;
+}
+
 std::string nullableText(const Statement& s, int i)
 {
     return s.isNull(i) ? std::string() : s.text(i);
@@ -90,6 +106,16 @@ std::optional<std::string> RunStore::experimentMatrix(std::int64_t experimentId)
     s.bind(1, experimentId);
     if (!s.step()) return std::nullopt;
     return s.text(0);
+}
+
+std::vector<std::string> RunStore::experimentNames()
+{
+    std::lock_guard lock(m_mutex);
+    Statement s = m_store.db().prepare("SELECT name FROM experiments ORDER BY id DESC");
+    std::vector<std::string> out;
+    while (s.step())
+        out.push_back(s.text(0));
+    return out;
 }
 
 std::int64_t RunStore::createExperiment(const std::string& name, const std::string& matrixJson)
@@ -139,10 +165,14 @@ std::int64_t RunStore::ensureRun(std::int64_t experimentId, const std::string& c
         const std::string stored = find.text(1);
         bool same = stored == configJson;
         if (!same) {
-            // Compare as JSON: key order or number formatting alone is not a change.
+            // Compare as JSON: key order or number formatting alone is not a change, and neither is an option
+            // added in a later version that the stored config lacks, when the new config has its default.
             try {
                 same = nlohmann::json::parse(stored) == nlohmann::json::parse(configJson);
-            } catch (const nlohmann::json::exception&) {
+                if (!same)
+                    same = toJson(applyJson(TrainConfig{}, nlohmann::json::parse(stored))) ==
+                           toJson(applyJson(TrainConfig{}, nlohmann::json::parse(configJson)));
+            } catch (const std::exception&) {
                 same = false;
             }
         }
@@ -415,6 +445,9 @@ std::vector<RunSummary> RunStore::listRuns(const std::string& experiment)
         } catch (const nlohmann::json::exception&) {
             r.config = nlohmann::json::object();
         }
+        r.status = runStatus(
+            r.state, r.epochs, r.attempts,
+            (fs::path(m_store.path() + ".files") / "runs" / std::to_string(r.id) / "lock").string());
         out.push_back(std::move(r));
     }
     return out;

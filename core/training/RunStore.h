@@ -51,6 +51,8 @@ public:
     // --- experiments --------------------------------------------------------------------------------------
     std::optional<std::int64_t> experimentId(const std::string& name);
     std::optional<std::string> experimentMatrix(std::int64_t experimentId);
+    // Every experiment's name, the most recently created first.
+    std::vector<std::string> experimentNames();
     std::int64_t createExperiment(const std::string& name, const std::string& matrixJson);
     void setExperimentMatrix(std::int64_t experimentId, const std::string& matrixJson);
 

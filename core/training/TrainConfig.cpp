@@ -257,6 +257,12 @@ const std::vector<std::pair<std::string, Setter>>& topLevelSetters()
         {"class_weights",
          [](TrainConfig& c, const json& v) { c.classWeights = boolean("class_weights", v); }},
         {"patience", [](TrainConfig& c, const json& v) { c.patience = intAtLeast("patience", v, 0); }},
+        {"select_by",
+         [](TrainConfig& c, const json& v) {
+             if (!v.is_string() || (v.get<std::string>() != "val_loss" && v.get<std::string>() != "val_auc"))
+                 badValue("select_by", v, "\"val_loss\" or \"val_auc\"");
+             c.selectBy = v.get<std::string>();
+         }},
         {"seed",
          [](TrainConfig& c, const json& v) {
              if (v.is_number_unsigned())
@@ -357,6 +363,7 @@ nlohmann::json toJson(const TrainConfig& c)
     j["label_smoothing"] = c.labelSmoothing;
     j["class_weights"] = c.classWeights;
     j["patience"] = c.patience;
+    j["select_by"] = c.selectBy;
     j["seed"] = c.seed;
     if (c.view.width == c.view.height) {
         j["image_size"] = c.view.width;

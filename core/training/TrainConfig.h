@@ -31,7 +31,10 @@ struct TrainConfig
     int warmupEpochs = 1;
     double labelSmoothing = 0.0;
     bool classWeights = true; // weight the positive class by negatives/positives of the training split
-    int patience = 5;         // early stopping on validation loss; 0 = never stop early
+    int patience = 5;         // early stopping on the selection criterion; 0 = never stop early
+    // Which epoch's weights a run keeps (and what early stopping watches): "val_loss" (the lowest validation
+    // loss) or "val_auc" (the highest validation ROC AUC; ties keep the earlier epoch).
+    std::string selectBy = "val_loss";
     std::uint64_t seed = 42;
 
     // Images: size, channels, augmentation (view.channels must equal model.inChannels)

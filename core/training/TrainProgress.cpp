@@ -24,11 +24,15 @@ double numberOr(const nlohmann::json& j, const char* key, double fallback)
 
 } // namespace
 
-bool TrainProgress::addEpoch(EpochEvent event, int patience)
+bool TrainProgress::addEpoch(EpochEvent event, int patience, const std::string& selectBy)
 {
-    event.best = std::isfinite(event.valLoss) && event.valLoss < bestValLoss;
+    if (selectBy == "val_auc")
+        event.best = std::isfinite(event.valAuc) && (!std::isfinite(bestValAuc) || event.valAuc > bestValAuc);
+    else
+        event.best = std::isfinite(event.valLoss) && event.valLoss < bestValLoss;
     if (event.best) {
         bestValLoss = event.valLoss;
+        bestValAuc = event.valAuc;
         bestEpoch = event.epoch;
         epochsSinceBest = 0;
     } else {
@@ -38,6 +42,11 @@ bool TrainProgress::addEpoch(EpochEvent event, int patience)
     epochsDone = event.epoch + 1;
     if (patience > 0 && epochsSinceBest >= patience) stoppedEarly = true;
     return event.best;
+}
+
+std::string selectionCriterionText(const std::string& selectBy)
+{
+    return selectBy == "val_auc" ? "highest val AUC" : "lowest val loss";
 }
 
 nlohmann::json toJson(const EpochEvent& e)
@@ -74,6 +83,7 @@ nlohmann::json toJson(const TrainProgress& p)
             {"history", history},
             {"best_epoch", p.bestEpoch},
             {"best_val_loss", number(p.bestValLoss)},
+            {"best_val_auc", number(p.bestValAuc)},
             {"epochs_since_best", p.epochsSinceBest},
             {"stopped_early", p.stoppedEarly},
             {"train_images", p.trainImages},
@@ -90,6 +100,7 @@ TrainProgress progressFromJson(const nlohmann::json& j)
             p.history.push_back(epochEventFromJson(e));
         p.bestEpoch = j.at("best_epoch").get<int>();
         p.bestValLoss = numberOr(j, "best_val_loss", std::numeric_limits<double>::infinity());
+        p.bestValAuc = numberOr(j, "best_val_auc", std::numeric_limits<double>::quiet_NaN());
         p.epochsSinceBest = j.at("epochs_since_best").get<int>();
         p.stoppedEarly = j.at("stopped_early").get<bool>();
         p.trainImages = j.value("train_images", std::int64_t(0));

@@ -269,15 +269,16 @@ TrainResult Trainer::run(const TrainCallbacks& callbacks)
         progress.seconds += event.seconds;
         // Best weights first, then the checkpoint that records them: a kill in between redoes this epoch,
         // which gives the same weights again.
-        if (progress.addEpoch(event, m_config.patience))
+        if (progress.addEpoch(event, m_config.patience, m_config.selectBy))
             saveModel(*s.model, result.bestWeightsPath,
                       {{"ringminer.epoch", std::to_string(epoch)},
                        {"ringminer.val_loss", std::to_string(eval->loss)}});
         saveCheckpoint(checkpointPath, *s.model, *s.optimizer, progress, print);
         if (callbacks.onEpoch) callbacks.onEpoch(progress.history.back());
         if (progress.stoppedEarly)
-            s.log("stopped early after epoch " + std::to_string(epoch + 1) +
-                  ": no better validation loss for " + std::to_string(m_config.patience) + " epochs");
+            s.log("stopped early after epoch " + std::to_string(epoch + 1) + ": no better " +
+                  (m_config.selectBy == "val_auc" ? "validation AUC" : "validation loss") + " for " +
+                  std::to_string(m_config.patience) + " epochs");
         if (!finished() && callbacks.stopAfterEpoch && callbacks.stopAfterEpoch()) {
             result.paused = true;
             break;

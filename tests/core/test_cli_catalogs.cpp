@@ -109,6 +109,118 @@ private Q_SLOTS:
         QVERIFY(r.err.contains("row 3"));
     }
 
+    // A continuous column is not a label: the import names the column and a bad value, and keeps nothing.
+    void labelColumnMustHoldLabels()
+    {
+        RM_SHARED_DATA(labels, "images/gzdecals_ring470/labels.csv");
+        auto r = runCli({"catalog", "import", m_project, QString::fromStdString(labels), "--name", "gzd_frac",
+                         "--role", "labelled", "--label-column", "featured_fraction", "--json"});
+        QCOMPARE(r.exitCode, 1);
+        QVERIFY2(r.err.contains("featured_fraction") && r.err.contains("0.7065") && r.err.contains("row 1") &&
+                     r.err.contains("not a label"),
+                 qPrintable(r.err));
+        // A wrong column name lists the columns there are.
+        r = runCli({"catalog", "import", m_project, QString::fromStdString(labels), "--name", "gzd_frac",
+                    "--role", "labelled", "--label-column", "rign", "--json"});
+        QCOMPARE(r.exitCode, 1);
+        QVERIFY2(r.err.contains("'rign'") && r.err.contains("iauname, file, ring, featured_fraction"),
+                 qPrintable(r.err));
+        r = runCli({"catalog", "list", m_project, "--json"});
+        for (const auto& c : r.json().value("catalogs").toArray())
+            QVERIFY(c.toObject().value("name").toString() != "gzd_frac");
+
+        // One class only: the import says so.
+        QTemporaryDir dir;
+        QFile f(dir.filePath("allrings.csv"));
+        QVERIFY(f.open(QIODevice::WriteOnly));
+        f.write("name,ra,dec,ring\ng1,10.0,20.0,1\ng2,10.1,20.1,1\n");
+        f.close();
+        r = runCli({"catalog", "import", m_project, f.fileName(), "--name", "allrings", "--role", "labelled",
+                    "--label-column", "ring"});
+        QCOMPARE(r.exitCode, 1);
+        QVERIFY2(r.err.contains("2 rings and 0 non-rings"), qPrintable(r.err));
+    }
+
+    // Without an image source the set still builds, but it says at once that it cannot be trained yet.
+    void targetSetSaysWhichCatalogsHaveNoImages()
+    {
+        auto r = runCli({"targets", "build", m_project, "--name", "noimages", "--labelled", "gzd", "--json"});
+        QVERIFY2(r.exitCode == 0, qPrintable(r.err));
+        QCOMPARE(r.json().value("trainable_offline").toBool(), false);
+        const QJsonArray missing = r.json().value("images_missing").toArray();
+        QCOMPARE(missing.size(), 1);
+        QVERIFY2(missing[0].toString().contains("catalog 'gzd'") &&
+                     missing[0].toString().contains("cutouts source"),
+                 qPrintable(missing[0].toString()));
+        r = runCli({"targets", "build", m_project, "--name", "noimages2", "--labelled", "gzd"});
+        QVERIFY2(r.out.contains("warning: cannot train yet: catalog 'gzd'"), qPrintable(r.out));
+        // train lists every problem before running anything.
+        r = runCli({"train", m_project, "--target-sets", "noimages", "--experiment", "noimg", "--json"});
+        QCOMPARE(r.exitCode, 1);
+        QVERIFY2(r.err.contains("no image source") && r.err.contains("nothing was trained"),
+                 qPrintable(r.err));
+    }
+
+    // A source that finds no image, or names a column the catalog lacks, is refused and not stored.
+    void imageSourceTemplateChecked()
+    {
+        RM_SHARED_DATA(labels, "images/gzdecals_ring470/labels.csv");
+        const QString folder = QFileInfo(QString::fromStdString(labels)).absolutePath();
+        auto r = runCli({"cutouts", "source", m_project, "gzd", "--folder", folder, "--template",
+                         "{nosuchcol}.jpg", "--json"});
+        QCOMPARE(r.exitCode, 1);
+        QVERIFY2(r.err.contains("nosuchcol") && r.err.contains("nothing was stored"), qPrintable(r.err));
+        r = runCli({"cutouts", "source", m_project, "gzd", "--folder", folder, "--template", "{iauname}.png",
+                    "--json"});
+        QCOMPARE(r.exitCode, 1);
+        QVERIFY2(r.err.contains("none of the first 20 rows"), qPrintable(r.err));
+        r = runCli({"cutouts", "source", m_project, "gzd", "--json"});
+        QVERIFY(r.json().value("spec").isNull()); // nothing stored
+        r = runCli({"cutouts", "source", m_project, "gzd", "--folder", folder, "--template", "{iauname}.png",
+                    "--allow-missing", "--json"});
+        QCOMPARE(r.exitCode, 0);
+        r = runCli(
+            {"cutouts", "source", m_project, "gzd", "--folder", folder, "--template", "{file}", "--json"});
+        QVERIFY2(r.exitCode == 0, qPrintable(r.err));
+        QCOMPARE(r.json().value("present").toInt(), 20);
+    }
+
+    void xmatchSaysWhatItDidNotPrint()
+    {
+        auto r = runCli({"xmatch", m_project, "gzd", "buta", "--radius", "5", "--show-conflicts", "3"});
+        QVERIFY2(r.out.contains("and 18 more conflicts not printed"), qPrintable(r.out));
+        // Conflicts name the catalogs.
+        QVERIFY2(r.out.contains("gzd labels it not ring") && r.out.contains("buta lists it as a ring"),
+                 qPrintable(r.out));
+    }
+
+    void catalogShowHeaderCoversEveryValue()
+    {
+        auto r = runCli({"catalog", "show", m_project, "gzd", "--limit", "2"});
+        QCOMPARE(r.exitCode, 0);
+        const QStringList lines = r.out.split('\n', Qt::SkipEmptyParts);
+        // columns line, header, 2 rows
+        QVERIFY(lines.size() >= 4);
+        const int header = lines.size() - 3;
+        QVERIFY2(lines[header].startsWith("row | ra_deg | dec_deg"), qPrintable(lines[header]));
+        QCOMPARE(lines[header].count(" | "), lines[header + 1].count(" | "));
+    }
+
+    void typoInSubCommandNamesIt()
+    {
+        auto r = runCli({"catalog", "improt", m_project});
+        QCOMPARE(r.exitCode, 2);
+        QVERIFY2(r.err.contains("unknown 'catalog' sub-command 'improt'") &&
+                     r.err.contains("did you mean 'catalog import'"),
+                 qPrintable(r.err));
+        r = runCli({"runs", "lst", m_project});
+        QVERIFY2(r.err.contains("'runs list'"), qPrintable(r.err));
+        r = runCli({"xmach", m_project});
+        QVERIFY2(r.err.contains("did you mean 'xmatch'"), qPrintable(r.err));
+        r = runCli({"catalog"});
+        QVERIFY2(r.err.contains("needs a sub-command") && r.err.contains("import"), qPrintable(r.err));
+    }
+
     void usageErrors()
     {
         auto r = runCli({"catalog", "import", m_project});

@@ -5,6 +5,10 @@
 #include "TestData.h"
 
 #include "models/Safetensors.h"
+#include "store/ProjectStore.h"
+#include "training/RunLock.h"
+#include "training/RunQueue.h"
+#include "training/RunStore.h"
 
 #include <QtTest>
 
@@ -60,11 +64,31 @@ private Q_SLOTS:
         QVERIFY(r.err.contains("done, val ROC AUC")); // and per cell
         for (const auto& run : j.value("runs").toArray())
             QCOMPARE(run.toObject().value("epochs").toInt(), 2);
+        // The kept epoch is marked with its criterion.
+        QVERIFY2(r.err.contains("<- kept (lowest val loss)"), qPrintable(r.err));
 
-        // The rest of the matrix in a second call; a changed setting needs --replace.
+        // The cell no command asked for is "not started", not "queued".
+        const auto listed = runCli({"runs", "list", m_project, "--experiment", "cli", "--json"});
+        int notStarted = 0;
+        for (const auto& v : listed.json().value("runs").toArray()) {
+            const QJsonObject run = v.toObject();
+            if (run.value("cell").toString() == "demo/tres/head_only") {
+                QCOMPARE(run.value("status").toString(), QString("not started"));
+                ++notStarted;
+            } else {
+                QCOMPARE(run.value("status").toString(), QString("done"));
+            }
+        }
+        QCOMPARE(notStarted, 1);
+
+        // The rest of the matrix in a second call; a changed setting needs --replace, and the message says
+        // what changed and what to type.
         auto changed = runCli({"train", m_project, "--matrix", m_matrix, "--set", "epochs=1", "--json"});
         QCOMPARE(changed.exitCode, 1);
-        QVERIFY2(changed.err.contains("different matrix"), qPrintable(changed.err));
+        QVERIFY2(changed.err.contains("different matrix") &&
+                     changed.err.contains("defaults changed: epochs") &&
+                     changed.err.contains("--experiment NEW_NAME") && changed.err.contains("--replace"),
+                 qPrintable(changed.err));
         const auto rest = runCli({"train", m_project, "--matrix", m_matrix, "--set", "epochs=2", "--json"});
         QVERIFY2(rest.exitCode == 0, qPrintable(rest.err));
         QCOMPARE(rest.json().value("done").toInt(), 3);
@@ -92,11 +116,59 @@ private Q_SLOTS:
         QVERIFY(r.err.contains("demo/tres/head_only")); // the human table
     }
 
+    // A cell that another process is training is skipped, and the summary and exit status say so.
+    void busyCellGetsItsOwnExitStatus()
+    {
+        const rm::ExperimentMatrix matrix = rm::ExperimentMatrix::fromFile(m_matrix.toStdString());
+        rm::RunQueue queue(m_project.toStdString(), matrix, "busy"); // records the runs
+        std::int64_t runId = 0;
+        for (const auto& r : rm::listRuns(m_project.toStdString(), "busy"))
+            if (r.cellKey == "demo/cnn/all_layers") runId = r.id;
+        QVERIFY(runId > 0);
+        const QString dir = m_project + ".files/runs/" + QString::number(runId);
+        QVERIFY(QDir().mkpath(dir));
+        rm::RunLock held((dir + "/lock").toStdString()); // "another process" for the CLI child
+        QVERIFY(held.held());
+        const auto r = runCli({"train", m_project, "--matrix", m_matrix, "--experiment", "busy", "--cells",
+                               "demo/cnn/all_layers", "--json"});
+        QCOMPARE(r.exitCode, 3);
+        QCOMPARE(r.json().value("ok").toBool(), false);
+        QCOMPARE(r.json().value("busy").toArray().size(), 1);
+        QVERIFY2(r.err.contains("skipped because another process is training them now"), qPrintable(r.err));
+        // While it holds the lock, the run is not "interrupted".
+        const auto listed = runCli({"runs", "list", m_project, "--experiment", "busy", "--json"});
+        for (const auto& v : listed.json().value("runs").toArray())
+            QVERIFY(!v.toObject().value("status").toString().startsWith("interrupted"));
+    }
+
+    // A copied project whose run was marked running when copied: no process holds it, so it is interrupted.
+    void staleRunningRunIsInterrupted()
+    {
+        const QString copy = m_dir.filePath("copy.rmproj");
+        QVERIFY(QFile::copy(m_project, copy));
+        {
+            auto store = rm::ProjectStore::open(copy.toStdString());
+            rm::RunStore runs(*store);
+            const auto all = runs.listRuns("cli");
+            QVERIFY(!all.empty());
+            runs.markRunning(all.front().id, "cpu");
+        }
+        const auto r = runCli({"runs", "list", copy, "--experiment", "cli", "--json"});
+        QVERIFY2(r.exitCode == 0, qPrintable(r.err));
+        const QJsonObject first = r.json().value("runs").toArray().first().toObject();
+        QCOMPARE(first.value("state").toString(), QString("running"));
+        QCOMPARE(first.value("status").toString(), QString("interrupted - resumes on next start"));
+        const auto text = runCli({"runs", "list", copy, "--experiment", "cli"});
+        QVERIFY2(text.out.contains("interrupted - resumes on next start"), qPrintable(text.out));
+    }
+
     void reportWritesTablesAndCurves()
     {
         const QString out = m_dir.filePath("report");
-        const auto r = runCli({"report", m_project, "--experiment", "cli", "--out", out, "--json"});
+        // A trailing slash, as shells complete it, gives clean paths (no "report//curves").
+        const auto r = runCli({"report", m_project, "--experiment", "cli", "--out", out + "/", "--json"});
         QVERIFY2(r.exitCode == 0, qPrintable(r.err));
+        QVERIFY2(!r.err.contains("//") && !r.out.contains("//"), qPrintable(r.out + r.err));
         QCOMPARE(r.json().value("runs").toInt(), 3);
         const QStringList md = lines(out + "/comparison.md");
         QVERIFY(md.size() >= 5);

@@ -141,6 +141,33 @@ private Q_SLOTS:
         QCOMPARE(QDir(tmp.path()).entryList(QDir::Files).size(), 2);
     }
 
+    // A killed build's temporary file is removed by the next build of that cache; a live process's is kept.
+    void staleTemporaryFilesAreRemoved()
+    {
+        QTemporaryDir tmp;
+        const QString path = tmp.filePath("coded.rmcache");
+        QProcess gone;
+        gone.start("sleep", {"0"});
+        QVERIFY(gone.waitForStarted());
+        const qint64 deadPid = gone.processId();
+        QVERIFY(gone.waitForFinished());
+        const QString stale = path + QString(".tmp.%1.0").arg(deadPid);
+        const QString live = path + QString(".tmp.%1.3").arg(QCoreApplication::applicationPid());
+        const QString other = tmp.filePath("other.rmcache") + QString(".tmp.%1.0").arg(deadPid);
+        for (const QString& f : {stale, live, other}) {
+            QFile file(f);
+            QVERIFY(file.open(QIODevice::WriteOnly));
+            file.write("half a cache");
+        }
+        CacheBuildOptions o;
+        o.prepare = PrepareParams{16, 16, 3, 1.0};
+        buildDecodedCache(path.toStdString(), codedItems(4, 16), o);
+        QVERIFY(!QFile::exists(stale));
+        QVERIFY(QFile::exists(live));  // this process is alive
+        QVERIFY(QFile::exists(other)); // another cache's files are not this build's business
+        QVERIFY(DecodedCache::open(path.toStdString()));
+    }
+
     void failedRecordsAreFlagged()
     {
         RM_REQUIRE_IMAGE_DECODING();

@@ -1,5 +1,6 @@
 // TrainConfig: JSON keys, round trips, and the errors a typo in a matrix file must produce.
 #include "training/TrainConfig.h"
+#include "training/TrainProgress.h"
 #include "util/Error.h"
 
 #include <QtTest>
@@ -31,6 +32,7 @@ void expectEqual(const TrainConfig& a, const TrainConfig& b)
     QCOMPARE(a.labelSmoothing, b.labelSmoothing);
     QCOMPARE(a.classWeights, b.classWeights);
     QCOMPARE(a.patience, b.patience);
+    QCOMPARE(a.selectBy, b.selectBy);
     QCOMPARE(a.seed, b.seed);
     QCOMPARE(a.view.width, b.view.width);
     QCOMPARE(a.view.height, b.view.height);
@@ -69,6 +71,7 @@ TrainConfig unusual()
     c.lrDecay = 0.75;
     c.pretrained = "/models/encoder.safetensors";
     c.epochs = 37;
+    c.selectBy = "val_auc";
     c.batchSize = 7;
     c.learningRate = 3.3e-4;
     c.minLearningRate = 1.7e-7;
@@ -131,19 +134,41 @@ private Q_SLOTS:
     void toJsonHasEveryKey()
     {
         const json j = toJson(TrainConfig{});
-        for (const char* key : {"arch",           "in_chans",        "drop_path_rate",
-                                "head_dropout",   "fine_tune",       "n_blocks",
-                                "lr_decay",       "pretrained",      "epochs",
-                                "batch_size",     "learning_rate",   "min_learning_rate",
-                                "weight_decay",   "warmup_epochs",   "label_smoothing",
-                                "class_weights",  "patience",        "seed",
-                                "image_size",     "channels",        "augment",
-                                "eval_crop",      "augmentation",    "normalisation",
-                                "device",         "mixed_precision", "channels_last",
-                                "loader_threads", "torch_threads",   "max_steps_per_epoch",
-                                "embedding_views"})
+        for (const char* key : {"arch",
+                                "in_chans",
+                                "drop_path_rate",
+                                "head_dropout",
+                                "fine_tune",
+                                "n_blocks",
+                                "lr_decay",
+                                "pretrained",
+                                "epochs",
+                                "batch_size",
+                                "learning_rate",
+                                "min_learning_rate",
+                                "weight_decay",
+                                "warmup_epochs",
+                                "label_smoothing",
+                                "class_weights",
+                                "patience",
+                                "seed",
+                                "image_size",
+                                "channels",
+                                "augment",
+                                "eval_crop",
+                                "augmentation",
+                                "normalisation",
+                                "device",
+                                "mixed_precision",
+                                "channels_last",
+                                "loader_threads",
+                                "torch_threads",
+                                "max_steps_per_epoch",
+                                "embedding_views",
+                                "select_by"})
             QVERIFY2(j.contains(key), key);
-        QCOMPARE(j.size(), std::size_t(31));
+        QCOMPARE(j.size(), std::size_t(32));
+        QCOMPARE(j["select_by"].get<std::string>(), std::string("val_loss"));
         QCOMPARE(j["fine_tune"].get<std::string>(), std::string("all_layers"));
         QCOMPARE(j["image_size"].get<int>(), 224);
         QCOMPARE(j["augmentation"]["crop_scale"], json({0.7, 0.8}));
@@ -151,6 +176,42 @@ private Q_SLOTS:
         QVERIFY(j["augmentation"].contains("rotate") && j["augmentation"].contains("flip_h") &&
                 j["augmentation"].contains("flip_v"));
         QVERIFY(j["normalisation"]["mean"].is_array() && j["normalisation"]["std"].is_array());
+    }
+
+    // The kept epoch follows select_by, and early stopping watches the same criterion.
+    void selectByPicksTheKeptEpoch()
+    {
+        // Loss falls all the way; AUC peaks at epoch 2 (0-based 1).
+        const double losses[] = {0.69, 0.60, 0.55, 0.52};
+        const double aucs[] = {0.674, 0.70, 0.69, 0.698};
+        for (const std::string selectBy : {"val_loss", "val_auc"}) {
+            TrainProgress p;
+            std::vector<bool> kept;
+            for (int e = 0; e < 4; ++e) {
+                EpochEvent ev;
+                ev.epoch = e;
+                ev.valLoss = losses[e];
+                ev.valAuc = aucs[e];
+                kept.push_back(p.addEpoch(ev, 2, selectBy));
+                QCOMPARE(bool(p.history.back().best), bool(kept.back()));
+            }
+            if (selectBy == "val_loss") {
+                QCOMPARE(p.bestEpoch, 3);
+                QVERIFY(!p.stoppedEarly);
+                QCOMPARE(kept, std::vector<bool>({true, true, true, true}));
+            } else {
+                QCOMPARE(p.bestEpoch, 1);
+                QCOMPARE(p.bestValAuc, 0.70);
+                QVERIFY(p.stoppedEarly); // two epochs without a better AUC
+                QCOMPARE(kept, std::vector<bool>({true, true, false, false}));
+            }
+            // The state survives a checkpoint round trip (a resumed run keeps choosing the same way).
+            const TrainProgress back = progressFromJson(toJson(p));
+            QCOMPARE(back.bestEpoch, p.bestEpoch);
+            QCOMPARE(back.bestValAuc, p.bestValAuc);
+        }
+        QCOMPARE(selectionCriterionText("val_auc"), std::string("highest val AUC"));
+        QCOMPARE(selectionCriterionText("val_loss"), std::string("lowest val loss"));
     }
 
     void roundTrip()
@@ -227,6 +288,9 @@ private Q_SLOTS:
         QTest::addColumn<QString>("json");
         QTest::addColumn<QString>("key");
         QTest::addColumn<QString>("value");
+        QTest::newRow("select_by unknown") << R"({"select_by": "val_acc"})"
+                                           << "select_by"
+                                           << "\"val_acc\"";
         QTest::newRow("epochs 0") << R"({"epochs": 0})"
                                   << "epochs"
                                   << "0";

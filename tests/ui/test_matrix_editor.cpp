@@ -8,11 +8,17 @@
 #include "matrix/MatrixEditor.h"
 #include "matrix/MatrixGridModel.h"
 #include "project/ProjectSession.h"
+#include "store/ProjectStore.h"
+#include "training/RunQueue.h"
+#include "training/RunStore.h"
 #include "training/TrainingController.h"
 
 #include <QAction>
 #include <QCheckBox>
+#include <QHeaderView>
 #include <QLabel>
+#include <QLineEdit>
+#include <QMenu>
 #include <QSpinBox>
 #include <QTableView>
 #include <QToolBar>
@@ -122,6 +128,12 @@ private Q_SLOTS:
             cells.insert(QString::fromStdString(c.key));
         QCOMPARE(shown, cells);
         QCOMPARE(grid->index(0, 0).data(MatrixGridModel::StateRole).toString(), QString());
+        // The grid is tall enough for both its rows, not one row and a scroll bar.
+        QTableView* view = editor.view();
+        QVERIFY2(view->minimumHeight() >= view->horizontalHeader()->sizeHint().height() +
+                                              view->verticalHeader()->sectionSizeHint(0) +
+                                              view->verticalHeader()->sectionSizeHint(1),
+                 qPrintable(QString::number(view->minimumHeight())));
         QVERIFY(!editor.startAction()->isEnabled()); // no project to record runs in
         QVERIFY(!editor.start());
         QVERIFY(editor.lastError().contains(QStringLiteral("project")));
@@ -376,6 +388,73 @@ private Q_SLOTS:
         QVERIFY(editor.model()->status(QStringLiteral("demo/tiny_resnet_basic/all_layers")).state !=
                 QLatin1String("done"));
         QVERIFY(runSelected->isEnabled()); // the selection is still there
+        editor.setSession(nullptr);
+    }
+
+    // Naming (or picking) an experiment the project has shows that experiment's stored matrix and its runs'
+    // states; a cell whose process died shows "interrupted", never-started cells "not run".
+    void experimentNameShowsItsOwnMatrix()
+    {
+        const QString project = demoProject();
+        QVERIFY(!project.isEmpty());
+        rm::ExperimentMatrix mine = tinyMatrix("mine");
+        rm::ExperimentMatrix other = tinyMatrix("other");
+        other.models.pop_back();
+        other.defaults["epochs"] = 2;
+        std::int64_t firstRun = 0;
+        {
+            rm::RunQueue q1(project.toStdString(), mine, "mine");
+            rm::RunQueue q2(project.toStdString(), other, "other");
+            auto store = rm::ProjectStore::open(project.toStdString());
+            rm::RunStore runs(*store);
+            firstRun = runs.listRuns("mine").front().id;
+            runs.markRunning(firstRun, "cpu"); // and no process holds it
+        }
+        auto session = ProjectSession::open(project);
+        TrainingController controller;
+        MatrixEditor editor(&controller);
+        editor.resize(1200, 500);
+        editor.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&editor));
+        editor.setSession(session.get());
+        // The latest experiment comes up.
+        QCOMPARE(editor.experimentName(), QStringLiteral("other"));
+        QCOMPARE(editor.model()->columnCount(), 2);
+
+        auto* name = editor.findChild<QLineEdit*>(QStringLiteral("experimentName"));
+        QVERIFY(name);
+        name->setFocus();
+        name->selectAll();
+        QTest::keyClicks(name, QStringLiteral("mine"));
+        QTest::keyClick(name, Qt::Key_Return);
+        QCOMPARE(editor.model()->columnCount(), 3);
+        QCOMPARE(editor.matrix().defaults.value("epochs", 0), 1);
+        MatrixGridModel* grid = editor.model();
+        QCOMPARE(grid->index(0, 0).data(MatrixGridModel::StateRole).toString(),
+                 QStringLiteral("interrupted"));
+        QCOMPARE(grid->index(0, 1).data(MatrixGridModel::StateRole).toString(), QString()); // not started
+
+        // An edit is kept when the field is left without a new name.
+        editor.removeColumn(2);
+        QCOMPARE(editor.model()->columnCount(), 2);
+        Q_EMIT name->editingFinished();
+        QCOMPARE(editor.model()->columnCount(), 2);
+
+        // The picker lists the project's experiments, newest first.
+        auto* picker = editor.findChild<QToolButton*>(QStringLiteral("experimentPicker"));
+        QVERIFY(picker && picker->menu());
+        Q_EMIT picker->menu()->aboutToShow();
+        QStringList listed;
+        for (QAction* a : picker->menu()->actions())
+            listed << a->text();
+        QVERIFY2(listed.indexOf(QStringLiteral("other")) >= 0 &&
+                     listed.indexOf(QStringLiteral("mine")) >= 0 &&
+                     listed.indexOf(QStringLiteral("other")) < listed.indexOf(QStringLiteral("mine")),
+                 qPrintable(listed.join(',')));
+        picker->menu()->actions().at(listed.indexOf(QStringLiteral("other")))->trigger();
+        QCOMPARE(editor.experimentName(), QStringLiteral("other"));
+        QCOMPARE(editor.model()->columnCount(), 2);
+        QCOMPARE(editor.matrix().defaults.value("epochs", 0), 2);
         editor.setSession(nullptr);
     }
 

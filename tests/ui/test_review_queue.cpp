@@ -138,6 +138,36 @@ private Q_SLOTS:
         panel->setSkipLabelled(false);
         QCOMPARE(head(panel->queue(), 1), std::vector<GalaxyId>{m_near[0]});
     }
+
+    // A label saved anywhere (cutout grid, inspector, another panel) leaves a "Skip hand-labelled" queue at
+    // once, and the galaxy after it comes up; an undo brings it back.
+    void labelsGivenElsewhereLeaveTheQueue()
+    {
+        MainWindow w;
+        w.resize(1600, 1000);
+        w.show();
+        QVERIFY(w.openProject(m_project));
+        auto* panel = w.findChild<ReviewQueuePanel*>();
+        panel->setMode(ReviewQueuePanel::NearThreshold);
+        panel->setSkipLabelled(true);
+        const std::size_t before = panel->queue().size();
+        QCOMPARE(head(panel->queue(), 1), std::vector<GalaxyId>{m_near[3]});
+        panel->start();
+        QCOMPARE(panel->grid()->currentGalaxy(), m_near[3]);
+
+        QVERIFY(w.session()->labels().setLabel(m_near[3], rm::HandLabel::Unsure));
+        QTRY_COMPARE(panel->queue().size(), before - 1);
+        QCOMPARE(head(panel->queue(), 1), std::vector<GalaxyId>{m_near[4]});
+        QCOMPARE(panel->grid()->currentGalaxy(), m_near[4]);
+        // U is a label like the others: saved as unsure.
+        {
+            auto store = rm::ProjectStore::open(m_project.toStdString());
+            QCOMPARE(rm::LabelStore(store->db()).current(m_near[3].key())->label, rm::HandLabel::Unsure);
+        }
+        QVERIFY(w.session()->labels().undo(std::nullopt).has_value());
+        QTRY_COMPARE(panel->queue().size(), before);
+        QCOMPARE(panel->grid()->currentGalaxy(), m_near[4]); // the galaxy in view stays in view
+    }
 };
 
 QTEST_MAIN(TestReviewQueue)

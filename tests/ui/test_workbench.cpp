@@ -2,6 +2,7 @@
 // off the GUI thread, keyboard labelling saved at once (checked on a fresh connection and after reopening),
 // the inspector, the first-start dock sizes on the demo project, and the remembered layout.
 #include "UiTestSupport.h"
+#include "app/Settings.h"
 
 #include "MainWindow.h"
 #include "app/WelcomePanel.h"
@@ -13,6 +14,7 @@
 #include "cutouts/ThumbnailLoader.h"
 #include "inspector/GalaxyInspector.h"
 #include "inspector/ImageView.h"
+#include "labels/LabelController.h"
 #include "labels/LabelKeys.h"
 #include "project/ProjectSession.h"
 #include "selection/GalaxySelection.h"
@@ -21,6 +23,7 @@
 
 #include <QAbstractButton>
 #include <QDockWidget>
+#include <QInputDialog>
 #include <QListView>
 #include <QSlider>
 #include <QTreeWidget>
@@ -312,6 +315,46 @@ private Q_SLOTS:
         QVERIFY(w.openProject(m_project));
         QVERIFY(dock(w, "inspectorDock")->isVisible());
         QVERIFY(dock(w, "catalogDock")->isVisible());
+    }
+
+    // With no name configured and no $USER, labels would be credited to "unknown": the workbench asks once,
+    // without blocking, and the answer goes with every label after it.
+    void asksForTheLabellersNameOnce()
+    {
+        const QByteArray user = qgetenv("USER"), username = qgetenv("USERNAME");
+        qunsetenv("USER");
+        qunsetenv("USERNAME");
+        settings::author.set(QString());
+        settings::authorAsked.set(false);
+        GalaxyId galaxy;
+        {
+            MainWindow w;
+            w.show();
+            QVERIFY(w.openProject(m_project));
+            auto* prompt = w.findChild<QInputDialog*>(QStringLiteral("authorPrompt"));
+            QVERIFY(prompt);
+            QVERIFY(prompt->isVisible());
+            QVERIFY(!prompt->isModal());
+            prompt->setTextValue(QStringLiteral("Ada Lovelace"));
+            prompt->accept();
+            QCOMPARE(w.session()->labels().author(), QStringLiteral("Ada Lovelace"));
+            galaxy = w.cutoutBrowser()->model()->galaxyAt(5);
+            QVERIFY(w.session()->labels().setLabel(galaxy, rm::HandLabel::Unsure));
+            auto store = rm::ProjectStore::open(m_project.toStdString());
+            const auto history = rm::LabelStore(store->db()).history(galaxy.key());
+            QVERIFY(!history.empty());
+            QCOMPARE(history.back().author, std::string("Ada Lovelace"));
+            QVERIFY(w.session()->labels().undo(galaxy).has_value());
+        }
+        {
+            MainWindow w;
+            w.show();
+            QVERIFY(w.openProject(m_project));
+            QVERIFY(!w.findChild<QInputDialog*>(QStringLiteral("authorPrompt"))); // asked once
+            QCOMPARE(w.session()->labels().author(), QStringLiteral("Ada Lovelace"));
+        }
+        if (!user.isNull()) qputenv("USER", user);
+        if (!username.isNull()) qputenv("USERNAME", username);
     }
 };
 

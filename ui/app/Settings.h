@@ -34,6 +34,7 @@ inline const Setting<QString> lastProject{"project/last", {}};
 inline const Setting<QByteArray> windowGeometry{"window/geometry", {}};
 inline const Setting<QByteArray> windowState{"window/state", {}};
 inline const Setting<QString> author{"labels/author", {}};
+inline const Setting<bool> authorAsked{"labels/authorAsked", false}; // the first-run name prompt was answered
 inline const Setting<bool> advanceAfterLabel{"labels/advanceAfterLabel", true};
 inline const Setting<int> thumbnailSize{"cutouts/thumbnailSize", 144};
 inline const Setting<bool> greyscale{"cutouts/greyscale", false};

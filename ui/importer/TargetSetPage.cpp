@@ -1,4 +1,5 @@
 #include "importer/TargetSetPage.h"
+#include "imaging/TargetSetCache.h"
 
 #include "importer/BackgroundJob.h"
 #include "importer/ImportWizard.h"
@@ -257,6 +258,8 @@ void TargetSetPage::build()
                 job.progress(++lines, 0);
                 job.throwIfCancelled();
             });
+            // Which of its catalogs have no images yet is said now, not at training time.
+            rm::addImageWarnings(*store, *report);
             return tr("Target set '%1': %L2 galaxies")
                 .arg(QString::fromStdString(s.name))
                 .arg(report->total());

@@ -18,6 +18,8 @@ QColor MatrixCellDelegate::stateColour(const QString& state)
     if (state == QLatin1String("done")) return QColor(0x3d, 0x8b, 0x5a);
     if (state == QLatin1String("failed")) return QColor(0xc0, 0x39, 0x2b);
     if (state == QLatin1String("cancelled")) return QColor(0xb7, 0x80, 0x1b);
+    if (state == QLatin1String("interrupted") || state == QLatin1String("paused"))
+        return QColor(0x8e, 0x6c, 0xc0);
     return QColor(0x80, 0x80, 0x80);
 }
 

@@ -8,6 +8,7 @@
 #include "project/ProjectSession.h"
 #include "targets/TargetSetBuilder.h"
 #include "training/RunQueue.h"
+#include "training/RunStore.h"
 #include "training/TrainingController.h"
 
 #include <QAction>
@@ -183,8 +184,18 @@ void MatrixEditor::buildToolBar(QToolBar* bar)
     m_experiment->setMaximumWidth(160);
     m_experiment->setToolTip(tr("Runs are recorded under this experiment name; running it again skips "
                                 "finished cells and resumes the rest"));
-    connect(m_experiment, &QLineEdit::editingFinished, this, &MatrixEditor::refreshStates);
+    connect(m_experiment, &QLineEdit::editingFinished, this, &MatrixEditor::onExperimentNameEdited);
     bar->addWidget(m_experiment);
+    // The project's experiments, to pick one and see its own matrix and runs.
+    m_experimentMenu = new QMenu(this);
+    connect(m_experimentMenu, &QMenu::aboutToShow, this, &MatrixEditor::fillExperimentMenu);
+    auto* pick = new QToolButton(bar);
+    pick->setObjectName(QStringLiteral("experimentPicker"));
+    pick->setToolTip(tr("Open one of the project's experiments: its stored matrix and its runs"));
+    pick->setPopupMode(QToolButton::InstantPopup);
+    pick->setMenu(m_experimentMenu);
+    pick->setArrowType(Qt::DownArrow);
+    bar->addWidget(pick);
 
     QStyle* st = style();
     m_start = bar->addAction(st->standardIcon(QStyle::SP_MediaPlay), tr("Start"), this, [this] { start(); });
@@ -267,7 +278,63 @@ QString MatrixEditor::experimentName() const
 void MatrixEditor::setExperimentName(const QString& name)
 {
     m_experiment->setText(name);
+    if (!showStoredExperiment(name)) refreshStates();
+}
+
+void MatrixEditor::onExperimentNameEdited()
+{
+    const QString name = m_experiment->text().trimmed();
+    // Leaving the field without changing the name keeps the matrix as edited.
+    if (name == m_shownExperiment) return refreshStates();
+    if (!showStoredExperiment(name)) refreshStates();
+}
+
+void MatrixEditor::fillExperimentMenu()
+{
+    m_experimentMenu->clear();
+    std::vector<std::string> names;
+    if (m_session) {
+        try {
+            names = rm::RunStore(m_session->store()).experimentNames();
+        } catch (const std::exception& e) {
+            fail(tr("Cannot read the project's experiments: %1").arg(QString::fromStdString(e.what())));
+        }
+    }
+    for (const std::string& n : names) {
+        const QString name = QString::fromStdString(n);
+        QAction* a = m_experimentMenu->addAction(name, this, [this, name] { setExperimentName(name); });
+        a->setCheckable(true);
+        a->setChecked(name == m_shownExperiment);
+    }
+    if (names.empty())
+        m_experimentMenu->addAction(tr("No experiment yet: Start records one under the name typed"))
+            ->setEnabled(false);
+}
+
+bool MatrixEditor::showStoredExperiment(const QString& name)
+{
+    if (!m_session || name.isEmpty()) return false;
+    std::optional<std::string> json;
+    try {
+        rm::RunStore runs(m_session->store());
+        if (const auto id = runs.experimentId(name.toStdString())) json = runs.experimentMatrix(*id);
+    } catch (const std::exception& e) {
+        fail(tr("Cannot read experiment %1: %2").arg(name, QString::fromStdString(e.what())));
+        return false;
+    }
+    if (!json) return false;
+    try {
+        const rm::ExperimentMatrix m = rm::ExperimentMatrix::fromJson(nlohmann::json::parse(*json));
+        m_experiment->setText(name);
+        m_shownExperiment = name;
+        setMatrix(m);
+    } catch (const std::exception& e) {
+        fail(tr("Experiment %1 has a matrix this version cannot read: %2")
+                 .arg(name, QString::fromStdString(e.what())));
+        return false;
+    }
     refreshStates();
+    return true;
 }
 
 void MatrixEditor::fail(const QString& message)
@@ -287,29 +354,18 @@ void MatrixEditor::setSession(ProjectSession* session)
         updateSummary();
         return;
     }
-    std::optional<std::pair<std::string, std::string>> latest;
+    m_shownExperiment.clear();
+    std::vector<std::string> experiments;
     try {
         for (const std::string& t : rm::targetSetNames(session->store()))
             m_projectTargetSets << QString::fromStdString(t);
-        rm::Statement q = session->store().db().prepare(
-            "SELECT name, matrix_json FROM experiments ORDER BY id DESC LIMIT 1");
-        if (q.step()) latest = std::make_pair(q.text(0), q.text(1));
+        experiments = rm::RunStore(session->store()).experimentNames();
     } catch (const std::exception& e) {
         fail(tr("Cannot read the project's experiments: %1").arg(QString::fromStdString(e.what())));
     }
-    bool shown = false;
-    if (latest) {
-        // Where the user left off: the latest experiment, with its runs' states.
-        try {
-            rm::ExperimentMatrix m = rm::ExperimentMatrix::fromJson(nlohmann::json::parse(latest->second));
-            m_experiment->setText(QString::fromStdString(latest->first));
-            setMatrix(m);
-            shown = true;
-        } catch (const std::exception& e) {
-            fail(tr("Experiment %1 has a matrix this version cannot read: %2")
-                     .arg(QString::fromStdString(latest->first), QString::fromStdString(e.what())));
-        }
-    }
+    // Where the user left off: the latest experiment, with its runs' states.
+    const bool shown =
+        !experiments.empty() && showStoredExperiment(QString::fromStdString(experiments.front()));
     if (!shown) resetToDefault();
     refreshStates();
 }
@@ -337,7 +393,7 @@ void MatrixEditor::setMatrix(const rm::ExperimentMatrix& matrix)
 void MatrixEditor::applyEdit(const rm::ExperimentMatrix& edited)
 {
     m_model->setMatrix(edited);
-    keepOneRowInView();
+    keepRowsInView();
     editScope(m_form->scopeKey().isEmpty() || !m_model->indexOf(m_form->scopeKey()).isValid()
                   ? QString()
                   : m_form->scopeKey());
@@ -346,18 +402,22 @@ void MatrixEditor::applyEdit(const rm::ExperimentMatrix& edited)
     Q_EMIT matrixChanged();
 }
 
-void MatrixEditor::keepOneRowInView()
+void MatrixEditor::keepRowsInView()
 {
-    // In a low dock the splitter would otherwise shrink the grid to its header and a sliver of the cells.
-    int row = 0;
+    // The grid is sized to its rows (one per target set, up to kRowsShown) so that the splitter cannot
+    // shrink it to its header and a sliver of the cells, leaving the other rows out of sight.
+    constexpr int kRowsShown = 4;
+    int rows = 0;
     if (m_model->rowCount() > 0) {
         QStyleOptionViewItem option;
         option.initFrom(m_view);
         option.font = m_view->font();
-        row = m_view->itemDelegate()->sizeHint(option, m_model->index(0, 0)).height();
+        const int row = m_view->itemDelegate()->sizeHint(option, m_model->index(0, 0)).height();
+        rows = row * std::min(m_model->rowCount(), kRowsShown);
     }
     m_view->setMinimumHeight(2 * m_view->frameWidth() + m_view->horizontalHeader()->sizeHint().height() +
-                             row + m_view->style()->pixelMetric(QStyle::PM_ScrollBarExtent, nullptr, m_view));
+                             rows +
+                             m_view->style()->pixelMetric(QStyle::PM_ScrollBarExtent, nullptr, m_view));
 }
 
 bool MatrixEditor::addTargetSet(const QString& name)
@@ -507,7 +567,15 @@ void MatrixEditor::refreshStates()
             for (const rm::RunSummary& r :
                  rm::listRuns(m_projectPath.toStdString(), experimentName().toStdString())) {
                 CellStatus s;
+                // The record's state, told the way runs list tells it: a cell never started is "not run",
+                // a running one whose process is gone "interrupted", a paused one "paused".
                 s.state = QString::fromStdString(r.state);
+                if (r.status == "not started")
+                    s.state.clear();
+                else if (r.status.rfind("interrupted", 0) == 0)
+                    s.state = QStringLiteral("interrupted");
+                else if (r.status.rfind("paused", 0) == 0)
+                    s.state = QStringLiteral("paused");
                 s.runId = r.id;
                 s.valAuc = r.valAuc;
                 s.testAuc = r.testAuc;

@@ -81,7 +81,13 @@ private:
     void onValueEdited(const QString& scope, const QString& key, const nlohmann::json& value);
     void markRunning(const QString& key, qint64 runId);
     bool startCells(const QStringList& onlyCells);
-    void keepOneRowInView();
+    void keepRowsInView();
+    void onExperimentNameEdited();
+    void fillExperimentMenu();
+    // Shows the project's experiment `name` (its stored matrix and its runs' states) when it exists; returns
+    // false, changing nothing but the states, for a name not yet used (a new experiment of the current
+    // matrix).
+    bool showStoredExperiment(const QString& name);
 
     TrainingController* m_controller;
     ProjectSession* m_session = nullptr;
@@ -91,6 +97,8 @@ private:
     QTableView* m_view;
     CellConfigForm* m_form;
     QLineEdit* m_experiment;
+    QMenu* m_experimentMenu;
+    QString m_shownExperiment; // the name whose stored matrix is in the grid (edits since then are kept)
     QLabel* m_summary;
     QMenu* m_addTargetSetMenu;
     QAction* m_start;

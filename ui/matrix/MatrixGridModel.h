@@ -16,7 +16,8 @@ namespace rm::ui {
 
 struct CellStatus
 {
-    QString state; // "" (never run), "queued", "running", "done", "failed", "cancelled"
+    QString
+        state; // "" (never run), "queued", "running", "paused", "interrupted", "done", "failed", "cancelled"
     qint64 runId = 0;
     double valAuc = std::nan("");
     double testAuc = std::nan("");

@@ -168,8 +168,8 @@ QString ComparisonModel::text(int row, int c) const
         return QString::fromStdString(r.run.model);
     case Mode:
         return QString::fromStdString(r.run.mode);
-    case State:
-        return QString::fromStdString(r.run.state);
+    case State: // the status says what the state means now (a "running" run whose process died, say)
+        return QString::fromStdString(r.run.status.empty() ? r.run.state : r.run.status);
     case Threshold:
         return numberText(value(row, c), 3);
     case Epochs:
@@ -211,7 +211,8 @@ QVariant ComparisonModel::data(const QModelIndex& index, int role) const
     case Qt::ForegroundRole: {
         const std::string& state = m_rows[std::size_t(row)].run.state;
         if (c == State && state == "failed") return QColor(214, 69, 65);
-        if (c == State && state == "running") return QColor(60, 140, 220);
+        if (c == State && state == "running" && m_rows[std::size_t(row)].run.status == "running")
+            return QColor(60, 140, 220);
         return {};
     }
     case SortRole:

@@ -11,9 +11,12 @@
 #include <QHBoxLayout>
 #include <QLabel>
 #include <QPushButton>
+#include <QTimer>
 #include <QVBoxLayout>
 
 #include <algorithm>
+
+#include <optional>
 
 namespace rm::ui {
 
@@ -85,7 +88,7 @@ void ReviewQueuePanel::setSession(ProjectSession* session)
                                      if (mode() == NearThreshold && m_runs->currentIndex() <= 0) rebuild();
                                  })
                       << connect(&session->labels(), &LabelController::labelChanged, this,
-                                 &ReviewQueuePanel::showCurrentItem);
+                                 &ReviewQueuePanel::onLabelChanged);
     }
     fillRunBox();
     rebuild();
@@ -125,8 +128,26 @@ void ReviewQueuePanel::setSkipLabelled(bool skip)
     m_skipLabelled->setChecked(skip); // toggled rebuilds
 }
 
+void ReviewQueuePanel::onLabelChanged()
+{
+    showCurrentItem();
+    if (!m_skipLabelled->isChecked() || m_rebuildPending) return;
+    // After the event that saved the label: the label keys may still move to the next galaxy, and the
+    // rebuilt queue keeps whichever galaxy is current then.
+    m_rebuildPending = true;
+    QTimer::singleShot(0, this, [this] {
+        m_rebuildPending = false;
+        rebuild();
+    });
+}
+
 void ReviewQueuePanel::rebuild()
 {
+    // The galaxy in view stays in view when it is still queued; when it left the queue (it was just
+    // labelled), the one that took its place comes up.
+    const int oldRow = m_grid->currentIndex().row();
+    std::optional<GalaxyId> current;
+    if (oldRow >= 0 && oldRow < int(m_queue.size())) current = m_queue[std::size_t(oldRow)].galaxy;
     m_queue.clear();
     m_runs->setEnabled(mode() == NearThreshold);
     double threshold = 0.5;
@@ -168,6 +189,12 @@ void ReviewQueuePanel::rebuild()
                                                    : tr("Nothing to review: needs two finished runs"));
     else
         m_summary->setText(tr("%L1 galaxies to review").arg(m_queue.size()));
+    if (current && !m_queue.empty()) {
+        int row = std::min(oldRow, int(m_queue.size()) - 1);
+        for (std::size_t i = 0; i < m_queue.size(); ++i)
+            if (m_queue[i].galaxy == *current) row = int(i);
+        m_grid->showRow(row);
+    }
     showCurrentItem();
 }
 

@@ -47,11 +47,13 @@ Q_SIGNALS:
 private:
     void fillRunBox();
     void showCurrentItem();
+    void onLabelChanged(); // with "Skip hand-labelled", a galaxy labelled anywhere leaves the queue
 
     QPointer<ProjectSession> m_session;
     QComboBox* m_mode;
     QComboBox* m_runs;
     QCheckBox* m_skipLabelled;
+    bool m_rebuildPending = false;
     QLabel* m_summary;
     QLabel* m_current;
     GalleryGrid* m_grid;

@@ -68,6 +68,17 @@ LossCurvesView::LossCurvesView(QWidget* parent) : QWidget(parent)
     m_auc->yAxis->setLabel(tr("val ROC AUC"));
     m_auc->legend->setVisible(true);
     m_auc->axisRect()->insetLayout()->setInsetAlignment(0, Qt::AlignBottom | Qt::AlignRight);
+
+    QPen kept(QColor(0x8e, 0x6c, 0xc0), 1.2, Qt::DashLine);
+    m_keptOnLoss = new QCPItemStraightLine(m_loss);
+    m_keptOnAuc = new QCPItemStraightLine(m_auc);
+    for (QCPItemStraightLine* line : {m_keptOnLoss, m_keptOnAuc})
+        line->setPen(kept);
+    m_keptLabel = new QCPItemText(m_loss);
+    m_keptLabel->setColor(kept.color());
+    m_keptLabel->setPositionAlignment(Qt::AlignLeft | Qt::AlignTop);
+    m_keptLabel->position->setTypeY(QCPItemPosition::ptAxisRectRatio);
+    m_criterion = tr("lowest val loss");
     clear(tr("No training yet: start the experiment matrix, or pick a finished run"));
 }
 
@@ -85,7 +96,28 @@ void LossCurvesView::clear(const QString& title)
     m_smoothed = 0;
     m_smoothedCount = 0;
     m_plannedEpochs = 0;
+    m_keptEpoch = 0;
+    placeKeptMarker();
     rescale();
+}
+
+void LossCurvesView::setSelectionCriterion(const QString& text)
+{
+    m_criterion = text;
+    placeKeptMarker();
+}
+
+void LossCurvesView::placeKeptMarker()
+{
+    const bool shown = m_keptEpoch > 0;
+    for (QCPItemStraightLine* line : {m_keptOnLoss, m_keptOnAuc}) {
+        line->setVisible(shown);
+        line->point1->setCoords(m_keptEpoch, 0);
+        line->point2->setCoords(m_keptEpoch, 1);
+    }
+    m_keptLabel->setVisible(shown);
+    m_keptLabel->setText(tr(" kept: epoch %1 (%2)").arg(m_keptEpoch).arg(m_criterion));
+    m_keptLabel->position->setCoords(m_keptEpoch, 0.02);
 }
 
 void LossCurvesView::resizeEvent(QResizeEvent* event)
@@ -127,6 +159,10 @@ void LossCurvesView::addEpoch(const rm::EpochEvent& e)
     if (std::isfinite(e.trainLoss)) m_loss->graph(EpochTrainLoss)->addData(x, e.trainLoss);
     if (std::isfinite(e.valLoss)) m_loss->graph(EpochValLoss)->addData(x, e.valLoss);
     if (std::isfinite(e.valAuc)) m_auc->graph(EpochValAuc)->addData(x, e.valAuc);
+    if (e.best) {
+        m_keptEpoch = e.epoch + 1;
+        placeKeptMarker();
+    }
     rescale();
 }
 

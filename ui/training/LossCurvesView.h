@@ -9,6 +9,8 @@
 
 class QCustomPlot;
 class QCPGraph;
+class QCPItemStraightLine;
+class QCPItemText;
 class QLabel;
 class QSplitter;
 
@@ -43,6 +45,10 @@ public:
     void addEpoch(const rm::EpochEvent& epoch);
     void showHistory(const QString& title, const std::vector<rm::EpochEvent>& epochs);
     void setPlannedEpochs(int epochs); // the x range to expect
+    // How the run picks the epoch it keeps ("lowest val loss"), shown on the kept-epoch marker.
+    void setSelectionCriterion(const QString& text);
+    // The 1-based epoch whose weights the run keeps (the last one marked best), 0 before any.
+    int keptEpoch() const { return m_keptEpoch; }
 
     QCustomPlot* lossPlot() const { return m_loss; }
     QCustomPlot* aucPlot() const { return m_auc; }
@@ -61,6 +67,13 @@ private:
     double m_smoothed = 0;
     int m_smoothedCount = 0;
     int m_plannedEpochs = 0;
+    int m_keptEpoch = 0;
+    QString m_criterion;
+    // The kept epoch as a dashed vertical line on both plots, labelled on the loss plot.
+    QCPItemStraightLine* m_keptOnLoss;
+    QCPItemStraightLine* m_keptOnAuc;
+    QCPItemText* m_keptLabel;
+    void placeKeptMarker();
 };
 
 } // namespace rm::ui

@@ -3,6 +3,7 @@
 #include "training/LossCurvesView.h"
 #include "training/PlotStyle.h"
 #include "training/RocPrView.h"
+#include "training/TrainProgress.h"
 #include "training/TrainingController.h"
 
 #include "training/QCustomPlotInclude.h"
@@ -321,11 +322,10 @@ void TrainingMonitor::showRunHistory(QTreeWidgetItem* item)
         return;
     }
     m_epochs->setRowCount(int(epochs.size()));
+    // The kept epoch is the one the run recorded as best (by its select_by), not recomputed here.
     int best = -1;
     for (std::size_t i = 0; i < epochs.size(); ++i)
-        if (std::isfinite(epochs[i].valLoss) &&
-            (best < 0 || epochs[i].valLoss < epochs[std::size_t(best)].valLoss))
-            best = int(i);
+        if (epochs[i].best) best = int(i);
     for (std::size_t i = 0; i < epochs.size(); ++i) {
         const rm::EpochEvent& e = epochs[i];
         const QStringList cells = {QString::number(e.epoch + 1) +
@@ -363,6 +363,8 @@ void TrainingMonitor::onCellStarted(const QString& key, qint64 runId, int index,
     m_liveEpochs = cell ? cell->config.epochs : 0;
     m_curves->clear(tr("%1  ·  run %2  ·  cell %3 of %4").arg(key).arg(runId).arg(index + 1).arg(count));
     m_curves->setPlannedEpochs(m_liveEpochs);
+    m_curves->setSelectionCriterion(
+        QString::fromStdString(rm::selectionCriterionText(cell ? cell->config.selectBy : "val_loss")));
     m_progress->setValue(0);
     m_status->setText(tr("%1: starting (cell %2 of %3)").arg(key).arg(index + 1).arg(count));
     log(tr("%1: started as run %2").arg(key).arg(runId));
@@ -398,7 +400,7 @@ void TrainingMonitor::onEpoch(const QString& key, qint64 runId, const rm::EpochE
             .arg(e.trainLoss, 0, 'f', 4)
             .arg(e.valLoss, 0, 'f', 4)
             .arg(aucText(e.valAuc))
-            .arg(e.best ? tr(", best so far") : QString())
+            .arg(e.best ? tr(", kept so far") : QString())
             .arg(e.seconds, 0, 'f', 1));
     if (m_runs->currentItem() && m_runs->currentItem()->data(RunIdColumn, Qt::UserRole).toLongLong() == runId)
         showRunHistory(m_runs->currentItem());

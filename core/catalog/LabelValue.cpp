@@ -1,4 +1,4 @@
-#include "targets/LabelValue.h"
+#include "catalog/LabelValue.h"
 
 #include <algorithm>
 #include <cctype>
@@ -20,9 +20,10 @@ std::optional<bool> parseRingLabel(const std::string& cell)
         if (s == y) return true;
     for (const char* n : no)
         if (s == n) return false;
+    // "1.0" and "0.0" are labels; any other number (a vote fraction, a score) is not one.
     char* end = nullptr;
-    double v = std::strtod(s.c_str(), &end);
-    if (end && *end == '\0') return v != 0.0;
+    const double v = std::strtod(s.c_str(), &end);
+    if (end && *end == '\0' && (v == 0.0 || v == 1.0)) return v == 1.0;
     return std::nullopt;
 }
 
