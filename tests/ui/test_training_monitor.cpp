@@ -244,7 +244,10 @@ private Q_SLOTS:
         QVERIFY(epochs.count() >= 1 && epochs.count() < 3);
         const int before = epochs.count();
         QCOMPARE(rm::listRuns(m_project.toStdString(), "paused").at(0).state, std::string("queued"));
-        QCOMPARE(editor.model()->status(key).state, QStringLiteral("queued"));
+        // Shown as paused (queued with epochs done), not as a cell that never started.
+        QCOMPARE(editor.model()->status(key).state, QStringLiteral("paused"));
+        QCOMPARE(rm::listRuns(m_project.toStdString(), "paused").at(0).status,
+                 std::string("paused - resumes on next start"));
 
         finished.clear();
         epochs.clear();
