@@ -1,8 +1,9 @@
-// ringminer-cli catalog import / list / show
+// ringminer-cli catalog import / list / show / export
 #include "Cli.h"
 
 #include "catalog/CatalogReader.h"
 #include "store/ProjectStore.h"
+#include "targets/ProjectExport.h"
 #include "util/Error.h"
 
 #include <cstdio>
@@ -17,7 +18,8 @@ static CatalogFormat parseFormat(const std::string& s)
     if (s == "csv") return CatalogFormat::Csv;
     if (s == "fits") return CatalogFormat::Fits;
     if (s == "whitespace" || s == "txt") return CatalogFormat::Whitespace;
-    throw UsageError("--format must be auto, csv, fits or whitespace");
+    if (s == "votable" || s == "vot") return CatalogFormat::VoTable;
+    throw UsageError("--format must be auto, csv, fits, votable or whitespace");
 }
 
 static int catalogImport(const Args& args)
@@ -57,6 +59,8 @@ static int catalogImport(const Args& args)
     }
     for (const auto& issue : cat.skipped)
         std::fprintf(stderr, "skipped: %s\n", issue.message().c_str());
+    for (const auto& note : cat.notes)
+        std::fprintf(stderr, "note: %s\n", note.c_str());
 
     Progress storeProgress("storing " + *name);
     const std::int64_t id = store->addCatalog(
@@ -145,12 +149,35 @@ static int catalogShow(const Args& args)
     return 0;
 }
 
+static int catalogExport(const Args& args)
+{
+    args.allowOnly({"out"}, {});
+    auto store = ProjectStore::open(args.positional(0, "PROJECT"));
+    const std::string name = args.positional(1, "CATALOG");
+    const auto out = args.option("out");
+    if (!out) throw UsageError("missing --out FILE (.vot, .csv or .fits)");
+    const ExportFormat format = exportFormatForPath(*out);
+    const ExportTable table = catalogExportTable(*store, name);
+    writeTable(*out, table, format);
+    printSummary(args,
+                 {{"ok", true},
+                  {"catalog", name},
+                  {"rows", table.table.rowCount()},
+                  {"columns", table.table.columnCount()},
+                  {"format", exportFormatName(format)},
+                  {"out", *out}},
+                 "wrote " + std::to_string(table.table.rowCount()) + " rows of catalog '" + name + "' to " +
+                     *out + " (" + exportFormatName(format) + ")");
+    return 0;
+}
+
 static VerbRegistrar importVerb(
     {"catalog import",
      "PROJECT FILE --name NAME [--role other|rings|images|parent|labelled] [--label-column COL] [--ra COL "
      "--dec COL | "
-     "--iau-name COL] [--format auto|csv|fits|whitespace] [--hdu N] [--skip-bad] [--json]",
-     "import a CSV, FITS or whitespace catalog; a bad row aborts (nothing imported) unless --skip-bad",
+     "--iau-name COL] [--format auto|csv|fits|votable|whitespace] [--hdu N] [--skip-bad] [--json]",
+     "import a CSV, FITS, VOTable or whitespace catalog (--hdu: FITS HDU or VOTable TABLE number); a bad "
+     "row aborts (nothing imported) unless --skip-bad",
      {"skip-bad"},
      catalogImport});
 static VerbRegistrar
@@ -160,3 +187,10 @@ static VerbRegistrar showVerb({"catalog show",
                                "show a catalog's columns and first rows",
                                {},
                                catalogShow});
+static VerbRegistrar
+    exportVerb({"catalog export",
+                "PROJECT CATALOG --out FILE.vot|FILE.csv|FILE.fits [--json]",
+                "write a catalog (with its positions as _RAJ2000/_DEJ2000) as a VOTable, CSV or "
+                "FITS table",
+                {},
+                catalogExport});

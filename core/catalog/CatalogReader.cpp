@@ -9,6 +9,7 @@
 #include "catalog/MappedFile.h"
 #include "catalog/PositionDetector.h"
 #include "catalog/RawTable.h"
+#include "catalog/VoTableReader.h"
 #include "catalog/WhitespaceReader.h"
 #include "util/Error.h"
 
@@ -28,6 +29,8 @@ const char* catalogFormatName(CatalogFormat f)
         return "fits";
     case CatalogFormat::Whitespace:
         return "whitespace";
+    case CatalogFormat::VoTable:
+        return "votable";
     }
     return "auto";
 }
@@ -172,11 +175,25 @@ void keepRows(Table& table, const std::vector<std::uint8_t>& keep)
     }
 }
 
-void importFits(ImportedCatalog& out, const ImportOptions& options)
+// The main position of a VOTable: exactly one column with each of the UCDs pos.eq.ra;meta.main and
+// pos.eq.dec;meta.main. Empty when the table does not say.
+std::pair<std::string, std::string> ucdPosition(const Table& table, const std::vector<std::string>& ucds)
 {
-    FitsTable fits = readFits(out.path, options);
-    out.notes = std::move(fits.notes);
-    Table& table = fits.table;
+    std::vector<std::string> ra, dec;
+    for (std::size_t i = 0; i < table.columns.size() && i < ucds.size(); ++i) {
+        const std::string& u = ucds[i];
+        if (u.find("meta.main") == std::string::npos) continue;
+        if (u.rfind("pos.eq.ra", 0) == 0) ra.push_back(table.columns[i].name);
+        if (u.rfind("pos.eq.dec", 0) == 0) dec.push_back(table.columns[i].name);
+    }
+    if (ra.size() == 1 && dec.size() == 1) return {ra[0], dec[0]};
+    return {};
+}
+
+// Readers that decode types themselves (FITS, VOTable): find the position, then drop or reject bad rows.
+void importTyped(ImportedCatalog& out, Table& table, std::vector<ImportIssue> issues,
+                 const ImportOptions& options)
+{
     std::vector<std::string> names;
     for (const Column& c : table.columns)
         names.push_back(c.name);
@@ -197,12 +214,35 @@ void importFits(ImportedCatalog& out, const ImportOptions& options)
     const Column& raCol = table.columns[static_cast<std::size_t>(where.raIndex)];
     const Column* decCol =
         where.decIndex >= 0 ? &table.columns[static_cast<std::size_t>(where.decIndex)] : nullptr;
-    const auto keep =
-        resolveRows(out, where, rowNumbers, std::move(fits.issues), options, [&](std::size_t i) {
-            return std::make_pair(cellOf(raCol, i), decCol ? cellOf(*decCol, i) : PositionCell::ofBlank());
-        });
+    const auto keep = resolveRows(out, where, rowNumbers, std::move(issues), options, [&](std::size_t i) {
+        return std::make_pair(cellOf(raCol, i), decCol ? cellOf(*decCol, i) : PositionCell::ofBlank());
+    });
     keepRows(table, keep);
     out.table = std::move(table);
+}
+
+void importFits(ImportedCatalog& out, const ImportOptions& options)
+{
+    FitsTable fits = readFits(out.path, options);
+    out.notes = std::move(fits.notes);
+    importTyped(out, fits.table, std::move(fits.issues), options);
+}
+
+void importVoTable(ImportedCatalog& out, const ImportOptions& options)
+{
+    VoTable vot = readVoTable(out.path, options);
+    out.notes = std::move(vot.notes);
+    ImportOptions withUcds = options;
+    if (options.raColumn.empty() && options.decColumn.empty() && options.iauNameColumn.empty()) {
+        const auto [ra, dec] = ucdPosition(vot.table, vot.ucds);
+        if (!ra.empty()) {
+            withUcds.raColumn = ra;
+            withUcds.decColumn = dec;
+            out.notes.push_back("positions from " + ra + "/" + dec +
+                                ", the FIELDs whose UCDs are pos.eq.ra;meta.main and pos.eq.dec;meta.main");
+        }
+    }
+    importTyped(out, vot.table, std::move(vot.issues), withUcds);
 }
 
 } // namespace
@@ -218,11 +258,19 @@ ImportedCatalog importCatalog(const std::string& path, const ImportOptions& opti
         importFits(out, options);
         return out;
     }
+    if (options.format == CatalogFormat::VoTable ||
+        (options.format == CatalogFormat::Auto && hasVoTableExtension(path))) {
+        out.format = CatalogFormat::VoTable;
+        importVoTable(out, options);
+        return out;
+    }
     MappedFile file(path);
     const SniffedFormat format = sniffFormat(path, file.text(), options.format);
     out.format = format.format;
     if (format.format == CatalogFormat::Fits)
         importFits(out, options);
+    else if (format.format == CatalogFormat::VoTable)
+        importVoTable(out, options);
     else
         importText(out, format, file.text(), options);
     return out;
