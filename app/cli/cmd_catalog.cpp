@@ -61,6 +61,7 @@ static int catalogImport(const Args& args)
         std::fprintf(stderr, "skipped: %s\n", issue.message().c_str());
     for (const auto& note : cat.notes)
         std::fprintf(stderr, "note: %s\n", note.c_str());
+    if (!cat.positionNote.empty()) std::fprintf(stderr, "%s\n", cat.positionNote.c_str());
 
     Progress storeProgress("storing " + *name);
     const std::int64_t id = store->addCatalog(
@@ -81,6 +82,7 @@ static int catalogImport(const Args& args)
                   {"format", info.format},
                   {"role", catalogRoleName(info.role)},
                   {"ra_column", info.position.raColumn},
+                  {"position_note", cat.positionNote},
                   {"dec_column", info.position.decColumn}},
                  text);
     return 0;

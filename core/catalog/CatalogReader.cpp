@@ -112,6 +112,7 @@ void importText(ImportedCatalog& out, const SniffedFormat& format, std::string_v
     const DetectedPosition where = detectPosition(
         out.path, raw.names, [&raw](std::size_t c, std::size_t max) { return raw.sample(c, max); }, options);
     out.position = where.columns;
+    out.positionNote = where.how;
     const RawColumn* raCol = &raw.columns[static_cast<std::size_t>(where.raIndex)];
     const RawColumn* decCol =
         where.decIndex >= 0 ? &raw.columns[static_cast<std::size_t>(where.decIndex)] : nullptr;
@@ -192,7 +193,7 @@ std::pair<std::string, std::string> ucdPosition(const Table& table, const std::v
 
 // Readers that decode types themselves (FITS, VOTable): find the position, then drop or reject bad rows.
 void importTyped(ImportedCatalog& out, Table& table, std::vector<ImportIssue> issues,
-                 const ImportOptions& options)
+                 const ImportOptions& options, const std::string& how = {})
 {
     std::vector<std::string> names;
     for (const Column& c : table.columns)
@@ -208,6 +209,7 @@ void importTyped(ImportedCatalog& out, Table& table, std::vector<ImportIssue> is
         },
         options);
     out.position = where.columns;
+    out.positionNote = how.empty() ? where.how : how;
     std::vector<std::size_t> rowNumbers(table.rowCount());
     for (std::size_t i = 0; i < rowNumbers.size(); ++i)
         rowNumbers[i] = i + 1;
@@ -233,16 +235,17 @@ void importVoTable(ImportedCatalog& out, const ImportOptions& options)
     VoTable vot = readVoTable(out.path, options);
     out.notes = std::move(vot.notes);
     ImportOptions withUcds = options;
+    std::string how;
     if (options.raColumn.empty() && options.decColumn.empty() && options.iauNameColumn.empty()) {
         const auto [ra, dec] = ucdPosition(vot.table, vot.ucds);
         if (!ra.empty()) {
             withUcds.raColumn = ra;
             withUcds.decColumn = dec;
-            out.notes.push_back("positions from " + ra + "/" + dec +
-                                ", the FIELDs whose UCDs are pos.eq.ra;meta.main and pos.eq.dec;meta.main");
+            how = "positions from " + ra + "/" + dec +
+                  ", the FIELDs whose UCDs are pos.eq.ra;meta.main and pos.eq.dec;meta.main";
         }
     }
-    importTyped(out, vot.table, std::move(vot.issues), withUcds);
+    importTyped(out, vot.table, std::move(vot.issues), withUcds, how);
 }
 
 } // namespace

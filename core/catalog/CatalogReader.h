@@ -74,6 +74,7 @@ struct ImportedCatalog
     std::vector<double> ra, dec;                // degrees J2000, one per kept row, always finite and in range
     std::vector<std::size_t> sourceRow;         // 1-based data row in the file of every kept row
     PositionColumns position;
+    std::string positionNote;         // which position columns were chosen and why, for people
     std::vector<ImportIssue> skipped; // rows left out under BadRowPolicy::Skip, with why
     std::vector<std::string> notes;   // anything else not kept (e.g. FITS vector columns), with why
 };
