@@ -10,6 +10,7 @@
 class QAbstractButton;
 class QComboBox;
 class QLabel;
+class QMenu;
 class QTreeWidget;
 class QTreeWidgetItem;
 
@@ -42,6 +43,8 @@ public:
     QTreeWidget* historyTree() const { return m_history; }
     QTreeWidget* predictionsTree() const { return m_predictions; }
     QAbstractButton* skyViewerButton() const { return m_skyButton; }
+    // The sky button's menu: every viewer, copy position (sexagesimal, decimal) and IAU name.
+    QMenu* skyMenu() const { return m_skyMenu; }
 
 Q_SIGNALS:
     void statusMessage(QString text);
@@ -69,6 +72,7 @@ private:
     QLabel* m_position;
     QLabel* m_label;
     QAbstractButton* m_skyButton;
+    QMenu* m_skyMenu;
     ImageView* m_image;
     QComboBox* m_ringType;
     QTreeWidget* m_rows;

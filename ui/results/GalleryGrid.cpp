@@ -2,10 +2,13 @@
 
 #include "cutouts/CutoutDelegate.h"
 #include "cutouts/CutoutModel.h"
+#include "inspector/SkyMenu.h"
 #include "labels/LabelController.h"
 #include "labels/LabelKeys.h"
 #include "project/ProjectSession.h"
 #include "selection/GalaxySelection.h"
+
+#include <QMenu>
 
 namespace rm::ui {
 
@@ -28,6 +31,13 @@ GalleryGrid::GalleryGrid(GalaxySelection* selection, QWidget* parent)
     m_keys->watch(this, false);
     m_keys->setAdvanceAfterLabel(true);
     setThumbnailSize(112);
+    setContextMenuPolicy(Qt::CustomContextMenu);
+    connect(this, &QWidget::customContextMenuRequested, this, [this](const QPoint& at) {
+        if (QMenu* menu = contextMenuFor(indexAt(at))) {
+            menu->exec(viewport()->mapToGlobal(at));
+            delete menu;
+        }
+    });
 
     connect(selectionModel(), &QItemSelectionModel::currentChanged, this, &GalleryGrid::onCurrentChanged);
     // A click on the item that is already current still makes it the shared current galaxy again.
@@ -43,6 +53,7 @@ GalleryGrid::GalleryGrid(GalaxySelection* selection, QWidget* parent)
 void GalleryGrid::setSession(ProjectSession* session)
 {
     m_keys->setController(session ? &session->labels() : nullptr);
+    m_session = session;
     m_filling = true;
     m_model->setSession(session);
     m_filling = false;
@@ -115,6 +126,16 @@ void GalleryGrid::onCurrentChanged(const QModelIndex& current)
     SelectedGalaxy g;
     g.id = m_model->galaxyAt(current.row());
     m_selection->setCurrent(g, this);
+}
+
+QMenu* GalleryGrid::contextMenuFor(const QModelIndex& index)
+{
+    if (!index.isValid()) return nullptr;
+    QString error;
+    QMenu* menu =
+        galaxySkyMenu(m_session, index.data(CutoutModel::GalaxyRole).value<GalaxyId>(), this, &error);
+    if (!menu && !error.isEmpty()) Q_EMIT statusMessage(error);
+    return menu;
 }
 
 } // namespace rm::ui

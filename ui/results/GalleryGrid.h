@@ -11,6 +11,8 @@
 
 #include <vector>
 
+class QMenu;
+
 namespace rm::ui {
 
 class CutoutDelegate;
@@ -36,6 +38,10 @@ public:
     CutoutModel* cutouts() const { return m_model; }
     LabelKeys* keys() const { return m_keys; }
 
+    // The context menu of one cell (sky viewers, copy position or IAU name); nullptr for an empty spot.
+    // The caller owns it. The right click shows it; tests look at it without showing it.
+    QMenu* contextMenuFor(const QModelIndex& index);
+
 Q_SIGNALS:
     void statusMessage(QString text);
 
@@ -48,6 +54,7 @@ private:
     CutoutDelegate* m_delegate;
     LabelKeys* m_keys;
     bool m_filling = false;
+    QPointer<ProjectSession> m_session;
 };
 
 } // namespace rm::ui
