@@ -209,7 +209,13 @@ private:
     {
         throw InputError(m_path, row, column, reason);
     }
-    int line() const { return xmlTextReaderGetParserLineNumber(m_reader); }
+    // The line of the current node (the parser itself may have read ahead).
+    int line() const
+    {
+        const xmlNodePtr node = xmlTextReaderCurrentNode(m_reader);
+        const long n = node ? xmlGetLineNo(node) : -1;
+        return n > 0 ? static_cast<int>(n) : xmlTextReaderGetParserLineNumber(m_reader);
+    }
     std::string where(const char* element) const
     {
         return std::string("<") + element + "> at line " + std::to_string(line());
