@@ -64,7 +64,7 @@ template <typename F> std::optional<InputError> inputErrorOf(F&& f)
 }
 
 // The reference table of votable_astropy.py, as we expect to read it.
-void checkReference(const ImportedCatalog& c, bool floatMag)
+void checkReference(const ImportedCatalog& c, bool floatMag, bool units = true)
 {
     QCOMPARE(c.table.rowCount(), std::size_t(4));
     QCOMPARE(c.position.raColumn, std::string("ra"));
@@ -74,8 +74,7 @@ void checkReference(const ImportedCatalog& c, bool floatMag)
         QCOMPARE(c.ra[i], ra[i]);
         QCOMPARE(c.dec[i], dec[i]);
     }
-    const Column& ra_ = c.table.column("ra");
-    QCOMPARE(ra_.unit, std::string("deg"));
+    if (units) QCOMPARE(c.table.column("ra").unit, std::string("deg")); // CSV has no units
     const Column& id = c.table.column("id");
     QCOMPARE(id.type, ColumnType::Integer);
     QCOMPARE(id.integers[0], std::int64_t(1));
@@ -147,7 +146,7 @@ private Q_SLOTS:
             const std::string out = m_dir.filePath(name).toStdString();
             writeTable(out, t, exportFormatForPath(out));
             const ImportedCatalog back = importCatalog(out);
-            checkReference(back, true);
+            checkReference(back, true, back.format != CatalogFormat::Csv);
             QCOMPARE(back.table.columnCount(), c.table.columnCount());
         }
         const std::string vot = readFile(m_dir.filePath("ours.vot").toStdString());
@@ -177,17 +176,18 @@ private Q_SLOTS:
     void positionsFromUcds()
     {
         // Column names no convention knows; the UCDs say which is the position.
-        const std::string path = writeFile(m_dir, "ucd.vot", R"(<?xml version="1.0"?>
-<VOTABLE version="1.3" xmlns="http://www.ivoa.net/xml/VOTable/v1.3"><RESOURCE><TABLE>
-<FIELD name="alpha" datatype="double" unit="deg" ucd="pos.eq.ra;meta.main"/>
-<FIELD name="delta" datatype="double" unit="deg" ucd="pos.eq.dec;meta.main"/>
-<FIELD name="n" datatype="int"><VALUES null="-1"/></FIELD>
-<FIELD name="spectrum" datatype="float" arraysize="3"/>
-<DATA><TABLEDATA>
-<TR><TD>12.5</TD><TD>-30.25</TD><TD>-1</TD><TD>1 2 3</TD></TR>
-<TR><TD>0x10</TD><TD>1</TD><TD>0x10</TD><TD>4 5 6</TD></TR>
-</TABLEDATA></DATA></TABLE></RESOURCE></VOTABLE>
-)");
+        const std::string path = writeFile(
+            m_dir, "ucd.vot",
+            "<?xml version=\"1.0\"?>\n"
+            "<VOTABLE version=\"1.3\" xmlns=\"http://www.ivoa.net/xml/VOTable/v1.3\"><RESOURCE><TABLE>\n"
+            "<FIELD name=\"alpha\" datatype=\"double\" unit=\"deg\" ucd=\"pos.eq.ra;meta.main\"/>\n"
+            "<FIELD name=\"delta\" datatype=\"double\" unit=\"deg\" ucd=\"pos.eq.dec;meta.main\"/>\n"
+            "<FIELD name=\"n\" datatype=\"int\"><VALUES null=\"-1\"/></FIELD>\n"
+            "<FIELD name=\"spectrum\" datatype=\"float\" arraysize=\"3\"/>\n"
+            "<DATA><TABLEDATA>\n"
+            "<TR><TD>12.5</TD><TD>-30.25</TD><TD>-1</TD><TD>1 2 3</TD></TR>\n"
+            "<TR><TD>0x10</TD><TD>1</TD><TD>0x10</TD><TD>4 5 6</TD></TR>\n"
+            "</TABLEDATA></DATA></TABLE></RESOURCE></VOTABLE>\n");
         auto bad = inputErrorOf([&] { importCatalog(path); });
         QVERIFY(bad); // 0x10 is not a number for a double
         QCOMPARE(bad->row(), std::size_t(2));
