@@ -17,6 +17,7 @@
 #include "results/MisclassifiedGallery.h"
 #include "results/ReviewQueuePanel.h"
 #include "selection/GalaxySelection.h"
+#include "store/ProjectStore.h"
 #include "training/TrainingController.h"
 #include "training/TrainingMonitor.h"
 #include "util/Error.h"
@@ -393,7 +394,10 @@ void MainWindow::attach(std::unique_ptr<ProjectSession> session)
             }
         });
     }
-    setWindowTitle(s ? tr("%1 — RingMiner").arg(s->fileName()) : tr("RingMiner"));
+    // A project this user cannot write opens for browsing; the title says so before a label fails.
+    setWindowTitle(s ? (s->store().readOnly() ? tr("%1 (read-only) — RingMiner") : tr("%1 — RingMiner"))
+                           .arg(s->fileName())
+                     : tr("RingMiner"));
     setWindowFilePath(s ? s->path() : QString());
     updateProjectStatus();
     if (s) m_cutouts->view()->setFocus();
@@ -458,10 +462,11 @@ void MainWindow::updateProjectStatus()
         m_projectStatus->setText(tr("no project"));
         return;
     }
-    m_projectStatus->setText(tr("%1  ·  %L2 hand labels  ·  author %3")
+    m_projectStatus->setText(tr("%1%4  ·  %L2 hand labels  ·  author %3")
                                  .arg(m_session->fileName())
                                  .arg(m_session->labels().labelledCount())
-                                 .arg(m_session->labels().author()));
+                                 .arg(m_session->labels().author())
+                                 .arg(m_session->store().readOnly() ? tr(" (read-only)") : QString()));
 }
 
 void MainWindow::chooseAndOpen()

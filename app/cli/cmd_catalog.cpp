@@ -33,6 +33,7 @@ static int catalogImport(const Args& args)
         throw UsageError("--role labelled needs --label-column COLUMN");
 
     auto store = ProjectStore::open(path);
+    store->requireWritable("an imported catalog"); // before reading a million rows for nothing
     if (store->hasCatalog(*name)) throw Error("the project already has a catalog named '" + *name + "'");
 
     ImportOptions opt;

@@ -28,6 +28,7 @@ int cutoutsCache(const Args& args)
     if (!(crop > 0 && crop <= 1)) throw UsageError("--crop must be in (0, 1]");
 
     auto store = ProjectStore::open(path);
+    store->requireWritable("a decoded-image cache");
     TargetSetCacheOptions o;
     o.width = o.height = static_cast<int>(size);
     o.channels = static_cast<int>(channels);

@@ -94,6 +94,7 @@ int cutoutsFetch(const Args& args)
     const bool verify = args.flag("verify");
 
     auto store = ProjectStore::open(path);
+    store->requireWritable("the fetch ledger");
     const CatalogInfo cat = store->catalog(*catalogName);
     const auto stored = storedSpec(*store, cat.id);
     const CutoutServiceSpec spec = resolveSpec(args, stored);

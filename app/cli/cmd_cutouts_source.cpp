@@ -73,6 +73,7 @@ int cutoutsSource(const Args& args)
         return 0;
     }
 
+    store->requireWritable("an image source");
     auto source = makeImageSource(spec, ctx); // throws with the reason for a bad spec
     const Table table = store->loadTable(cat.id);
     // A template column the catalog does not have can never find an image.

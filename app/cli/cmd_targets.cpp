@@ -42,6 +42,7 @@ static int targetsBuild(const Args& args)
                     "match-column", "match-bins", "train", "val", "seed", "duplicate-radius"},
                    {"ignore-hand-labels"});
     auto store = ProjectStore::open(args.positional(0, "PROJECT"));
+    store->requireWritable("a target set");
     TargetSetSpec spec;
     spec.name = args.option("name", "");
     if (spec.name.empty()) throw UsageError("missing --name NAME");

@@ -142,6 +142,7 @@ int train(const Args& args)
     std::string experiment = args.option("experiment", "");
     {
         auto store = ProjectStore::open(path);
+        store->requireWritable("training runs");
         RunStore runs(*store);
         const auto stored = experiment.empty() ? std::nullopt : runs.experimentId(experiment);
         if (auto file = args.option("matrix")) {

@@ -127,6 +127,9 @@ void ProjectStore::migrate()
         throw Error("project '" + m_path + "' has schema version " + std::to_string(v) +
                     ", newer than this RingMiner understands (" + std::to_string(kSchemaVersion) + ")");
     if (v == kSchemaVersion) return;
+    if (m_db->readOnly())
+        throw Error("project '" + m_path + "' has schema version " + std::to_string(v) +
+                    " and needs an upgrade, but it is read-only: open a copy you can write");
     Transaction tx(*m_db);
     if (v < 1) {
         m_db->exec(schema::kVersion1);
@@ -138,6 +141,19 @@ void ProjectStore::migrate()
     if (v < 2) m_db->exec(schema::kVersion2);
     m_db->exec("PRAGMA user_version = " + std::to_string(kSchemaVersion));
     tx.commit();
+}
+
+bool ProjectStore::readOnly() const
+{
+    return m_db->readOnly();
+}
+
+void ProjectStore::requireWritable(const std::string& what) const
+{
+    if (readOnly())
+        throw Error("project '" + m_path +
+                    "' is read-only (this user cannot write the file or its folder), so " + what +
+                    " cannot be saved in it; nothing was read or changed. Work on a copy you can write.");
 }
 
 std::string ProjectStore::filesDir() const

@@ -63,6 +63,10 @@ public:
 
     Database& db() { return *m_db; }
     const std::string& path() const { return m_path; }
+    // Opened read-only (the user cannot write the file or its folder): reading works, writing verbs call
+    // requireWritable first so they fail before doing any work.
+    bool readOnly() const;
+    void requireWritable(const std::string& what) const;
     std::string filesDir() const; // <project>.files/, created on demand, for images, weights, embeddings
     int schemaVersion();
     void setMeta(const std::string& key, const std::string& value);

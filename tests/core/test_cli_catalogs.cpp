@@ -3,6 +3,8 @@
 
 #include <QtTest>
 
+#include <unistd.h>
+
 using rmtest::runCli;
 
 class TestCliCatalogs : public QObject
@@ -219,6 +221,51 @@ private Q_SLOTS:
         QVERIFY2(r.err.contains("did you mean 'xmatch'"), qPrintable(r.err));
         r = runCli({"catalog"});
         QVERIFY2(r.err.contains("needs a sub-command") && r.err.contains("import"), qPrintable(r.err));
+    }
+
+    // A project this user cannot write opens read-only: reading verbs work, writing verbs fail first with
+    // "read-only" and change nothing. Root may write anything, so as root the CLI runs as nobody.
+    void readOnlyProjectOpensForReading()
+    {
+        QTemporaryDir dir;
+        QFile::setPermissions(dir.path(), QFileDevice::ReadOwner | QFileDevice::WriteOwner |
+                                              QFileDevice::ExeOwner | QFileDevice::ReadOther |
+                                              QFileDevice::ExeOther | QFileDevice::ReadGroup |
+                                              QFileDevice::ExeGroup);
+        const QString project = dir.filePath("ro.rmproj");
+        QCOMPARE(runCli({"project", "new", project}).exitCode, 0);
+        const QString csv = dir.filePath("small.csv");
+        {
+            QFile f(csv);
+            QVERIFY(f.open(QIODevice::WriteOnly));
+            f.write("name,ra,dec\ng1,10.0,20.0\ng2,10.1,20.1\n");
+        }
+        QCOMPARE(runCli({"catalog", "import", project, csv, "--name", "small"}).exitCode, 0);
+        QFile::setPermissions(csv, QFileDevice::ReadOwner | QFileDevice::ReadOther | QFileDevice::ReadGroup);
+        QStringList asUser;
+        if (::getuid() == 0)
+            asUser = {"setpriv", "--reuid=65534", "--regid=65534", "--clear-groups"};
+        else {
+            QFile::setPermissions(project, QFileDevice::ReadOwner | QFileDevice::ReadOther);
+            QFile::setPermissions(dir.path(), QFileDevice::ReadOwner | QFileDevice::ExeOwner);
+        }
+        auto r = runCli({"catalog", "list", project, "--json"}, 60000, asUser);
+        QVERIFY2(r.exitCode == 0, qPrintable(r.err));
+        QCOMPARE(r.json().value("catalogs").toArray().size(), 1);
+        r = runCli({"catalog", "show", project, "small"}, 60000, asUser);
+        QVERIFY2(r.exitCode == 0 && r.out.contains("g2"), qPrintable(r.err));
+        r = runCli({"catalog", "import", project, csv, "--name", "again", "--json"}, 60000, asUser);
+        QCOMPARE(r.exitCode, 1);
+        QVERIFY2(r.err.contains("read-only") && r.err.contains("nothing was read"), qPrintable(r.err));
+        QCOMPARE(r.json().value("ok").toBool(), false);
+        r = runCli({"xmatch", project, "small", "small", "--radius", "1"}, 60000, asUser);
+        QCOMPARE(r.exitCode, 1);
+        QVERIFY2(r.err.contains("read-only"), qPrintable(r.err));
+        if (::getuid() != 0)
+            QFile::setPermissions(dir.path(),
+                                  QFileDevice::ReadOwner | QFileDevice::WriteOwner | QFileDevice::ExeOwner);
+        r = runCli({"catalog", "list", project, "--json"});
+        QCOMPARE(r.json().value("catalogs").toArray().size(), 1); // nothing changed
     }
 
     void usageErrors()
