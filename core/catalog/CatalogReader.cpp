@@ -9,10 +9,12 @@
 #include "catalog/MappedFile.h"
 #include "catalog/PositionDetector.h"
 #include "catalog/RawTable.h"
+#include "catalog/ScoringCatalog.h"
 #include "catalog/WhitespaceReader.h"
 #include "util/Error.h"
 
 #include <algorithm>
+#include <cmath>
 #include <optional>
 
 namespace rm {
@@ -55,9 +57,10 @@ bool byRow(const ImportIssue& a, const ImportIssue& b)
 // position does not decode are dropped, or the first of them is thrown under Abort. cellsOf(i) gives row i's
 // position cells. Returns the keep mask over the reader's rows.
 template <typename CellsOf>
-std::vector<std::uint8_t>
-resolveRows(ImportedCatalog& out, const DetectedPosition& where, const std::vector<std::size_t>& rowNumbers,
-            std::vector<ImportIssue> readerIssues, const ImportOptions& options, CellsOf cellsOf)
+std::vector<std::uint8_t> resolveRows(ImportedCatalog& out, const DetectedPosition& where,
+                                      const std::vector<std::size_t>& rowNumbers,
+                                      std::vector<ImportIssue> readerIssues, const ImportOptions& options,
+                                      bool requirePositions, CellsOf cellsOf)
 {
     const bool abort = options.onBadRow == BadRowPolicy::Abort;
     std::vector<std::uint8_t> keep(rowNumbers.size(), 1);
@@ -79,8 +82,15 @@ resolveRows(ImportedCatalog& out, const DetectedPosition& where, const std::vect
             keep[i] = 0;
             continue;
         }
+        if (where.raIndex < 0) { // no position columns (positions optional)
+            out.ra.push_back(NAN);
+            out.dec.push_back(NAN);
+            out.sourceRow.push_back(row);
+            continue;
+        }
         const auto [raCell, decCell] = cellsOf(i);
-        const RowPosition p = rowPosition(where, raCell, decCell);
+        RowPosition p = rowPosition(where, raCell, decCell);
+        if (!p.ok && !requirePositions) p = {true, NAN, NAN, {}, {}};
         if (!p.ok) {
             ImportIssue issue{out.path, row, p.column, p.reason};
             if (abort) raise(issue);
@@ -101,21 +111,23 @@ resolveRows(ImportedCatalog& out, const DetectedPosition& where, const std::vect
 }
 
 void importText(ImportedCatalog& out, const SniffedFormat& format, std::string_view content,
-                const ImportOptions& options)
+                const ImportOptions& options, bool requirePositions)
 {
     RawTable raw = format.format == CatalogFormat::Whitespace
                        ? readWhitespace(out.path, content, options)
                        : readCsv(out.path, content, format.csv, options);
     const DetectedPosition where = detectPosition(
-        out.path, raw.names, [&raw](std::size_t c, std::size_t max) { return raw.sample(c, max); }, options);
+        out.path, raw.names, [&raw](std::size_t c, std::size_t max) { return raw.sample(c, max); }, options,
+        requirePositions);
     out.position = where.columns;
-    const RawColumn* raCol = &raw.columns[static_cast<std::size_t>(where.raIndex)];
+    const RawColumn* raCol =
+        where.raIndex >= 0 ? &raw.columns[static_cast<std::size_t>(where.raIndex)] : nullptr;
     const RawColumn* decCol =
         where.decIndex >= 0 ? &raw.columns[static_cast<std::size_t>(where.decIndex)] : nullptr;
     std::sort(raw.issues.begin(), raw.issues.end(), byRow);
-    const auto keep =
-        resolveRows(out, where, raw.sourceRow, std::move(raw.issues), options, [&](std::size_t i) {
-            return std::make_pair(PositionCell::ofText(raCol->cell(i)),
+    const auto keep = resolveRows(
+        out, where, raw.sourceRow, std::move(raw.issues), options, requirePositions, [&](std::size_t i) {
+            return std::make_pair(raCol ? PositionCell::ofText(raCol->cell(i)) : PositionCell::ofBlank(),
                                   decCol ? PositionCell::ofText(decCol->cell(i)) : PositionCell::ofBlank());
         });
     out.table = buildTypedTable(raw, keep);
@@ -172,7 +184,7 @@ void keepRows(Table& table, const std::vector<std::uint8_t>& keep)
     }
 }
 
-void importFits(ImportedCatalog& out, const ImportOptions& options)
+void importFits(ImportedCatalog& out, const ImportOptions& options, bool requirePositions)
 {
     FitsTable fits = readFits(out.path, options);
     out.notes = std::move(fits.notes);
@@ -189,17 +201,19 @@ void importFits(ImportedCatalog& out, const ImportOptions& options)
                 if (!c.isNull(r)) values.push_back(c.text(r));
             return values;
         },
-        options);
+        options, requirePositions);
     out.position = where.columns;
     std::vector<std::size_t> rowNumbers(table.rowCount());
     for (std::size_t i = 0; i < rowNumbers.size(); ++i)
         rowNumbers[i] = i + 1;
-    const Column& raCol = table.columns[static_cast<std::size_t>(where.raIndex)];
+    const Column* raCol =
+        where.raIndex >= 0 ? &table.columns[static_cast<std::size_t>(where.raIndex)] : nullptr;
     const Column* decCol =
         where.decIndex >= 0 ? &table.columns[static_cast<std::size_t>(where.decIndex)] : nullptr;
-    const auto keep =
-        resolveRows(out, where, rowNumbers, std::move(fits.issues), options, [&](std::size_t i) {
-            return std::make_pair(cellOf(raCol, i), decCol ? cellOf(*decCol, i) : PositionCell::ofBlank());
+    const auto keep = resolveRows(
+        out, where, rowNumbers, std::move(fits.issues), options, requirePositions, [&](std::size_t i) {
+            return std::make_pair(raCol ? cellOf(*raCol, i) : PositionCell::ofBlank(),
+                                  decCol ? cellOf(*decCol, i) : PositionCell::ofBlank());
         });
     keepRows(table, keep);
     out.table = std::move(table);
@@ -207,7 +221,9 @@ void importFits(ImportedCatalog& out, const ImportOptions& options)
 
 } // namespace
 
-ImportedCatalog importCatalog(const std::string& path, const ImportOptions& options)
+namespace {
+
+ImportedCatalog importAny(const std::string& path, const ImportOptions& options, bool requirePositions)
 {
     ImportedCatalog out;
     out.path = path;
@@ -215,16 +231,31 @@ ImportedCatalog importCatalog(const std::string& path, const ImportOptions& opti
     if (options.format == CatalogFormat::Fits ||
         (options.format == CatalogFormat::Auto && hasFitsExtension(path))) {
         out.format = CatalogFormat::Fits;
-        importFits(out, options);
+        importFits(out, options, requirePositions);
         return out;
     }
     MappedFile file(path);
     const SniffedFormat format = sniffFormat(path, file.text(), options.format);
     out.format = format.format;
     if (format.format == CatalogFormat::Fits)
-        importFits(out, options);
+        importFits(out, options, requirePositions);
     else
-        importText(out, format, file.text(), options);
+        importText(out, format, file.text(), options, requirePositions);
+    return out;
+}
+
+} // namespace
+
+ImportedCatalog importCatalog(const std::string& path, const ImportOptions& options)
+{
+    return importAny(path, options, true);
+}
+
+ScoringCatalog importCatalogForScoring(const std::string& path, const ImportOptions& options)
+{
+    ScoringCatalog out;
+    out.catalog = importAny(path, options, false);
+    out.hasPositions = !out.catalog.position.raColumn.empty();
     return out;
 }
 

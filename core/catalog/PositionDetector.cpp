@@ -100,7 +100,8 @@ const char* const kIauColumns[] = {"iauname", "iau_name", "name", "JID", "objnam
 } // namespace
 
 DetectedPosition detectPosition(const std::string& file, const std::vector<std::string>& names,
-                                const ColumnSampler& sample, const ImportOptions& options)
+                                const ColumnSampler& sample, const ImportOptions& options,
+                                bool requirePositions)
 {
     auto require = [&](const std::string& name, const char* what) {
         const int i = findColumn(names, name);
@@ -128,6 +129,7 @@ DetectedPosition detectPosition(const std::string& file, const std::vector<std::
         const int col = findColumn(names, name);
         if (col >= 0 && looksLikeIauNames(sample, col)) return iau(names, col);
     }
+    if (!requirePositions) return DetectedPosition{}; // raIndex -1: no positions
     throw InputError(
         file, 0, {},
         "no sky position columns found (looked for _RAJ2000/_DEJ2000, RAdeg/DEdeg, ra/dec, "

@@ -23,9 +23,11 @@ struct DetectedPosition
 };
 
 // Applies the options, then the known column-name conventions in priority order. Throws InputError naming the
-// file and listing the columns when nothing fits, or when an option names a missing column.
+// file and listing the columns when nothing fits (or returns raIndex -1 when requirePositions is false), or
+// when an option names a missing column.
 DetectedPosition detectPosition(const std::string& file, const std::vector<std::string>& names,
-                                const ColumnSampler& sample, const ImportOptions& options);
+                                const ColumnSampler& sample, const ImportOptions& options,
+                                bool requirePositions = true);
 
 // One cell as a reader holds it: blank, a number already decoded (FITS) or text.
 struct PositionCell

@@ -28,6 +28,8 @@ const char* catalogRoleName(CatalogRole r)
         return "parent";
     case CatalogRole::Labelled:
         return "labelled";
+    case CatalogRole::Candidates:
+        return "candidates";
     }
     return "other";
 }
@@ -35,9 +37,10 @@ const char* catalogRoleName(CatalogRole r)
 CatalogRole parseCatalogRole(const std::string& s)
 {
     for (CatalogRole r : {CatalogRole::Other, CatalogRole::Rings, CatalogRole::Images, CatalogRole::Parent,
-                          CatalogRole::Labelled})
+                          CatalogRole::Labelled, CatalogRole::Candidates})
         if (s == catalogRoleName(r)) return r;
-    throw Error("unknown catalog role '" + s + "' (expected one of: other, rings, images, parent, labelled)");
+    throw Error("unknown catalog role '" + s +
+                "' (expected one of: other, rings, images, parent, labelled, candidates)");
 }
 
 static const char* positionKindName(PositionKind k)
@@ -139,6 +142,18 @@ void ProjectStore::migrate()
             .run();
     }
     if (v < 2) m_db->exec(schema::kVersion2);
+    if (v < 3) {
+        // Version 3 adds the role 'candidates' to the CHECK on catalogs.role. Loosening a CHECK changes no
+        // stored row, so the table's SQL is edited in place (SQLite's documented writable_schema procedure)
+        // rather than rebuilt, which would cascade-delete everything that references a catalog.
+        const std::int64_t cookie = m_db->queryInt("PRAGMA schema_version").value_or(0);
+        m_db->exec("PRAGMA writable_schema=ON");
+        m_db->exec(
+            "UPDATE sqlite_master SET sql = replace(sql, '''labelled'')', '''labelled'',''candidates'')') "
+            "WHERE type = 'table' AND name = 'catalogs'");
+        m_db->exec("PRAGMA schema_version = " + std::to_string(cookie + 1));
+        m_db->exec("PRAGMA writable_schema=OFF");
+    }
     m_db->exec("PRAGMA user_version = " + std::to_string(kSchemaVersion));
     tx.commit();
 }
@@ -390,10 +405,14 @@ void ProjectStore::removeCatalog(std::int64_t id)
 {
     CatalogInfo info = catalog(id);
     Transaction tx(*m_db);
-    Statement used = m_db->prepare("SELECT count(*) FROM targets WHERE catalog_id = ?");
-    used.bind(1, id);
-    if (used.step() && used.integer(0) > 0)
-        throw Error("catalog '" + info.name + "' is used by a target set; remove the target set first");
+    {
+        // Scoped: a statement still stepping on this connection makes the DROP below fail ("table is
+        // locked").
+        Statement used = m_db->prepare("SELECT count(*) FROM targets WHERE catalog_id = ?");
+        used.bind(1, id);
+        if (used.step() && used.integer(0) > 0)
+            throw Error("catalog '" + info.name + "' is used by a target set; remove the target set first");
+    }
     m_db->exec("DROP TABLE IF EXISTS " + info.tableName);
     m_db->prepare("DELETE FROM catalogs WHERE id = ?").bind(1, id).run();
     tx.commit();

@@ -17,14 +17,16 @@ namespace rm {
 struct CrossMatchResult;
 
 // What a catalog is for: rings (every row is a known ring: excluded from negatives), images (rows that have
-// cutouts), parent (a pool of candidate negatives), labelled (a label column says ring or not), other.
+// cutouts), parent (a pool of candidate negatives), labelled (a label column says ring or not), candidates
+// (a catalog `mine` wrote: scored galaxies with p_ring, is_ring and known_ring), other.
 enum class CatalogRole
 {
     Other,
     Rings,
     Images,
     Parent,
-    Labelled
+    Labelled,
+    Candidates
 };
 const char* catalogRoleName(CatalogRole r);
 CatalogRole parseCatalogRole(const std::string& s); // throws rm::Error listing the valid names
@@ -54,7 +56,7 @@ struct CatalogPositions
 class ProjectStore
 {
 public:
-    static constexpr int kSchemaVersion = 2;
+    static constexpr int kSchemaVersion = 3;
 
     // Creates a new project file (fails if it exists) or opens one, migrating an older schema.
     static std::unique_ptr<ProjectStore> create(const std::string& path);

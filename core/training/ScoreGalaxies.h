@@ -18,6 +18,7 @@ class ImageSource;
 struct GalaxyScore
 {
     float score = 0;   // NaN when error is set
+    float spread = 0;  // with tta: the standard deviation over the 8 rotations/flips (NaN when not scored)
     std::string error; // why the galaxy could not be scored ("" when scored)
 };
 
@@ -28,6 +29,7 @@ struct ScoreGalaxiesOptions
     int batchSize = 64;
     std::string device = "auto";
     std::size_t chunk = 4096;
+    bool tta = false; // score the mean over the 8 rotations/flips and keep their spread
     // (scored, total) after each chunk; return false to cancel (the scores so far are returned, the rest NaN
     // with error "cancelled").
     std::function<bool(std::size_t, std::size_t)> progress;

@@ -82,7 +82,7 @@ private Q_SLOTS:
         }
         {
             auto store = ProjectStore::open(path);
-            QCOMPARE(store->schemaVersion(), 2);
+            QCOMPARE(store->schemaVersion(), ProjectStore::kSchemaVersion);
             QCOMPARE(store->db().queryInt("SELECT count(*) FROM run_curves").value_or(-1), 0);
         }
         const auto runs = listRuns(path);
@@ -107,7 +107,7 @@ private Q_SLOTS:
         QCOMPARE(preds[0].catalogId, std::int64_t(-1));
         QCOMPARE(bestRun(path).id, std::int64_t(5));
         // Reopening a migrated project changes nothing.
-        QCOMPARE(ProjectStore::open(path)->schemaVersion(), 2);
+        QCOMPARE(ProjectStore::open(path)->schemaVersion(), ProjectStore::kSchemaVersion);
     }
 
     void writesAndReadsBack()

@@ -80,7 +80,7 @@ CatalogImportPage::CatalogImportPage(ImportWizard* wizard) : QWizardPage(wizard)
     auto* browse = new QPushButton(tr("Browse…"), this);
     m_name = new QLineEdit(this);
     m_role = new QComboBox(this);
-    for (const char* role : {"other", "rings", "images", "parent", "labelled"})
+    for (const char* role : {"other", "rings", "images", "parent", "labelled", "candidates"})
         m_role->addItem(QString::fromLatin1(role), QString::fromLatin1(role));
     m_role->setToolTip(tr("rings: every row is a known ring · images: rows with cutouts · parent: a pool of "
                           "negatives · labelled: a column says ring or not"));
