@@ -212,7 +212,7 @@ private Q_SLOTS:
         QCOMPARE(h.value("RM_THR").toDouble(), 0.5);
         QCOMPARE(h.value("RM_THRHW").toString(), QString("given (--threshold)"));
         QCOMPARE(h.value("RM_INSHA").toString(), prov.value("input").toObject().value("sha256").toString());
-        QCOMPARE(h.value("RM_INPUT").toString(), m_labels);
+        QCOMPARE(h.value("RM_INPUT").toString(), QDir::cleanPath(m_labels)); // absolute, normalised
         QCOMPARE(h.value("RM_INROW").toInt(), 377);
         QCOMPARE(h.value("DATE").toString(), QString("2026-01-01T00:00:00Z"));
         QCOMPARE(h.value("RM_VERS").toString(), QString(RINGMINER_VERSION));
@@ -360,7 +360,8 @@ private Q_SLOTS:
         if (mpirun.isEmpty()) QSKIP("mpirun is not installed: the MPI run is not tested here");
         const QString out = m_dir.filePath("mpi");
         QProcess p;
-        // Not bound to cores: each rank keeps the torch thread count of a plain run, so scores match bit for bit.
+        // Not bound to cores: each rank keeps the torch thread count of a plain run, so scores match bit for
+        // bit.
         QStringList args = {"--oversubscribe", "--bind-to", "none", "-np", "2", rmtest::cliPath()};
         args << mineArgs(out, "candidates_mpi");
         QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
