@@ -182,8 +182,15 @@ std::shared_ptr<DecodedCache> findTargetSetCache(ProjectStore& store, const std:
                                      "AND height = ? AND channels = ?");
     s.bind(1, report.id).bind(2, width).bind(3, height).bind(4, channels);
     if (!s.step()) return nullptr;
-    const std::string path = s.text(0);
-    if (!fs::exists(path)) return nullptr;
+    std::string path = s.text(0);
+    if (!fs::exists(path)) {
+        // A project moved to another folder or machine (a GPU node, say) brings its caches along in its files
+        // folder, where the recorded absolute path no longer leads: look there by file name.
+        const fs::path moved =
+            fs::absolute(fs::path(store.filesDir()) / "caches") / fs::path(path).filename();
+        if (!fs::exists(moved)) return nullptr;
+        path = moved.string();
+    }
     std::shared_ptr<DecodedCache> cache;
     try {
         cache = DecodedCache::open(path);

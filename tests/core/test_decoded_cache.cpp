@@ -8,6 +8,8 @@
 #include "imaging/FileRecordSource.h"
 #include "imaging/ImageDecode.h"
 #include "imaging/ImageErrors.h"
+#include "imaging/TargetSetCache.h"
+#include "store/ProjectStore.h"
 
 #include <QDirIterator>
 #include <QElapsedTimer>
@@ -518,6 +520,17 @@ private Q_SLOTS:
             QVERIFY(std::equal(direct.pixels.begin(), direct.pixels.end(), cache->record(0).data));
         }
         QCOMPARE(QDir(tmp.filePath("rings.rmproj.files/caches")).entryList(QDir::Files).size(), 1);
+
+        // A project moved to another folder or machine (a GPU node that cannot decode JPEGs, say) finds its
+        // caches in its own files folder, where the recorded path no longer exists.
+        QVERIFY(QDir(tmp.path()).mkdir("moved"));
+        QVERIFY(QFile::rename(project, tmp.filePath("moved/rings.rmproj")));
+        QVERIFY(QDir().rename(tmp.filePath("rings.rmproj.files"), tmp.filePath("moved/rings.rmproj.files")));
+        const auto store = ProjectStore::open(tmp.filePath("moved/rings.rmproj").toStdString());
+        const auto moved = findTargetSetCache(*store, "gzd", 64, 64, 1);
+        QVERIFY(moved);
+        QCOMPARE(moved->size(), std::size_t(377));
+        QVERIFY(!findTargetSetCache(*store, "gzd", 64, 64, 3));
     }
 };
 
