@@ -12,6 +12,7 @@
 #include "labels/LabelController.h"
 #include "labels/LabelKeys.h"
 #include "matrix/MatrixEditor.h"
+#include "mining/MiningPanel.h"
 #include "project/ProjectSession.h"
 #include "results/ComparisonPanel.h"
 #include "results/MisclassifiedGallery.h"
@@ -148,6 +149,20 @@ void MainWindow::buildPanels()
         review->setSession(m_session.get());
     });
     connect(comparison, &ComparisonPanel::statusMessage, this, showStatus);
+
+    // Mining: tabbed with the results; what it publishes opens in the browsers, best candidates first.
+    m_mining = new MiningPanel(this);
+    tabifyDockWidget(comparisonDock, addPanel(m_mining, tr("Mining"), QStringLiteral("miningDock"),
+                                              Qt::BottomDockWidgetArea));
+    comparisonDock->raise();
+    connect(this, &MainWindow::projectChanged, this, [this] { m_mining->setSession(m_session.get()); });
+    connect(m_mining, &MiningPanel::statusMessage, this, showStatus);
+    connect(m_mining, &MiningPanel::catalogsChanged, m_catalogs, &CatalogBrowser::refreshSources);
+    connect(m_mining, &MiningPanel::openCatalogRequested, this, [this](const QString& name) {
+        m_catalogs->refreshSources();
+        if (m_catalogs->showSource(name))
+            m_catalogs->sortByColumn(QStringLiteral("p_ring"), Qt::DescendingOrder);
+    });
     connect(misclassified, &MisclassifiedGallery::statusMessage, this, showStatus);
     connect(review, &ReviewQueuePanel::statusMessage, this, showStatus);
 

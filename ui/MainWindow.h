@@ -25,6 +25,7 @@ class MatrixEditor;
 class ProjectSession;
 class TrainingController;
 class TrainingMonitor;
+class MiningPanel;
 class WelcomePanel;
 
 class MainWindow : public QMainWindow
@@ -56,6 +57,7 @@ public:
     LabelKeys* labelKeys() const { return m_labelKeys; }
     MatrixEditor* matrixEditor() const { return m_matrixEditor; }
     TrainingMonitor* trainingMonitor() const { return m_trainingMonitor; }
+    MiningPanel* miningPanel() const { return m_mining; }
     TrainingController* trainingController() const { return m_training; }
     WelcomePanel* welcomePanel() const { return m_welcome; }
     bool showsWelcome() const;
@@ -96,6 +98,7 @@ private:
     TrainingController* m_training = nullptr;
     MatrixEditor* m_matrixEditor = nullptr;
     TrainingMonitor* m_trainingMonitor = nullptr;
+    MiningPanel* m_mining = nullptr;
     QList<QDockWidget*> m_docks;
     QHash<QDockWidget*, bool> m_dockVisibility; // while the welcome panel hides them
     QByteArray m_defaultState;

@@ -186,6 +186,19 @@ bool CatalogBrowser::applyFilter(const QString& text)
     return true;
 }
 
+bool CatalogBrowser::sortByColumn(const QString& name, Qt::SortOrder order)
+{
+    for (int c = 0; c < m_model->columnCount(); ++c)
+        if (m_model->headerData(c, Qt::Horizontal).toString() == name) {
+            m_view->horizontalHeader()->setSortIndicator(c, order);
+            const QString error = m_model->setView(m_model->requestedFilter(), c, order);
+            if (!error.isEmpty()) showError(error);
+            updateSummary();
+            return error.isEmpty();
+        }
+    return false;
+}
+
 void CatalogBrowser::onSectionClicked(int section)
 {
     // Ascending, descending, then back to the catalog's own order.
