@@ -9,6 +9,7 @@
 #include "mining/Mining.h"
 #include "mining/ShardedScoring.h"
 #include "training/RunQueue.h"
+#include "util/CsvField.h"
 #include "util/Error.h"
 
 #include <algorithm>
@@ -22,15 +23,6 @@ using namespace rm::cli;
 namespace fs = std::filesystem;
 
 namespace {
-
-std::string csvField(const std::string& s)
-{
-    if (s.find_first_of(",\"\n\r") == std::string::npos) return s;
-    std::string out = "\"";
-    for (char c : s)
-        out += c == '"' ? std::string("\"\"") : std::string(1, c);
-    return out + "\"";
-}
 
 int predict(const Args& args)
 {

@@ -1,6 +1,7 @@
 #include "mining/CandidateCatalog.h"
 
 #include "sky/CrossMatcher.h"
+#include "util/CsvField.h"
 #include "util/Error.h"
 
 #include <fitsio.h>
@@ -55,15 +56,6 @@ void flagKnownRings(CandidateTable& table, const std::vector<KnownRings>& known,
 }
 
 namespace {
-
-std::string csvField(const std::string& s)
-{
-    if (s.find_first_of(",\"\n\r") == std::string::npos) return s;
-    std::string out = "\"";
-    for (char c : s)
-        out += c == '"' ? std::string("\"\"") : std::string(1, c);
-    return out + "\"";
-}
 
 std::string fixed(double v, const char* format)
 {

@@ -3,6 +3,7 @@
 #include "store/ProjectStore.h"
 #include "training/RunQueue.h"
 #include "training/RunStore.h"
+#include "util/CsvField.h"
 #include "util/Error.h"
 
 #include <algorithm>
@@ -62,15 +63,6 @@ std::string fullNumber(double v)
     char buf[40];
     std::snprintf(buf, sizeof buf, "%.10g", v);
     return buf;
-}
-
-std::string csvField(const std::string& s)
-{
-    if (s.find_first_of(",\"\n") == std::string::npos) return s;
-    std::string out = "\"";
-    for (char c : s)
-        out += c == '"' ? std::string("\"\"") : std::string(1, c);
-    return out + "\"";
 }
 
 std::string markdownCell(std::string s)
