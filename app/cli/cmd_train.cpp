@@ -227,8 +227,15 @@ int train(const Args& args)
                         : "");
                 break;
             case RunEvent::Kind::CellFinished:
-                std::fprintf(stderr, "%s: done, val ROC AUC %s, test ROC AUC %s\n", cell.c_str(),
-                             fixed(e.valAuc).c_str(), fixed(e.testAuc).c_str());
+                if (std::isfinite(e.cvAuc))
+                    std::fprintf(
+                        stderr,
+                        "%s: done, val ROC AUC %s, test ROC AUC %s, cross-validated ROC AUC %s [%s, %s]\n",
+                        cell.c_str(), fixed(e.valAuc).c_str(), fixed(e.testAuc).c_str(),
+                        fixed(e.cvAuc).c_str(), fixed(e.cvLow).c_str(), fixed(e.cvHigh).c_str());
+                else
+                    std::fprintf(stderr, "%s: done, val ROC AUC %s, test ROC AUC %s\n", cell.c_str(),
+                                 fixed(e.valAuc).c_str(), fixed(e.testAuc).c_str());
                 break;
             case RunEvent::Kind::CellFailed:
                 std::fprintf(stderr, "%s: FAILED: %s\n", cell.c_str(), e.message.c_str());
@@ -265,10 +272,20 @@ int train(const Args& args)
                             {"status", r.status}, {"epochs", r.epochs}, {"device", r.device}};
         j["val_roc_auc"] = std::isfinite(r.valAuc) ? nlohmann::json(r.valAuc) : nlohmann::json();
         j["test_roc_auc"] = std::isfinite(r.testAuc) ? nlohmann::json(r.testAuc) : nlohmann::json();
+        if (r.cvFoldsTotal > 0) {
+            j["cv_roc_auc"] = std::isfinite(r.cvAuc) ? nlohmann::json(r.cvAuc) : nlohmann::json();
+            j["cv_roc_auc_ci"] =
+                std::isfinite(r.cvAuc) ? nlohmann::json({r.cvLow, r.cvHigh}) : nlohmann::json();
+            j["cv_folds_done"] = r.cvFoldsDone;
+            j["cv_folds_total"] = r.cvFoldsTotal;
+        }
         if (!r.error.empty() && r.state != "done") j["error"] = r.error;
         runsJson.push_back(j);
         text += "\n  " + std::to_string(r.id) + " " + r.cellKey + " " + r.status +
                 (r.state == "done" ? " val AUC " + fixed(r.valAuc) + " test AUC " + fixed(r.testAuc) : "") +
+                (r.state == "done" && std::isfinite(r.cvAuc)
+                     ? " CV AUC " + fixed(r.cvAuc) + " [" + fixed(r.cvLow) + ", " + fixed(r.cvHigh) + "]"
+                     : "") +
                 (r.state == "failed" ? ": " + r.error : "");
     }
     const double seconds = now() - start;

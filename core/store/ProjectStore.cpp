@@ -154,6 +154,7 @@ void ProjectStore::migrate()
         m_db->exec("PRAGMA schema_version = " + std::to_string(cookie + 1));
         m_db->exec("PRAGMA writable_schema=OFF");
     }
+    if (v < 4) m_db->exec(schema::kVersion4);
     m_db->exec("PRAGMA user_version = " + std::to_string(kSchemaVersion));
     tx.commit();
 }

@@ -4,10 +4,12 @@
 #include "imaging/BatchLoader.h"
 #include "models/WeightsIO.h"
 #include "training/Device.h"
+#include "training/FeatureBaseline.h"
 #include "util/Error.h"
 
 #include <torch/autograd.h>
 
+#include <cmath>
 #include <limits>
 
 namespace rm {
@@ -20,8 +22,17 @@ std::vector<float> scoreRecords(const std::string& weightsPath, const RecordSour
                                 int batchSize, const std::string& deviceName,
                                 const std::function<bool()>& cancelled, std::vector<float>* spread)
 {
-    torch::NoGradGuard noGrad;
     if (batchSize < 1) throw Error("predict: batch size must be at least 1");
+    if (isFeatureModelFile(weightsPath)) {
+        // Radial profiles and zone colours do not change under the square's 8 symmetries: no spread.
+        std::vector<float> scores = featureModelScores(weightsPath, source, indices, view, cancelled);
+        if (spread) spread->assign(scores.size(), 0.0f);
+        if (spread)
+            for (std::size_t i = 0; i < scores.size(); ++i)
+                if (!std::isfinite(scores[i])) (*spread)[i] = scores[i];
+        return scores;
+    }
+    torch::NoGradGuard noGrad;
     const torch::Device device = resolveDevice(deviceName);
     const bool cuda = device.is_cuda();
     auto model = loadModel(weightsPath);

@@ -3,6 +3,7 @@
 #include "imaging/DecodedCache.h"
 #include "store/ProjectStore.h"
 #include "targets/TargetSetBuilder.h"
+#include "training/CrossValidationRun.h"
 #include "training/RunEvaluation.h"
 #include "training/RunLock.h"
 #include "training/RunStore.h"
@@ -318,6 +319,13 @@ int RunQueue::run(const std::function<void(const RunEvent&)>& onEvent, const std
             emit(event(RunEvent::Kind::CellSkipped, kCellBusyMessage));
             return CellEnd::Skipped;
         }
+        if (record.attempts == 0) {
+            // Never started under its current config (new, or reset because the matrix changed): whatever
+            // an earlier config left here (checkpoints, fold folders) would be refused as foreign.
+            std::error_code ec;
+            for (const auto& entry : fs::directory_iterator(workDir, ec))
+                if (entry.path().filename() != "lock") fs::remove_all(entry.path(), ec);
+        }
 
         TrainConfig config = job.cell.config;
         if (!m_options.device.empty()) config.device = m_options.device;
@@ -404,6 +412,30 @@ int RunQueue::run(const std::function<void(const RunEvent&)>& onEvent, const std
                 emit(event(RunEvent::Kind::CellCancelled, "cancelled during evaluation"));
                 return CellEnd::Cancelled;
             }
+            if (config.cvFolds >= 2) {
+                CrossValidationInput cv;
+                cv.images = data.get();
+                cv.config = config;
+                cv.runDir = workDir.string();
+                cv.runId = job.runId;
+                cv.runs = &runs;
+                cv.callbacks.log = log;
+                cv.callbacks.cancelled = cancelRequested;
+                cv.callbacks.stopAfterEpoch = [&] { return stopOf(stop) == StopRequest::Pause; };
+                const CrossValidationResult folds = runCrossValidation(cv);
+                if (folds.paused || (folds.cancelled && stopOf(stop) == StopRequest::Pause)) {
+                    runs.markQueued(job.runId);
+                    emit(event(RunEvent::Kind::CellCancelled, "paused during cross-validation"));
+                    return CellEnd::Paused;
+                }
+                if (folds.cancelled) {
+                    runs.markCancelled(job.runId);
+                    emit(event(RunEvent::Kind::CellCancelled, "cancelled during cross-validation"));
+                    return CellEnd::Cancelled;
+                }
+                outcome->metrics["cv"] = folds.metrics;
+                outcome->curves.insert(outcome->curves.end(), folds.curves.begin(), folds.curves.end());
+            }
             outcome->device = result.device.empty() ? device : result.device;
             outcome->epochsRun = result.epochsRun;
             outcome->bestEpoch = result.bestEpoch;
@@ -422,6 +454,12 @@ int RunQueue::run(const std::function<void(const RunEvent&)>& onEvent, const std
             const auto test = outcome->metrics["test"].find("roc_auc");
             finished.valAuc = val != outcome->metrics["val"].end() ? val->second.value : kNaN;
             finished.testAuc = test != outcome->metrics["test"].end() ? test->second.value : kNaN;
+            if (auto cv = outcome->metrics.find("cv"); cv != outcome->metrics.end()) {
+                const MetricInterval& auc = cv->second.at("roc_auc");
+                finished.cvAuc = auc.value;
+                finished.cvLow = auc.low;
+                finished.cvHigh = auc.high;
+            }
             emit(finished);
             return CellEnd::Done;
         } catch (const std::exception& ex) {

@@ -16,6 +16,7 @@
 #include <atomic>
 #include <cstdint>
 #include <functional>
+#include <limits>
 #include <map>
 #include <string>
 #include <vector>
@@ -45,6 +46,8 @@ struct RunEvent
     EpochEvent epoch;
     std::string message;
     double valAuc = 0, testAuc = 0; // CellFinished
+    // CellFinished of a cross-validated cell: pooled out-of-fold ROC AUC and its interval; NaN otherwise.
+    double cvAuc = std::numeric_limits<double>::quiet_NaN(), cvLow = cvAuc, cvHigh = cvAuc;
 };
 
 // The message of a CellSkipped event for a cell whose run another process is training now.
@@ -120,11 +123,16 @@ struct RunSummary
     // "running" (its process holds the run's lock), "interrupted - resumes on next start" (marked running but
     // its process is gone), else the state itself.
     std::string status;
+    // Cross-validated ROC AUC (pooled out-of-fold, mean over repeats) with its bootstrap interval; NaN when
+    // the cell has no cross-validation or is not done. Folds done / planned (cv_folds x cv_repeats).
+    double cvAuc = 0, cvLow = 0, cvHigh = 0;
+    int cvFoldsDone = 0, cvFoldsTotal = 0;
     std::string workDir;   // <project>.files/runs/<id>
     nlohmann::json config; // the resolved TrainConfig (toJson form)
 };
 std::vector<RunSummary> listRuns(const std::string& projectPath, const std::string& experiment = "");
-// The done run with the highest validation ROC AUC; throws rm::Error if there is none.
+// The done run with the highest cross-validated ROC AUC when every done run has one, else the highest
+// validation ROC AUC; throws rm::Error if there is none.
 RunSummary bestRun(const std::string& projectPath, const std::string& experiment = "");
 // A done run named the way users name one: "best" (bestRun), a run id ("12"), or a cell key
 // ("synthetic/resnet18_c1/all_layers", within `experiment` when given; ambiguous across experiments is an

@@ -36,6 +36,26 @@ struct RunOutcome
     std::vector<StoredPrediction> predictions;
 };
 
+// One cross-validation fold's model, recorded when it is done (training/CrossValidationRun.h).
+struct CvFoldRecord
+{
+    int repeat = 0, fold = 0;
+    std::int64_t trainCount = 0, valCount = 0, testCount = 0;
+    double rocAuc = 0; // on its held-out fold; NaN with one class there
+    int epochs = 0, bestEpoch = -1;
+    double seconds = 0;
+};
+
+// A galaxy's out-of-fold score in one repeat.
+struct CvPrediction
+{
+    int repeat = 0;
+    std::int64_t targetIdx = 0;
+    int fold = 0;
+    int label = 0;
+    float score = 0;
+};
+
 struct RunRecord
 {
     std::int64_t id = 0;
@@ -76,8 +96,12 @@ public:
     void recordEpoch(std::int64_t runId, const EpochEvent& epoch);
     // Replaces every epoch row with the trainer's history (after a resume the history is authoritative).
     void replaceEpochs(std::int64_t runId, const std::vector<EpochEvent>& history);
-    // Metrics, curves, predictions, weights and state 'done' in one transaction (old results replaced).
+    // Metrics, curves, predictions, weights and state 'done' in one transaction (old results replaced; the
+    // cross-validation folds stay).
     void finishRun(std::int64_t runId, const RunOutcome& outcome);
+    // A finished fold and its held-out galaxies' scores, in one transaction (a fold recorded again replaces
+    // the old rows).
+    void recordCvFold(std::int64_t runId, const CvFoldRecord& fold, const std::vector<CvPrediction>& scores);
 
     // --- reading ------------------------------------------------------------------------------------------
     std::vector<RunSummary> listRuns(const std::string& experiment);
@@ -85,6 +109,8 @@ public:
     std::map<std::string, MetricInterval> metrics(std::int64_t runId, const std::string& split);
     std::vector<StoredCurve> curves(std::int64_t runId);
     std::vector<StoredPrediction> predictions(std::int64_t runId);
+    std::vector<CvFoldRecord> cvFolds(std::int64_t runId);       // by repeat, fold
+    std::vector<CvPrediction> cvPredictions(std::int64_t runId); // by repeat, target idx
 
 private:
     void deleteResults(std::int64_t runId);

@@ -257,6 +257,14 @@ const std::vector<std::pair<std::string, Setter>>& topLevelSetters()
         {"class_weights",
          [](TrainConfig& c, const json& v) { c.classWeights = boolean("class_weights", v); }},
         {"patience", [](TrainConfig& c, const json& v) { c.patience = intAtLeast("patience", v, 0); }},
+        {"cv_folds",
+         [](TrainConfig& c, const json& v) {
+             c.cvFolds = intAtLeast("cv_folds", v, 0);
+             if (c.cvFolds == 1 || c.cvFolds > 20)
+                 badValue("cv_folds", v, "0 (no cross-validation) or 2 to 20");
+         }},
+        {"cv_repeats",
+         [](TrainConfig& c, const json& v) { c.cvRepeats = intInRange("cv_repeats", v, 1, 10); }},
         {"select_by",
          [](TrainConfig& c, const json& v) {
              if (!v.is_string() || (v.get<std::string>() != "val_loss" && v.get<std::string>() != "val_auc"))
@@ -363,6 +371,8 @@ nlohmann::json toJson(const TrainConfig& c)
     j["label_smoothing"] = c.labelSmoothing;
     j["class_weights"] = c.classWeights;
     j["patience"] = c.patience;
+    j["cv_folds"] = c.cvFolds;
+    j["cv_repeats"] = c.cvRepeats;
     j["select_by"] = c.selectBy;
     j["seed"] = c.seed;
     if (c.view.width == c.view.height) {

@@ -165,9 +165,12 @@ private Q_SLOTS:
                                 "torch_threads",
                                 "max_steps_per_epoch",
                                 "embedding_views",
-                                "select_by"})
+                                "select_by",
+                                "cv_folds",
+                                "cv_repeats"})
             QVERIFY2(j.contains(key), key);
-        QCOMPARE(j.size(), std::size_t(32));
+        QCOMPARE(j.size(), std::size_t(34));
+        QCOMPARE(j["cv_folds"].get<int>(), 0); // the fixed split unless a cell asks for cross-validation
         QCOMPARE(j["select_by"].get<std::string>(), std::string("val_loss"));
         QCOMPARE(j["fine_tune"].get<std::string>(), std::string("all_layers"));
         QCOMPARE(j["image_size"].get<int>(), 224);

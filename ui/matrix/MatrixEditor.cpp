@@ -446,7 +446,7 @@ bool MatrixEditor::removeTargetSet(const QString& name)
 bool MatrixEditor::addColumn(const rm::MatrixModel& model, const QString& mode)
 {
     rm::ExperimentMatrix m = matrix();
-    if (!rm::isRegisteredModel(model.arch)) {
+    if (!rm::isMatrixArchitecture(model.arch)) {
         fail(tr("No model is registered as %1").arg(QString::fromStdString(model.arch)));
         return false;
     }
@@ -679,8 +679,8 @@ void MatrixEditor::chooseColumnToAdd()
     dialog.setWindowTitle(tr("Add Model Column"));
     auto* form = new QFormLayout(&dialog);
     auto* arch = new QComboBox(&dialog);
-    const std::vector<std::string> standard = rm::registeredModels(false);
-    for (const std::string& name : rm::registeredModels(true)) {
+    const std::vector<std::string> standard = rm::matrixArchitectures(false);
+    for (const std::string& name : rm::matrixArchitectures(true)) {
         const bool tiny = std::find(standard.begin(), standard.end(), name) == standard.end();
         arch->addItem(QString::fromStdString(name) + (tiny ? tr("  (tiny, for trials)") : QString()),
                       QString::fromStdString(name));

@@ -18,7 +18,7 @@ double RunRow::metric(const std::string& split, const std::string& name) const
 
 std::optional<rm::MetricInterval> RunRow::interval(const std::string& split, const std::string& name) const
 {
-    const auto& m = split == "test" ? test : val;
+    const auto& m = split == "test" ? test : split == "cv" ? cv : val;
     const auto it = m.find(name);
     if (it == m.end() || !std::isfinite(it->second.value)) return std::nullopt;
     return it->second;
@@ -63,6 +63,7 @@ void RunResults::refresh()
             if (row.done()) {
                 row.val = rm::loadMetrics(path, row.run.id, "val");
                 row.test = rm::loadMetrics(path, row.run.id, "test");
+                row.cv = rm::loadMetrics(path, row.run.id, "cv");
             }
             rows.push_back(std::move(row));
         }

@@ -28,6 +28,7 @@ struct RunRow
 {
     rm::RunSummary run;
     std::map<std::string, rm::MetricInterval> val, test;
+    std::map<std::string, rm::MetricInterval> cv; // cross-validated cells only ("cv" split)
 
     bool done() const { return run.state == "done"; }
     // NaN when the run did not record the metric.
