@@ -88,6 +88,42 @@ private Q_SLOTS:
         QVERIFY(r.err.contains("gzd5"));
     }
 
+    void labelConflictsListedAndAccepted()
+    {
+        // A project of its own: the hand labels given here would change the other tests' target sets.
+        QTemporaryDir dir;
+        const QString project = dir.filePath("conflicts.rmproj");
+        QCOMPARE(runCli({"project", "new", project}).exitCode, 0);
+        const std::string labels = rmtest::sharedData("images/gzdecals_ring470/labels.csv");
+        const std::string buta = rmtest::sharedData("catalogs/buta2017_table2.csv");
+        QCOMPARE(runCli({"catalog", "import", project, QString::fromStdString(labels), "--name", "gzd", "--role",
+                         "labelled", "--label-column", "ring"})
+                     .exitCode,
+                 0);
+        QCOMPARE(runCli({"catalog", "import", project, QString::fromStdString(buta), "--name", "buta", "--role",
+                         "rings"})
+                     .exitCode,
+                 0);
+        QCOMPARE(runCli({"targets", "build", project, "--name", "gzd5", "--labelled", "gzd"}).exitCode, 0);
+        auto r = runCli({"targets", "conflicts", project, "--target-set", "gzd5", "--json"});
+        QVERIFY2(r.exitCode == 0, qPrintable(r.err));
+        QCOMPARE(r.json().value("count").toInt(), 21); // the data README: 21 of the 75 Buta rings are ring=0
+        const QJsonObject first = r.json().value("conflicts").toArray().at(0).toObject();
+        QCOMPARE(first.value("label").toInt(), 0);
+        QCOMPARE(first.value("other_catalog").toString(), QStringLiteral("buta"));
+        QVERIFY(first.value("separation_arcsec").toDouble() < 5);
+        r = runCli({"targets", "conflicts", project, "--target-set", "gzd5"});
+        QVERIFY(r.out.contains("buta lists it as a ring") && r.out.contains("--accept-catalogs"));
+        QCOMPARE(runCli({"targets", "conflicts", project, "--target-set", "gzd5", "--radius", "0"}).exitCode, 1);
+
+        r = runCli({"targets", "conflicts", project, "--target-set", "gzd5", "--accept-catalogs", "--json"});
+        QCOMPARE(r.json().value("hand_labelled").toInt(), 21);
+        r = runCli({"targets", "build", project, "--name", "gzd5r", "--labelled", "gzd", "--json"});
+        QCOMPARE(r.json().value("positives").toInt(), 187 + 21); // hand labels override the catalog's
+        r = runCli({"targets", "conflicts", project, "--target-set", "gzd5r", "--json"});
+        QCOMPARE(r.json().value("count").toInt(), 0);
+    }
+
     void badRowsAbortOrSkip()
     {
         QTemporaryDir dir;

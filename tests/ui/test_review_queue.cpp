@@ -14,6 +14,8 @@
 #include "results/ReviewQueuePanel.h"
 #include "selection/GalaxySelection.h"
 #include "store/LabelStore.h"
+#include "targets/LabelConflicts.h"
+#include "targets/TargetSetBuilder.h"
 
 using namespace rm::ui;
 
@@ -167,6 +169,48 @@ private Q_SLOTS:
         QVERIFY(w.session()->labels().undo(std::nullopt).has_value());
         QTRY_COMPARE(panel->queue().size(), before);
         QCOMPARE(panel->grid()->currentGalaxy(), m_near[4]); // the galaxy in view stays in view
+    }
+
+    void catalogConflictsFormAQueue()
+    {
+        // The real set beside Buta 2017: 21 galaxies labelled ring=0 that Buta lists as rings.
+        const QString path = m_dir.filePath(QStringLiteral("conflicts.rmproj"));
+        uitest::buildDecalsProject(path.toStdString(), /*withButa=*/true, /*withTargetSet=*/true);
+        MainWindow w;
+        w.resize(1600, 1000);
+        w.show();
+        QVERIFY(w.openProject(path));
+        auto* panel = w.findChild<ReviewQueuePanel*>();
+        panel->setSkipLabelled(true);
+        panel->setMode(ReviewQueuePanel::Conflicts);
+        QCOMPARE(panel->queue().size(), std::size_t(21));
+        for (const ReviewItem& i : panel->queue()) {
+            QCOMPARE(i.label, 0);
+            QVERIFY2(i.note.contains(QStringLiteral("buta lists it as a ring")), qPrintable(i.note));
+            QVERIFY(i.key < 5.0); // within the 5" radius
+        }
+        panel->start();
+        const GalaxyId first = panel->grid()->currentGalaxy();
+        QCOMPARE(first, panel->queue().front().galaxy);
+
+        // R takes Buta's word: saved as a hand label, the galaxy leaves the queue, and a target set built
+        // again holds it as a ring.
+        QTest::keyClick(panel->grid(), Qt::Key_R);
+        QTRY_COMPARE(panel->queue().size(), std::size_t(20));
+        auto store = rm::ProjectStore::open(path.toStdString());
+        QCOMPARE(rm::LabelStore(store->db()).current(first.key())->label, rm::HandLabel::Ring);
+        rm::TargetSetSpec spec;
+        spec.name = "relabelled";
+        spec.labelled = "gzd";
+        rm::buildTargetSet(*store, spec);
+        bool found = false;
+        for (const rm::Target& t : rm::loadTargets(*store, "relabelled"))
+            if (t.catalogId == first.catalogId && t.row == first.row) {
+                QCOMPARE(t.label, 1);
+                found = true;
+            }
+        QVERIFY(found);
+        QCOMPARE(rm::targetLabelConflicts(*store, "relabelled").size(), std::size_t(20));
     }
 };
 
