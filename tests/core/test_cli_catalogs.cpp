@@ -96,12 +96,12 @@ private Q_SLOTS:
         QCOMPARE(runCli({"project", "new", project}).exitCode, 0);
         const std::string labels = rmtest::sharedData("images/gzdecals_ring470/labels.csv");
         const std::string buta = rmtest::sharedData("catalogs/buta2017_table2.csv");
-        QCOMPARE(runCli({"catalog", "import", project, QString::fromStdString(labels), "--name", "gzd", "--role",
-                         "labelled", "--label-column", "ring"})
+        QCOMPARE(runCli({"catalog", "import", project, QString::fromStdString(labels), "--name", "gzd",
+                         "--role", "labelled", "--label-column", "ring"})
                      .exitCode,
                  0);
-        QCOMPARE(runCli({"catalog", "import", project, QString::fromStdString(buta), "--name", "buta", "--role",
-                         "rings"})
+        QCOMPARE(runCli({"catalog", "import", project, QString::fromStdString(buta), "--name", "buta",
+                         "--role", "rings"})
                      .exitCode,
                  0);
         QCOMPARE(runCli({"targets", "build", project, "--name", "gzd5", "--labelled", "gzd"}).exitCode, 0);
@@ -114,7 +114,8 @@ private Q_SLOTS:
         QVERIFY(first.value("separation_arcsec").toDouble() < 5);
         r = runCli({"targets", "conflicts", project, "--target-set", "gzd5"});
         QVERIFY(r.out.contains("buta lists it as a ring") && r.out.contains("--accept-catalogs"));
-        QCOMPARE(runCli({"targets", "conflicts", project, "--target-set", "gzd5", "--radius", "0"}).exitCode, 1);
+        QCOMPARE(runCli({"targets", "conflicts", project, "--target-set", "gzd5", "--radius", "0"}).exitCode,
+                 1);
 
         r = runCli({"targets", "conflicts", project, "--target-set", "gzd5", "--accept-catalogs", "--json"});
         QCOMPARE(r.json().value("hand_labelled").toInt(), 21);

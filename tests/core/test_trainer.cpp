@@ -12,6 +12,7 @@
 #include "training/Loss.h"
 #include "training/LrSchedule.h"
 #include "training/Metrics.h"
+#include "training/Saliency.h"
 #include "training/Trainer.h"
 #include "util/Error.h"
 
@@ -251,6 +252,46 @@ private Q_SLOTS:
         for (std::size_t i = 0; i < scores.size(); ++i)
             loss -= labels[i] ? std::log(double(scores[i])) : std::log(1.0 - scores[i]);
         QVERIFY(std::fabs(loss / scores.size() - r.history[r.bestEpoch].valLoss) < 1e-4);
+
+        // Grad-CAM on the validation rings: the heat sits on the ring, not on the empty sky around it. The
+        // ring is every pixel far above the noise (which stays below 30); the sky is what lies more than 4 px
+        // from it.
+        std::vector<std::size_t> rings;
+        for (std::size_t i : d.val)
+            if (m_toy.labels[i] == 1) rings.push_back(i);
+        const std::vector<SaliencyMap> maps = saliencyMaps(r.bestWeightsPath, *m_toy.cache, rings, eval);
+        QCOMPARE(maps.size(), rings.size());
+        double onRing = 0, onSky = 0;
+        for (std::size_t k = 0; k < rings.size(); ++k) {
+            const SaliencyMap& m = maps[k];
+            QCOMPARE(m.width, kSize);
+            QVERIFY(std::fabs(m.score - scores[std::size_t(std::find(d.val.begin(), d.val.end(), rings[k]) -
+                                                           d.val.begin())]) < 1e-5);
+            const ImageView im = m_toy.cache->record(rings[k]);
+            double ring = 0, sky = 0;
+            int nRing = 0, nSky = 0;
+            for (int y = 0; y < kSize; ++y)
+                for (int x = 0; x < kSize; ++x) {
+                    double nearest = 1e9;
+                    for (int v = 0; v < kSize; ++v)
+                        for (int u = 0; u < kSize; ++u)
+                            if (im.data[v * kSize + u] > 100)
+                                nearest = std::min(nearest, std::hypot(u - x, v - y));
+                    const float h = m.heat[std::size_t(y) * kSize + x];
+                    if (nearest <= 1) {
+                        ring += h;
+                        ++nRing;
+                    } else if (nearest > 4) {
+                        sky += h;
+                        ++nSky;
+                    }
+                }
+            onRing += ring / std::max(1, nRing);
+            onSky += sky / std::max(1, nSky);
+        }
+        qInfo("Grad-CAM on %zu rings: mean heat %.3f on the ring, %.3f on the sky", rings.size(),
+              onRing / rings.size(), onSky / rings.size());
+        QVERIFY2(onRing > 2 * onSky, qPrintable(QString("ring %1, sky %2").arg(onRing).arg(onSky)));
     }
 
     void headOnlyKeepsEncoderBitIdentical_data()
