@@ -3,6 +3,7 @@
 #include "cutouts/ThumbnailLoader.h"
 #include "inspector/ImageView.h"
 #include "inspector/NeighbourFinder.h"
+#include "inspector/SaliencyOverlay.h"
 #include "inspector/SkyFormat.h"
 #include "labels/LabelController.h"
 #include "labels/LabelKeys.h"
@@ -77,6 +78,16 @@ GalaxyInspector::GalaxyInspector(GalaxySelection* selection, LabelKeys* keys, QW
 
     m_image = new ImageView(this);
     m_image->setMessage(tr("Select a galaxy"));
+    m_saliency = new SaliencyOverlay(this);
+    auto* saliency = new QToolButton(this);
+    saliency->setText(tr("Saliency"));
+    saliency->setCheckable(true);
+    saliency->setFocusPolicy(Qt::NoFocus);
+    saliency->setToolTip(tr("Show where the badge run looks for a ring: Grad-CAM on its last block (G)"));
+    m_saliencyButton = saliency;
+    m_saliencyNote = new QLabel(this);
+    m_saliencyNote->setStyleSheet(QStringLiteral("QLabel { color: palette(mid); }"));
+    m_saliencyNote->setSizePolicy(QSizePolicy::Ignored, QSizePolicy::Preferred);
 
     auto* ring = labelButton(tr("Ring"), tr("Label as ring (R)"), this);
     auto* notRing = labelButton(tr("Not ring"), tr("Label as not a ring (N)"), this);
@@ -118,12 +129,14 @@ GalaxyInspector::GalaxyInspector(GalaxySelection* selection, LabelKeys* keys, QW
     buttons->addWidget(unsure);
     buttons->addWidget(m_ringType);
     buttons->addStretch(1);
+    buttons->addWidget(saliency);
     buttons->addWidget(undo);
 
     auto* top = new QWidget(this);
     auto* topLayout = new QVBoxLayout(top);
     topLayout->setContentsMargins(0, 0, 0, 0);
     topLayout->addWidget(m_image, 1);
+    topLayout->addWidget(m_saliencyNote);
     topLayout->addLayout(buttons);
     auto* split = new QSplitter(Qt::Vertical, this);
     split->addWidget(top);
@@ -149,6 +162,19 @@ GalaxyInspector::GalaxyInspector(GalaxySelection* selection, LabelKeys* keys, QW
         if (m_skyUrl.isValid() && !QDesktopServices::openUrl(m_skyUrl))
             Q_EMIT statusMessage(tr("Could not open a browser for %1").arg(m_skyUrl.toString()));
     });
+    connect(saliency, &QToolButton::toggled, this, &GalaxyInspector::updateSaliency);
+    connect(m_keys, &LabelKeys::saliencyToggleRequested, saliency, &QToolButton::toggle);
+    connect(m_saliency, &SaliencyOverlay::ready, this,
+            [this](const GalaxyId& id, const QImage& overlay, double fraction, const QString& note) {
+                if (id != m_galaxy || !m_saliencyButton->isChecked() || !m_image->hasImage()) return;
+                m_image->setOverlay(overlay, fraction);
+                m_saliencyNote->setText(note);
+            });
+    connect(m_saliency, &SaliencyOverlay::failed, this, [this](const GalaxyId& id, const QString& message) {
+        if (id != m_galaxy) return;
+        m_saliencyNote->setText(tr("No saliency: %1").arg(message));
+        Q_EMIT statusMessage(tr("Saliency: %1").arg(message));
+    });
     connect(m_selection, &GalaxySelection::currentChanged, this, &GalaxyInspector::showCurrent);
     connect(m_neighbours, &NeighbourFinder::found, this, &GalaxyInspector::showNeighbours);
     connect(m_neighbours, &NeighbourFinder::failed, this, [this](const QString& message) {
@@ -172,25 +198,27 @@ void GalaxyInspector::setSession(ProjectSession* session)
     m_session = session;
     clearGalaxy(session ? tr("Select a galaxy") : tr("No project open"));
     if (!session) return;
-    m_sessionConnections << connect(&session->thumbnails(), &ThumbnailLoader::imageReady, this,
-                                    [this](const GalaxyId& id, int edge) {
-                                        if (id == m_galaxy && edge == 0)
-                                            m_image->setImage(m_session->thumbnails().image(id, 0));
-                                    })
-                         << connect(&session->thumbnails(), &ThumbnailLoader::imageFailed, this,
-                                    [this](const GalaxyId& id, const QString& message) {
-                                        if (id == m_galaxy) m_image->setMessage(message);
-                                    })
-                         << connect(&session->labels(), &LabelController::labelChanged, this,
-                                    [this](const GalaxyId& id) {
-                                        if (id != m_galaxy) return;
-                                        showLabel();
-                                        showHistory();
-                                    })
-                         << connect(&session->results(), &RunResults::runsChanged, this,
-                                    &GalaxyInspector::showPredictions)
-                         << connect(&session->results(), &RunResults::badgeRunChanged, this,
-                                    &GalaxyInspector::showPredictions);
+    m_sessionConnections
+        << connect(&session->thumbnails(), &ThumbnailLoader::imageReady, this,
+                   [this](const GalaxyId& id, int edge) {
+                       if (id == m_galaxy && edge == 0) {
+                           m_image->setImage(m_session->thumbnails().image(id, 0));
+                           updateSaliency();
+                       }
+                   })
+        << connect(&session->thumbnails(), &ThumbnailLoader::imageFailed, this,
+                   [this](const GalaxyId& id, const QString& message) {
+                       if (id == m_galaxy) m_image->setMessage(message);
+                   })
+        << connect(&session->labels(), &LabelController::labelChanged, this,
+                   [this](const GalaxyId& id) {
+                       if (id != m_galaxy) return;
+                       showLabel();
+                       showHistory();
+                   })
+        << connect(&session->results(), &RunResults::runsChanged, this, &GalaxyInspector::showPredictions)
+        << connect(&session->results(), &RunResults::badgeRunChanged, this, &GalaxyInspector::showPredictions)
+        << connect(&session->results(), &RunResults::badgeRunChanged, this, &GalaxyInspector::updateSaliency);
     showCurrent();
 }
 
@@ -202,6 +230,36 @@ void GalaxyInspector::setGreyscale(bool grey)
 QString GalaxyInspector::labelText() const
 {
     return m_label->text();
+}
+
+void GalaxyInspector::setSaliencyShown(bool shown)
+{
+    m_saliencyButton->setChecked(shown); // toggled updates
+}
+
+QString GalaxyInspector::saliencyNote() const
+{
+    return m_saliencyNote->text();
+}
+
+void GalaxyInspector::updateSaliency()
+{
+    if (!m_saliencyButton->isChecked()) {
+        m_image->clearOverlay();
+        m_saliencyNote->clear();
+        return;
+    }
+    if (!m_session || !m_galaxy.valid() || !m_image->hasImage()) return;
+    RunResults& results = m_session->results();
+    const RunRow* run = results.run(results.badgeRunId());
+    if (!run || !run->done()) {
+        m_image->clearOverlay();
+        m_saliencyNote->setText(tr("No saliency: no finished run to ask (train one, or pick one in the "
+                                   "comparison table)"));
+        return;
+    }
+    m_saliencyNote->setText(tr("Grad-CAM of %1…").arg(run->shortTitle()));
+    m_saliency->request(m_galaxy, m_image->image(), *run);
 }
 
 void GalaxyInspector::clearGalaxy(const QString& message)
@@ -271,6 +329,7 @@ void GalaxyInspector::showCurrent()
     const QImage image = m_session->thumbnails().image(m_galaxy, 0);
     if (!image.isNull()) {
         m_image->setImage(image);
+        updateSaliency();
     } else {
         const QString failure = m_session->thumbnails().failure(m_galaxy);
         m_image->setMessage(failure.isEmpty() ? tr("loading…") : failure);

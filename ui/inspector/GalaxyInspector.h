@@ -1,7 +1,8 @@
 #pragma once
 // The galaxy inspector: the current galaxy's large cutout, its catalog row (every column), the rows of the
 // project's other catalogs within 3 arcsec, its hand label with history and label buttons, and a link to the
-// Legacy Surveys sky viewer at its position. Keyboard labelling works here as in the grid.
+// Legacy Surveys sky viewer at its position, and on G where the badge run looks (Grad-CAM over the cutout).
+// Keyboard labelling works here as in the grid.
 #include "selection/GalaxyId.h"
 
 #include <QUrl>
@@ -19,6 +20,7 @@ class GalaxySelection;
 class ImageView;
 class LabelKeys;
 class NeighbourFinder;
+class SaliencyOverlay;
 class ProjectSession;
 struct NeighbourRow;
 
@@ -42,6 +44,10 @@ public:
     QTreeWidget* historyTree() const { return m_history; }
     QTreeWidget* predictionsTree() const { return m_predictions; }
     QAbstractButton* skyViewerButton() const { return m_skyButton; }
+    // Grad-CAM of the badge run over the cutout, toggled with G.
+    QAbstractButton* saliencyButton() const { return m_saliencyButton; }
+    void setSaliencyShown(bool shown);
+    QString saliencyNote() const;
 
 Q_SIGNALS:
     void statusMessage(QString text);
@@ -52,6 +58,7 @@ private:
     void showLabel();
     void showHistory();
     void showPredictions();
+    void updateSaliency();
     void showNeighbours(const QVector<NeighbourRow>& rows);
     void clearGalaxy(const QString& message);
     QTreeWidgetItem* addRowGroup(const QString& title, const QVector<QPair<QString, QString>>& values);
@@ -69,6 +76,9 @@ private:
     QLabel* m_position;
     QLabel* m_label;
     QAbstractButton* m_skyButton;
+    QAbstractButton* m_saliencyButton;
+    QLabel* m_saliencyNote;
+    SaliencyOverlay* m_saliency;
     ImageView* m_image;
     QComboBox* m_ringType;
     QTreeWidget* m_rows;

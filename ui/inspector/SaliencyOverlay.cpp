@@ -1,0 +1,98 @@
+#include "inspector/SaliencyOverlay.h"
+
+#include "imaging/MemoryRecordSource.h"
+#include "importer/BackgroundJob.h"
+#include "results/RunResults.h"
+#include "training/Saliency.h"
+#include "training/TrainConfig.h"
+
+#include <QColor>
+
+#include <algorithm>
+#include <cmath>
+#include <memory>
+
+namespace rm::ui {
+
+namespace {
+
+rm::Image toCoreImage(const QImage& source)
+{
+    const QImage rgb = source.convertToFormat(QImage::Format_RGB888);
+    rm::Image out(rgb.width(), rgb.height(), 3);
+    for (int y = 0; y < rgb.height(); ++y)
+        std::copy_n(rgb.constScanLine(y), std::size_t(rgb.width()) * 3, out.row(y));
+    return out;
+}
+
+} // namespace
+
+SaliencyOverlay::SaliencyOverlay(QObject* parent) : QObject(parent), m_job(new BackgroundJob(this)) {}
+
+bool SaliencyOverlay::busy() const
+{
+    return m_job->busy();
+}
+
+void SaliencyOverlay::request(const GalaxyId& galaxy, const QImage& image, const RunRow& run)
+{
+    Pending p;
+    p.galaxy = galaxy;
+    p.image = image;
+    p.runId = run.run.id;
+    p.runTitle = run.shortTitle();
+    p.weightsPath = QString::fromStdString(run.run.weightsPath);
+    p.configJson = run.run.config.dump();
+    if (m_job->busy()) {
+        m_next = std::move(p); // the galaxy now in view wins; the running one finishes unseen
+        return;
+    }
+    start(std::move(p));
+}
+
+void SaliencyOverlay::start(Pending p)
+{
+    auto result = std::make_shared<rm::SaliencyMap>();
+    auto fraction = std::make_shared<double>(1.0);
+    const GalaxyId galaxy = p.galaxy;
+    const QString title = p.runTitle;
+    m_job->start(
+        tr("Grad-CAM"),
+        [p, result, fraction](JobContext&) {
+            const rm::TrainConfig config =
+                rm::applyJson(rm::TrainConfig{}, nlohmann::json::parse(p.configJson));
+            *fraction = config.view.evalCropFraction;
+            rm::MemoryRecordSource source({toCoreImage(p.image)});
+            *result = rm::saliencyMaps(p.weightsPath.toStdString(), source, {0}, config.view, "cpu").at(0);
+            return QString();
+        },
+        [this, result, fraction, galaxy, title](bool ok, const QString& message) {
+            if (ok)
+                Q_EMIT ready(galaxy, heatImage(result->heat, result->width, result->height), *fraction,
+                             tr("Grad-CAM of %1: ring score %2").arg(title).arg(result->score, 0, 'f', 3));
+            else
+                Q_EMIT failed(galaxy, message);
+            if (m_next) {
+                Pending next = std::move(*m_next);
+                m_next.reset();
+                start(std::move(next));
+            }
+        });
+}
+
+QImage SaliencyOverlay::heatImage(const std::vector<float>& heat, int width, int height)
+{
+    QImage out(width, height, QImage::Format_ARGB32);
+    for (int y = 0; y < height; ++y) {
+        auto* line = reinterpret_cast<QRgb*>(out.scanLine(y));
+        for (int x = 0; x < width; ++x) {
+            const float h = std::clamp(heat[std::size_t(y) * width + x], 0.0f, 1.0f);
+            // Blue (cool) through yellow to red (hot); cold pixels fade out so the galaxy stays visible.
+            const QColor c = QColor::fromHsvF((1.0f - h) * 0.66f, 1.0f, 1.0f);
+            line[x] = qRgba(c.red(), c.green(), c.blue(), int(std::lround(200 * std::sqrt(h))));
+        }
+    }
+    return out;
+}
+
+} // namespace rm::ui
