@@ -237,6 +237,31 @@ FeatureModelInfo readFeatureModel(const std::string& weightsPath)
     return loadFeatureModel(weightsPath).info;
 }
 
+std::vector<FeatureContribution> explainFeatureModel(const std::string& weightsPath,
+                                                     const RecordSource& source, std::size_t index,
+                                                     const ViewParams& view, double* bias)
+{
+    const LoadedModel loaded = loadFeatureModel(weightsPath);
+    if (loaded.info.channels != view.channels)
+        throw Error("'" + weightsPath + "' takes " + std::to_string(loaded.info.channels) +
+                    "-channel images but the view gives " + std::to_string(view.channels));
+    const std::vector<std::vector<double>> f = recordFeatures(source, {index}, view);
+    if (f.empty() || f[0].empty()) throw Error("record '" + source.key(index) + "' has no usable image");
+    std::vector<FeatureContribution> out;
+    const LogisticModel& m = loaded.model;
+    for (std::size_t j = 0; j < f[0].size(); ++j) {
+        FeatureContribution c;
+        c.name = loaded.info.names.at(j);
+        c.value = f[0][j];
+        c.standardised = (c.value - m.mean[j]) / m.scale[j];
+        c.weight = m.weights[j];
+        c.contribution = c.weight * c.standardised;
+        out.push_back(c);
+    }
+    if (bias) *bias = m.bias;
+    return out;
+}
+
 std::vector<float> featureModelScores(const std::string& weightsPath, const RecordSource& source,
                                       const std::vector<std::size_t>& indices, const ViewParams& view,
                                       const std::function<bool()>& cancelled)

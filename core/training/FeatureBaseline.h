@@ -44,6 +44,19 @@ struct FeatureModelInfo
 };
 FeatureModelInfo readFeatureModel(const std::string& weightsPath); // rm::InputError naming the file
 
+// One feature of one galaxy under a feature model: its value, standardised as in training, its weight, and
+// what it adds to the ring logit (weight x standardised value; the logit is their sum plus the bias).
+struct FeatureContribution
+{
+    std::string name;
+    double value = 0, standardised = 0, weight = 0, contribution = 0;
+};
+// For the inspector: every feature of record `index` (evaluation view) under the model, in model order;
+// `bias` receives the model's bias. Throws rm::Error when the record cannot be loaded.
+std::vector<FeatureContribution> explainFeatureModel(const std::string& weightsPath,
+                                                     const RecordSource& source, std::size_t index,
+                                                     const ViewParams& view, double* bias);
+
 // Scores of records (evaluation view) in the order given; NaN for records that cannot be loaded; empty
 // when cancelled.
 std::vector<float> featureModelScores(const std::string& weightsPath, const RecordSource& source,

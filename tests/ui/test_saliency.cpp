@@ -17,7 +17,9 @@
 
 #include <QAbstractButton>
 #include <QListView>
+#include <QTreeWidget>
 
+#include <cmath>
 #include <fstream>
 
 using namespace rm::ui;
@@ -103,8 +105,20 @@ private Q_SLOTS:
         QVERIFY(!inspector->imageView()->hasOverlay());
         QVERIFY(inspector->saliencyNote().isEmpty());
 
-        // The feature baseline has no feature map: the note says so.
+        // Without a profile_lr badge run the Features tab lists the baseline's features of the cutout.
+        QCOMPARE(inspector->featuresTree()->topLevelItemCount(), 40);
+        QCOMPARE(inspector->featuresTree()->topLevelItem(0)->text(0),
+                 QStringLiteral("log_centre_brightness"));
+
+        // The feature baseline has no feature map: the note says so. Its features come with their weights and
+        // contributions, the logit first.
         results.setBadgeRun(plr);
+        QCOMPARE(inspector->featuresTree()->topLevelItemCount(), 41);
+        QVERIFY(inspector->featuresTree()->topLevelItem(0)->text(0).startsWith(QStringLiteral("ring logit")));
+        double sum = inspector->featuresTree()->topLevelItem(0)->text(2).mid(5).toDouble(); // "bias x"
+        for (int i = 1; i < 41; ++i)
+            sum += inspector->featuresTree()->topLevelItem(i)->text(3).toDouble();
+        QVERIFY(std::fabs(sum - inspector->featuresTree()->topLevelItem(0)->text(3).toDouble()) < 0.02);
         inspector->setSaliencyShown(true);
         QTRY_VERIFY_WITH_TIMEOUT(inspector->saliencyNote().contains(QStringLiteral("no feature map")), 60000);
         QVERIFY(!inspector->imageView()->hasOverlay());

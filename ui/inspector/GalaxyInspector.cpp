@@ -1,6 +1,9 @@
 #include "inspector/GalaxyInspector.h"
 
+#include "cutouts/ImageConvert.h"
 #include "cutouts/ThumbnailLoader.h"
+#include "imaging/MemoryRecordSource.h"
+#include "imaging/ProfileFeatures.h"
 #include "inspector/ImageView.h"
 #include "inspector/NeighbourFinder.h"
 #include "inspector/SaliencyOverlay.h"
@@ -11,6 +14,8 @@
 #include "project/ProjectSession.h"
 #include "results/RunResults.h"
 #include "selection/GalaxySelection.h"
+#include "training/FeatureBaseline.h"
+#include "training/TrainConfig.h"
 #include "util/Error.h"
 
 #include <QComboBox>
@@ -24,6 +29,9 @@
 #include <QToolButton>
 #include <QTreeWidget>
 #include <QVBoxLayout>
+
+#include <algorithm>
+#include <cmath>
 
 namespace rm::ui {
 
@@ -112,6 +120,13 @@ GalaxyInspector::GalaxyInspector(GalaxySelection* selection, LabelKeys* keys, QW
         keyValueTree({tr("Run"), tr("Split"), tr("Score"), tr("Called"), tr("Target label")}, this);
     m_predictions->setRootIsDecorated(false);
     tabs->addTab(m_predictions, tr("Predictions"));
+    m_features = keyValueTree({tr("Feature"), tr("Value"), tr("Weight"), tr("Contribution")}, this);
+    m_features->setRootIsDecorated(false);
+    m_features->setToolTip(
+        tr("The feature baseline's hand-made features of this cutout. With a profile_lr run "
+           "as the badge run: each feature's weight and what it adds to the ring logit "
+           "(largest first)."));
+    tabs->addTab(m_features, tr("Features"));
 
     auto* head = new QHBoxLayout;
     auto* names = new QVBoxLayout;
@@ -204,6 +219,7 @@ void GalaxyInspector::setSession(ProjectSession* session)
                        if (id == m_galaxy && edge == 0) {
                            m_image->setImage(m_session->thumbnails().image(id, 0));
                            updateSaliency();
+                           showFeatures();
                        }
                    })
         << connect(&session->thumbnails(), &ThumbnailLoader::imageFailed, this,
@@ -218,7 +234,8 @@ void GalaxyInspector::setSession(ProjectSession* session)
                    })
         << connect(&session->results(), &RunResults::runsChanged, this, &GalaxyInspector::showPredictions)
         << connect(&session->results(), &RunResults::badgeRunChanged, this, &GalaxyInspector::showPredictions)
-        << connect(&session->results(), &RunResults::badgeRunChanged, this, &GalaxyInspector::updateSaliency);
+        << connect(&session->results(), &RunResults::badgeRunChanged, this, &GalaxyInspector::updateSaliency)
+        << connect(&session->results(), &RunResults::badgeRunChanged, this, &GalaxyInspector::showFeatures);
     showCurrent();
 }
 
@@ -240,6 +257,59 @@ void GalaxyInspector::setSaliencyShown(bool shown)
 QString GalaxyInspector::saliencyNote() const
 {
     return m_saliencyNote->text();
+}
+
+void GalaxyInspector::showFeatures()
+{
+    m_features->clear();
+    if (!m_session || !m_galaxy.valid() || !m_image->hasImage()) return;
+    RunResults& results = m_session->results();
+    const RunRow* run = results.run(results.badgeRunId());
+    const bool model = run && run->done() && rm::isFeatureModelFile(run->run.weightsPath);
+    try {
+        rm::MemoryRecordSource source({toCoreImage(m_image->image())});
+        // One small cutout: a few milliseconds, so it is done here rather than on a worker.
+        if (model) {
+            const rm::TrainConfig config = rm::applyJson(rm::TrainConfig{}, run->run.config);
+            double bias = 0;
+            std::vector<rm::FeatureContribution> rows =
+                rm::explainFeatureModel(run->run.weightsPath, source, 0, config.view, &bias);
+            std::stable_sort(rows.begin(), rows.end(), [](const auto& a, const auto& b) {
+                return std::fabs(a.contribution) > std::fabs(b.contribution);
+            });
+            double logit = bias;
+            for (const auto& r : rows) {
+                logit += r.contribution;
+                auto* item = new QTreeWidgetItem(
+                    m_features, {QString::fromStdString(r.name), QString::number(r.value, 'g', 4),
+                                 QString::number(r.weight, 'f', 3), QString::number(r.contribution, 'f', 3)});
+                item->setForeground(3, r.contribution > 0 ? QColor(46, 160, 67) : QColor(214, 69, 65));
+            }
+            auto* total = new QTreeWidgetItem(m_features, {tr("ring logit (%1)").arg(run->shortTitle()),
+                                                           QString(), tr("bias %1").arg(bias, 0, 'f', 3),
+                                                           QString::number(logit, 'f', 3)});
+            total->setToolTip(0, tr("ring probability %1").arg(1 / (1 + std::exp(-logit)), 0, 'f', 3));
+            QFont bold = total->font(0);
+            bold.setBold(true);
+            for (int c = 0; c < 4; ++c)
+                total->setFont(c, bold);
+            m_features->insertTopLevelItem(0,
+                                           m_features->takeTopLevelItem(m_features->topLevelItemCount() - 1));
+        } else {
+            rm::ViewParams view;
+            view.width = view.height = 64;
+            view.channels = 3;
+            const auto values = rm::recordFeatures(source, {0}, view);
+            const auto names = rm::profileFeatureNames(3);
+            for (std::size_t j = 0; j < names.size() && !values.empty() && j < values[0].size(); ++j)
+                new QTreeWidgetItem(
+                    m_features, {QString::fromStdString(names[j]), QString::number(values[0][j], 'g', 4)});
+        }
+    } catch (const std::exception& e) {
+        new QTreeWidgetItem(m_features, {tr("features unavailable: %1").arg(QString::fromUtf8(e.what()))});
+    }
+    for (int c = 0; c < 4; ++c)
+        m_features->resizeColumnToContents(c);
 }
 
 void GalaxyInspector::updateSaliency()
@@ -277,6 +347,7 @@ void GalaxyInspector::clearGalaxy(const QString& message)
     m_rows->clear();
     m_history->clear();
     m_predictions->clear();
+    m_features->clear();
 }
 
 QTreeWidgetItem* GalaxyInspector::addRowGroup(const QString& title,
@@ -330,6 +401,7 @@ void GalaxyInspector::showCurrent()
     if (!image.isNull()) {
         m_image->setImage(image);
         updateSaliency();
+        showFeatures();
     } else {
         const QString failure = m_session->thumbnails().failure(m_galaxy);
         m_image->setMessage(failure.isEmpty() ? tr("loading…") : failure);

@@ -43,6 +43,9 @@ public:
     QTreeWidget* rowsTree() const { return m_rows; }
     QTreeWidget* historyTree() const { return m_history; }
     QTreeWidget* predictionsTree() const { return m_predictions; }
+    // The feature baseline's features of the galaxy (radial profile, slope, ring bump, colours); with a
+    // profile_lr badge run, each feature's weight and contribution to its ring logit.
+    QTreeWidget* featuresTree() const { return m_features; }
     QAbstractButton* skyViewerButton() const { return m_skyButton; }
     // Grad-CAM of the badge run over the cutout, toggled with G.
     QAbstractButton* saliencyButton() const { return m_saliencyButton; }
@@ -59,6 +62,7 @@ private:
     void showHistory();
     void showPredictions();
     void updateSaliency();
+    void showFeatures();
     void showNeighbours(const QVector<NeighbourRow>& rows);
     void clearGalaxy(const QString& message);
     QTreeWidgetItem* addRowGroup(const QString& title, const QVector<QPair<QString, QString>>& values);
@@ -84,6 +88,7 @@ private:
     QTreeWidget* m_rows;
     QTreeWidget* m_history;
     QTreeWidget* m_predictions;
+    QTreeWidget* m_features;
     QList<QMetaObject::Connection> m_sessionConnections;
 };
 

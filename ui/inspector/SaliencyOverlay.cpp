@@ -1,5 +1,6 @@
 #include "inspector/SaliencyOverlay.h"
 
+#include "cutouts/ImageConvert.h"
 #include "imaging/MemoryRecordSource.h"
 #include "importer/BackgroundJob.h"
 #include "results/RunResults.h"
@@ -13,19 +14,6 @@
 #include <memory>
 
 namespace rm::ui {
-
-namespace {
-
-rm::Image toCoreImage(const QImage& source)
-{
-    const QImage rgb = source.convertToFormat(QImage::Format_RGB888);
-    rm::Image out(rgb.width(), rgb.height(), 3);
-    for (int y = 0; y < rgb.height(); ++y)
-        std::copy_n(rgb.constScanLine(y), std::size_t(rgb.width()) * 3, out.row(y));
-    return out;
-}
-
-} // namespace
 
 SaliencyOverlay::SaliencyOverlay(QObject* parent) : QObject(parent), m_job(new BackgroundJob(this)) {}
 
