@@ -40,6 +40,21 @@ namespace rm::ui {
 
 namespace {
 
+// Whether some cell of the matrix sets cv_folds (defaults, a model's own keys or an override).
+bool usesCrossValidation(const rm::ExperimentMatrix& m)
+{
+    auto sets = [](const nlohmann::json& j) {
+        return j.is_object() && j.contains("cv_folds") && j["cv_folds"].is_number() &&
+               j["cv_folds"].get<int>() > 0;
+    };
+    if (sets(m.defaults)) return true;
+    for (const auto& model : m.models)
+        if (sets(model.extra)) return true;
+    for (const auto& [key, value] : m.overrides.items())
+        if (sets(value)) return true;
+    return false;
+}
+
 std::vector<std::string> toStd(const QStringList& list)
 {
     std::vector<std::string> out;
@@ -147,6 +162,9 @@ MatrixEditor::MatrixEditor(TrainingController* controller, QWidget* parent)
                 s.progress = 1;
                 s.error.clear();
                 m_model->setStatus(key, s);
+                // A cross-validated cell's pooled AUC is in the store, not in the event: read the states
+                // back.
+                if (usesCrossValidation(matrix())) refreshStates();
                 updateSummary();
             });
     connect(controller, &TrainingController::cellFailed, this,
@@ -579,6 +597,9 @@ void MatrixEditor::refreshStates()
                 s.runId = r.id;
                 s.valAuc = r.valAuc;
                 s.testAuc = r.testAuc;
+                s.cvAuc = r.cvAuc;
+                s.cvLow = r.cvLow;
+                s.cvHigh = r.cvHigh;
                 s.error = QString::fromStdString(r.error);
                 s.epoch = r.epochs;
                 m_model->setStatus(QString::fromStdString(r.cellKey), s);
@@ -745,21 +766,28 @@ void MatrixEditor::updateSummary()
     std::map<QString, int> counts;
     double best = std::nan("");
     QString bestKey;
+    bool bestIsCv = false;
     const int cells = m_model->rowCount() * m_model->columnCount();
     for (int r = 0; r < m_model->rowCount(); ++r)
         for (int c = 0; c < m_model->columnCount(); ++c) {
             const QString key = m_model->keyAt(m_model->index(r, c));
             const CellStatus& s = m_model->status(key);
             ++counts[s.state.isEmpty() ? QStringLiteral("not run") : s.state];
-            if (s.state == QLatin1String("done") && std::isfinite(s.valAuc) && !(s.valAuc <= best)) {
-                best = s.valAuc;
+            // Cross-validated cells are ranked by CV AUC, the others by validation AUC (as runs list does).
+            const double auc = std::isfinite(s.cvAuc) ? s.cvAuc : s.valAuc;
+            if (s.state == QLatin1String("done") && std::isfinite(auc) && !(auc <= best)) {
+                best = auc;
                 bestKey = key;
+                bestIsCv = std::isfinite(s.cvAuc);
             }
         }
     QStringList parts{tr("%n cell(s)", nullptr, cells)};
     for (const auto& [state, n] : counts)
         parts << QStringLiteral("%1 %2").arg(n).arg(state);
-    if (!bestKey.isEmpty()) parts << tr("best val AUC %1 (%2)").arg(best, 0, 'f', 3).arg(bestKey);
+    if (!bestKey.isEmpty())
+        parts << (bestIsCv ? tr("best CV AUC %1 (%2)") : tr("best val AUC %1 (%2)"))
+                     .arg(best, 0, 'f', 3)
+                     .arg(bestKey);
     m_summary->setText(parts.join(QStringLiteral("  ·  ")));
 }
 

@@ -21,6 +21,7 @@ struct CellStatus
     qint64 runId = 0;
     double valAuc = std::nan("");
     double testAuc = std::nan("");
+    double cvAuc = std::nan(""), cvLow = std::nan(""), cvHigh = std::nan(""); // cross-validated cells
     QString error;
     int epoch = 0, epochs = 0; // running: epochs finished of epochs planned
     double progress = 0;       // running: fraction of the whole run
