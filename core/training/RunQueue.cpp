@@ -3,6 +3,7 @@
 #include "imaging/DecodedCache.h"
 #include "store/ProjectStore.h"
 #include "targets/TargetSetBuilder.h"
+#include "training/CrossValidation.h"
 #include "training/CrossValidationRun.h"
 #include "training/RunEvaluation.h"
 #include "training/RunLock.h"
@@ -362,6 +363,14 @@ int RunQueue::run(const std::function<void(const RunEvent&)>& onEvent, const std
                 return !cancelRequested();
             };
             const std::shared_ptr<const TargetImages> data = images.get(store, job.cell.targetSet, io);
+
+            if (config.cvFolds >= 2) {
+                // A set too small for its folds fails now, not after the cell's own model has trained.
+                std::vector<std::size_t> records;
+                for (const auto* split : {&data->data.train, &data->data.val, &data->test})
+                    records.insert(records.end(), split->begin(), split->end());
+                crossValidationSplits(data->data.labels, records, config.cvFolds, 1, config.seed);
+            }
 
             nlohmann::json resolved = toJson(config);
             resolved["cell"] = job.cell.key;
