@@ -1,15 +1,20 @@
 // The inspector's saliency overlay, offscreen, on a demo project with a SimpleCNN and a profile_lr run
 // trained by the CLI: G (the Saliency button) lays the badge run's Grad-CAM over the cutout, computed on a
 // worker thread; another galaxy gets its own map; switching it off removes it; a feature-baseline run says
-// why it has none instead of failing silently.
+// why it has none instead of failing silently. The galleries (here the review queue's grid) do the same
+// for every cutout shown.
 #include "UiTestSupport.h"
 
 #include "MainWindow.h"
 #include "cutouts/CutoutBrowser.h"
+#include "cutouts/CutoutModel.h"
+#include "cutouts/ThumbnailLoader.h"
 #include "inspector/GalaxyInspector.h"
 #include "inspector/ImageView.h"
 #include "inspector/SaliencyOverlay.h"
 #include "project/ProjectSession.h"
+#include "results/GalleryGrid.h"
+#include "results/ReviewQueuePanel.h"
 #include "results/RunResults.h"
 #include "selection/GalaxySelection.h"
 #include "store/ProjectStore.h"
@@ -122,6 +127,39 @@ private Q_SLOTS:
         inspector->setSaliencyShown(true);
         QTRY_VERIFY_WITH_TIMEOUT(inspector->saliencyNote().contains(QStringLiteral("no feature map")), 60000);
         QVERIFY(!inspector->imageView()->hasOverlay());
+    }
+
+    void galleriesShowItToo()
+    {
+        MainWindow w;
+        w.resize(1400, 900);
+        w.show();
+        QVERIFY(w.openProject(m_project));
+        RunResults& results = w.session()->results();
+        qint64 cnn = 0, plr = 0;
+        for (const RunRow& r : results.runs())
+            (r.run.model == "cnn" ? cnn : plr) = r.run.id;
+        results.setBadgeRun(cnn);
+        auto* queue = w.findChild<ReviewQueuePanel*>();
+        queue->setMode(ReviewQueuePanel::NearThreshold);
+        GalleryGrid* grid = queue->grid();
+        QVERIFY(grid->cutouts()->rowCount() >= 30); // every demo galaxy the run scored
+        for (const GalaxyId& id : grid->cutouts()->galaxies())
+            w.session()->thumbnails().request(id);
+        QTest::keyClick(grid, Qt::Key_G);
+        QVERIFY(grid->saliencyShown());
+        QTRY_COMPARE_WITH_TIMEOUT(grid->cutouts()->overlayCount(), grid->cutouts()->rowCount(), 120000);
+        const QModelIndex first = grid->cutouts()->index(0);
+        QCOMPARE(first.data(CutoutModel::OverlayRole).value<QImage>().size(), QSize(32, 32));
+        grid->grab(); // the delegate paints the overlays without complaint
+
+        // Another badge run: the maps go, and a feature model gives none (it says why).
+        results.setBadgeRun(plr);
+        QCOMPARE(grid->cutouts()->overlayCount(), 0);
+        QTRY_VERIFY_WITH_TIMEOUT(!grid->saliencyBusy(), 60000);
+        QCOMPARE(grid->cutouts()->overlayCount(), 0);
+        QTest::keyClick(grid, Qt::Key_G);
+        QVERIFY(!grid->saliencyShown());
     }
 };
 

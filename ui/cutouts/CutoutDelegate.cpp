@@ -60,7 +60,16 @@ void CutoutDelegate::paint(QPainter* painter, const QStyleOptionViewItem& option
     if (!image.isNull()) {
         const QPixmap pixmap = pixmapFor(image);
         const QRect target(QPoint(0, 0), pixmap.size());
-        painter->drawPixmap(target.translated(imageRect.center() - target.center()), pixmap);
+        const QRect placed = target.translated(imageRect.center() - target.center());
+        painter->drawPixmap(placed, pixmap);
+        const QImage overlay = index.data(CutoutModel::OverlayRole).value<QImage>();
+        if (!overlay.isNull()) {
+            const double f = index.data(CutoutModel::OverlayFractionRole).toDouble();
+            const QSizeF crop = QSizeF(placed.size()) * f;
+            painter->drawImage(
+                QRectF(QRectF(placed).center() - QPointF(crop.width() / 2, crop.height() / 2), crop),
+                overlay);
+        }
     } else {
         const QString failure = index.data(CutoutModel::FailureRole).toString();
         painter->setPen(failure.isEmpty() ? QColor(110, 110, 120) : QColor(200, 110, 100));

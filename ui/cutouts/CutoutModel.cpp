@@ -60,7 +60,23 @@ void CutoutModel::setGalaxies(std::vector<GalaxyId> galaxies)
     m_rows.reserve(qsizetype(m_galaxies.size()));
     for (std::size_t i = 0; i < m_galaxies.size(); ++i)
         m_rows.insert(m_galaxies[i], int(i));
+    for (auto it = m_overlays.begin(); it != m_overlays.end();)
+        it = m_rows.contains(it.key()) ? std::next(it) : m_overlays.erase(it);
     endResetModel();
+}
+
+void CutoutModel::setOverlay(const GalaxyId& id, const QImage& overlay, double fraction)
+{
+    m_overlays.insert(id, {overlay, fraction});
+    const int row = rowOf(id);
+    if (row >= 0) Q_EMIT dataChanged(index(row), index(row), {OverlayRole});
+}
+
+void CutoutModel::clearOverlays()
+{
+    if (m_overlays.isEmpty()) return;
+    m_overlays.clear();
+    if (!m_galaxies.empty()) Q_EMIT dataChanged(index(0), index(int(m_galaxies.size()) - 1), {OverlayRole});
 }
 
 GalaxyId CutoutModel::galaxyAt(int row) const
@@ -80,6 +96,10 @@ QVariant CutoutModel::data(const QModelIndex& index, int role) const
     switch (role) {
     case GalaxyRole:
         return QVariant::fromValue(id);
+    case OverlayRole:
+        return m_overlays.value(id).first;
+    case OverlayFractionRole:
+        return m_overlays.contains(id) ? m_overlays.value(id).second : 1.0;
     case ImageRole: {
         QImage image = m_session->thumbnails().image(id);
         if (image.isNull()) m_session->thumbnails().request(id); // this item is being painted: it is in view

@@ -25,7 +25,9 @@ public:
         RingTypeRole,                  // QString
         CaptionRole,                   // QString: the galaxy's name
         ScoreRole,                     // QVariant(): not scored; else double, a run's classifier score
-        ScoreThresholdRole             // double: the threshold of the run behind ScoreRole
+        ScoreThresholdRole,            // double: the threshold of the run behind ScoreRole
+        OverlayRole,                   // QImage: a saliency overlay to lay over the cutout (null: none)
+        OverlayFractionRole            // double: the centre fraction of each side the overlay covers
     };
 
     explicit CutoutModel(QObject* parent = nullptr);
@@ -39,6 +41,11 @@ public:
     const std::vector<GalaxyId>& galaxies() const { return m_galaxies; }
     GalaxyId galaxyAt(int row) const;
     int rowOf(const GalaxyId& id) const { return m_rows.value(id, -1); }
+    // Saliency overlays per galaxy (galleries); setGalaxies keeps those of galaxies still shown.
+    void setOverlay(const GalaxyId& id, const QImage& overlay, double fraction);
+    void clearOverlays();
+    bool hasOverlay(const GalaxyId& id) const { return m_overlays.contains(id); }
+    int overlayCount() const { return int(m_overlays.size()); }
 
     int rowCount(const QModelIndex& parent = {}) const override;
     QVariant data(const QModelIndex& index, int role = Qt::DisplayRole) const override;
@@ -53,6 +60,7 @@ private:
     QList<QMetaObject::Connection> m_connections;
     bool m_followBadgeRun = true;
     QHash<GalaxyId, float> m_scores;
+    QHash<GalaxyId, QPair<QImage, double>> m_overlays;
     double m_threshold = 0.5;
 };
 

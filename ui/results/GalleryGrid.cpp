@@ -2,17 +2,42 @@
 
 #include "cutouts/CutoutDelegate.h"
 #include "cutouts/CutoutModel.h"
+#include "cutouts/ImageConvert.h"
+#include "cutouts/ThumbnailLoader.h"
+#include "imaging/MemoryRecordSource.h"
+#include "importer/BackgroundJob.h"
+#include "inspector/SaliencyOverlay.h"
 #include "labels/LabelController.h"
 #include "labels/LabelKeys.h"
 #include "project/ProjectSession.h"
+#include "results/RunResults.h"
 #include "selection/GalaxySelection.h"
+#include "training/Saliency.h"
+#include "training/TrainConfig.h"
+
+#include <QTimer>
+
+#include <map>
+#include <memory>
 
 namespace rm::ui {
 
 GalleryGrid::GalleryGrid(GalaxySelection* selection, QWidget* parent)
     : QListView(parent), m_selection(selection), m_model(new CutoutModel(this)),
-      m_delegate(new CutoutDelegate(this)), m_keys(new LabelKeys(selection, this))
+      m_delegate(new CutoutDelegate(this)), m_keys(new LabelKeys(selection, this)),
+      m_saliencyJob(new BackgroundJob(this)), m_saliencyTimer(new QTimer(this))
 {
+    m_saliencyTimer->setSingleShot(true);
+    m_saliencyTimer->setInterval(150); // thumbnails arrive in bursts: one batch for a burst
+    connect(m_saliencyTimer, &QTimer::timeout, this, &GalleryGrid::computeSaliency);
+    connect(m_keys, &LabelKeys::saliencyToggleRequested, this, [this] { setSaliencyShown(!m_saliency); });
+    connect(m_model, &CutoutModel::dataChanged, this,
+            [this](const QModelIndex&, const QModelIndex&, const QList<int>& roles) {
+                if (m_saliency && !roles.contains(CutoutModel::OverlayRole)) m_saliencyTimer->start();
+            });
+    connect(m_model, &CutoutModel::modelReset, this, [this] {
+        if (m_saliency) m_saliencyTimer->start();
+    });
     m_model->setFollowBadgeRun(false);
     setModel(m_model);
     setItemDelegate(m_delegate);
@@ -42,6 +67,15 @@ GalleryGrid::GalleryGrid(GalaxySelection* selection, QWidget* parent)
 
 void GalleryGrid::setSession(ProjectSession* session)
 {
+    if (m_session) disconnect(&m_session->results(), nullptr, this, nullptr);
+    m_session = session;
+    m_model->clearOverlays();
+    if (session)
+        connect(&session->results(), &RunResults::badgeRunChanged, this, [this] {
+            m_model->clearOverlays();
+            m_saliencyFailed = false;
+            if (m_saliency) m_saliencyTimer->start();
+        });
     m_keys->setController(session ? &session->labels() : nullptr);
     m_filling = true;
     m_model->setSession(session);
@@ -115,6 +149,92 @@ void GalleryGrid::onCurrentChanged(const QModelIndex& current)
     SelectedGalaxy g;
     g.id = m_model->galaxyAt(current.row());
     m_selection->setCurrent(g, this);
+}
+
+bool GalleryGrid::saliencyBusy() const
+{
+    return m_saliencyJob->busy() || m_saliencyTimer->isActive();
+}
+
+void GalleryGrid::setSaliencyShown(bool shown)
+{
+    m_saliency = shown;
+    m_saliencyFailed = false;
+    if (!shown) {
+        m_saliencyTimer->stop();
+        m_model->clearOverlays();
+        return;
+    }
+    Q_EMIT statusMessage(tr("Saliency: Grad-CAM of the badge run over the cutouts (G hides it)"));
+    computeSaliency();
+}
+
+void GalleryGrid::computeSaliency()
+{
+    if (!m_saliency || m_saliencyFailed || !m_session) return;
+    if (m_saliencyJob->busy()) {
+        m_saliencyTimer->start(); // after this batch
+        return;
+    }
+    RunResults& results = m_session->results();
+    const RunRow* run = results.run(results.badgeRunId());
+    if (!run || !run->done()) {
+        Q_EMIT statusMessage(tr("Saliency: no finished run to ask"));
+        return;
+    }
+    // The cutouts already decoded and still without a map, a batch at a time.
+    std::vector<std::pair<GalaxyId, QImage>> todo;
+    for (int row = 0; row < m_model->rowCount() && todo.size() < 48; ++row) {
+        const GalaxyId id = m_model->galaxyAt(row);
+        if (m_model->hasOverlay(id)) continue;
+        const QImage image = m_session->thumbnails().image(id);
+        if (!image.isNull()) todo.emplace_back(id, image);
+    }
+    if (todo.empty()) return;
+    const std::string weights = run->run.weightsPath;
+    const std::string config = run->run.config.dump();
+    const qint64 runId = run->run.id;
+    using Result = std::vector<std::pair<GalaxyId, rm::SaliencyMap>>;
+    auto result = std::make_shared<Result>();
+    auto fraction = std::make_shared<double>(1.0);
+    m_saliencyJob->start(
+        tr("Grad-CAM"),
+        [todo, weights, config, result, fraction](JobContext& context) {
+            const rm::TrainConfig c = rm::applyJson(rm::TrainConfig{}, nlohmann::json::parse(config));
+            *fraction = c.view.evalCropFraction;
+            // A record source serves one image size: group the cutouts by theirs.
+            std::map<std::pair<int, int>, std::vector<std::size_t>> bySize;
+            for (std::size_t i = 0; i < todo.size(); ++i)
+                bySize[{todo[i].second.width(), todo[i].second.height()}].push_back(i);
+            for (const auto& [size, members] : bySize) {
+                context.throwIfCancelled();
+                std::vector<rm::Image> images;
+                for (std::size_t i : members)
+                    images.push_back(toCoreImage(todo[i].second));
+                rm::MemoryRecordSource source(std::move(images));
+                std::vector<std::size_t> indices(members.size());
+                for (std::size_t k = 0; k < indices.size(); ++k)
+                    indices[k] = k;
+                const std::vector<rm::SaliencyMap> maps =
+                    rm::saliencyMaps(weights, source, indices, c.view, "cpu");
+                for (std::size_t k = 0; k < members.size(); ++k)
+                    result->emplace_back(todo[members[k]].first, maps[k]);
+            }
+            return QString();
+        },
+        [this, result, fraction, runId](bool ok, const QString& message) {
+            if (!ok) {
+                m_saliencyFailed = true;
+                Q_EMIT statusMessage(tr("Saliency: %1").arg(message));
+                return;
+            }
+            // Maps of a run that is no longer the badge run are dropped.
+            if (!m_saliency || !m_session || m_session->results().badgeRunId() != runId) return;
+            for (const auto& [id, map] : *result)
+                m_model->setOverlay(id, SaliencyOverlay::heatImage(map.heat, map.width, map.height),
+                                    *fraction);
+            m_saliencyTimer->start(); // the next batch, if any
+        });
 }
 
 } // namespace rm::ui
