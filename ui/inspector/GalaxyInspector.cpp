@@ -329,7 +329,7 @@ void GalaxyInspector::updateSaliency()
         return;
     }
     m_saliencyNote->setText(tr("Grad-CAM of %1…").arg(run->shortTitle()));
-    m_saliency->request(m_galaxy, m_image->image(), *run);
+    m_saliency->request(m_session->path(), m_galaxy, m_image->image(), *run);
 }
 
 void GalaxyInspector::clearGalaxy(const QString& message)

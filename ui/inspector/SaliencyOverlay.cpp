@@ -1,13 +1,18 @@
 #include "inspector/SaliencyOverlay.h"
 
 #include "cutouts/ImageConvert.h"
+#include "imaging/DecodedCache.h"
 #include "imaging/MemoryRecordSource.h"
+#include "imaging/TargetSetCache.h"
 #include "importer/BackgroundJob.h"
 #include "results/RunResults.h"
+#include "store/ProjectStore.h"
+#include "targets/TargetSetBuilder.h"
 #include "training/Saliency.h"
 #include "training/TrainConfig.h"
 
 #include <QColor>
+#include <QFile>
 
 #include <algorithm>
 #include <cmath>
@@ -22,9 +27,12 @@ bool SaliencyOverlay::busy() const
     return m_job->busy();
 }
 
-void SaliencyOverlay::request(const GalaxyId& galaxy, const QImage& image, const RunRow& run)
+void SaliencyOverlay::request(const QString& projectPath, const GalaxyId& galaxy, const QImage& image,
+                              const RunRow& run)
 {
     Pending p;
+    p.projectPath = projectPath;
+    p.targetSet = run.run.targetSet;
     p.galaxy = galaxy;
     p.image = image;
     p.runId = run.run.id;
@@ -42,22 +50,46 @@ void SaliencyOverlay::start(Pending p)
 {
     auto result = std::make_shared<rm::SaliencyMap>();
     auto fraction = std::make_shared<double>(1.0);
+    auto fromRun = std::make_shared<bool>(false);
     const GalaxyId galaxy = p.galaxy;
     const QString title = p.runTitle;
     m_job->start(
         tr("Grad-CAM"),
-        [p, result, fraction](JobContext&) {
+        [p, result, fraction, fromRun](JobContext&) {
             const rm::TrainConfig config =
                 rm::applyJson(rm::TrainConfig{}, nlohmann::json::parse(p.configJson));
             *fraction = config.view.evalCropFraction;
+            const std::string weights = p.weightsPath.toStdString();
+            // The run's own decoded record when there is one: the same pixels its predictions were made from.
+            try {
+                auto store = rm::ProjectStore::open(QFile::encodeName(p.projectPath).toStdString());
+                for (const rm::Target& t : rm::loadTargets(*store, p.targetSet)) {
+                    if (t.catalogId != p.galaxy.catalogId || t.row != p.galaxy.row) continue;
+                    auto cache = rm::findTargetSetCache(*store, p.targetSet, config.view.width,
+                                                        config.view.height, config.view.channels);
+                    const auto index = cache ? cache->find(rm::targetCacheKey(t)) : std::nullopt;
+                    if (index && cache->available(*index)) {
+                        *result = rm::saliencyMaps(weights, *cache, {*index}, config.view, "cpu").at(0);
+                        *fromRun = true;
+                        return QString();
+                    }
+                    break;
+                }
+            } catch (const rm::Error&) {
+                // No usable cache (or project): the cutout as shown will do.
+            }
             rm::MemoryRecordSource source({toCoreImage(p.image)});
-            *result = rm::saliencyMaps(p.weightsPath.toStdString(), source, {0}, config.view, "cpu").at(0);
+            *result = rm::saliencyMaps(weights, source, {0}, config.view, "cpu").at(0);
             return QString();
         },
-        [this, result, fraction, galaxy, title](bool ok, const QString& message) {
+        [this, result, fraction, fromRun, galaxy, title](bool ok, const QString& message) {
             if (ok)
                 Q_EMIT ready(galaxy, heatImage(result->heat, result->width, result->height), *fraction,
-                             tr("Grad-CAM of %1: ring score %2").arg(title).arg(result->score, 0, 'f', 3));
+                             tr("Grad-CAM of %1: ring score %2 (%3)")
+                                 .arg(title)
+                                 .arg(result->score, 0, 'f', 3)
+                                 .arg(*fromRun ? tr("on the image the run was trained and scored on")
+                                               : tr("on the cutout as shown; not in the run's target set")));
             else
                 Q_EMIT failed(galaxy, message);
             if (m_next) {
@@ -77,7 +109,7 @@ QImage SaliencyOverlay::heatImage(const std::vector<float>& heat, int width, int
             const float h = std::clamp(heat[std::size_t(y) * width + x], 0.0f, 1.0f);
             // Blue (cool) through yellow to red (hot); cold pixels fade out so the galaxy stays visible.
             const QColor c = QColor::fromHsvF((1.0f - h) * 0.66f, 1.0f, 1.0f);
-            line[x] = qRgba(c.red(), c.green(), c.blue(), int(std::lround(200 * std::sqrt(h))));
+            line[x] = qRgba(c.red(), c.green(), c.blue(), int(std::lround(220 * h)));
         }
     }
     return out;

@@ -21,8 +21,10 @@ class SaliencyOverlay : public QObject
 public:
     explicit SaliencyOverlay(QObject* parent = nullptr);
 
-    // Grad-CAM of `run` on `image` (the cutout as shown). Results arrive through ready / failed.
-    void request(const GalaxyId& galaxy, const QImage& image, const RunRow& run);
+    // Grad-CAM of `run` for the galaxy: on the run's own decoded image when the galaxy is in the run's target
+    // set and its cache is there (so the map and score are the ones the run's predictions come from), else on
+    // `image` (the cutout as shown). Results arrive through ready / failed.
+    void request(const QString& projectPath, const GalaxyId& galaxy, const QImage& image, const RunRow& run);
     bool busy() const;
 
     // Heat in [0, 1] (row-major, width x height) as a translucent colour map (transparent where cold).
@@ -36,8 +38,10 @@ Q_SIGNALS:
 private:
     struct Pending
     {
+        QString projectPath;
         GalaxyId galaxy;
         QImage image;
+        std::string targetSet;
         qint64 runId = 0;
         QString runTitle, weightsPath;
         std::string configJson;
