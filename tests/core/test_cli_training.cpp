@@ -176,9 +176,8 @@ private Q_SLOTS:
         QVERIFY(md.join('\n').contains("**")); // best per column marked
         const QStringList csv = lines(out + "/comparison.csv");
         QCOMPARE(csv.size(), 4);
-        QVERIFY(
-            csv[0].startsWith("experiment,run,target_set,model,mode,state,cv_roc_auc,cv_roc_auc_ci_low,"
-                              "cv_roc_auc_ci_high,cv_pr_auc"));
+        QVERIFY(csv[0].startsWith("experiment,run,target_set,model,mode,state,cv_roc_auc,cv_roc_auc_ci_low,"
+                                  "cv_roc_auc_ci_high,cv_pr_auc"));
         QVERIFY(csv[0].contains(",val_roc_auc,val_roc_auc_ci_low,"));
         QVERIFY(!md.join('\n').contains("CV ROC AUC")); // no cell was cross-validated: no CV columns
         QVERIFY(csv[0].contains("test_f1") && csv[0].contains("threshold") && csv[0].contains("seconds"));
