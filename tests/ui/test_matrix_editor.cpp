@@ -391,6 +391,38 @@ private Q_SLOTS:
         editor.setSession(nullptr);
     }
 
+    // A cross-validated cell says which fold it trains while it runs, and shows its CV AUC when done.
+    void crossValidatedCellShowsFoldsAndCvAuc()
+    {
+        const QString project = demoProject();
+        QVERIFY(!project.isEmpty());
+        auto session = ProjectSession::open(project);
+        TrainingController controller;
+        MatrixEditor editor(&controller);
+        editor.resize(1000, 500);
+        editor.show();
+        editor.setSession(session.get());
+        rm::ExperimentMatrix m = tinyMatrix("cv");
+        m.defaults["cv_folds"] = 3;
+        editor.setMatrix(m);
+        editor.setExperimentName(QStringLiteral("cv"));
+        const QString key = QStringLiteral("demo/simple_cnn/all_layers");
+        clickCell(editor.view(), 0, 2);
+        QCOMPARE(editor.selectedCellKeys(), QStringList{key});
+        QStringList shown;
+        connect(&controller, &TrainingController::logMessage, this,
+                [&] { shown << editor.model()->data(editor.model()->index(0, 2)).toString(); });
+        QSignalSpy finished(&controller, &TrainingController::finished);
+        editor.runSelectedAction()->trigger();
+        QVERIFY(finished.wait(120000));
+        QVERIFY2(shown.filter(QStringLiteral("cv fold 3/3")).size() > 0,
+                 qPrintable(shown.join(QLatin1Char('|'))));
+        const QString done = editor.model()->data(editor.model()->index(0, 2)).toString();
+        QVERIFY2(done.contains(QStringLiteral("CV AUC")), qPrintable(done));
+        QVERIFY(editor.model()->status(key).detail.isEmpty() || editor.model()->status(key).state == "done");
+        editor.setSession(nullptr);
+    }
+
     // Naming (or picking) an experiment the project has shows that experiment's stored matrix and its runs'
     // states; a cell whose process died shows "interrupted", never-started cells "not run".
     void experimentNameShowsItsOwnMatrix()

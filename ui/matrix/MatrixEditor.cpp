@@ -135,6 +135,20 @@ MatrixEditor::MatrixEditor(TrainingController* controller, QWidget* parent)
     });
     connect(controller, &TrainingController::cellStarted, this,
             [this](const QString& key, qint64 runId) { markRunning(key, runId); });
+    // A cross-validated cell spends most of its time in its folds, which report through the log
+    // ("<cell>: cv fold 2/5 ...: epoch ..."): the cell says which fold it is in rather than look stalled.
+    connect(controller, &TrainingController::logMessage, this, [this](const QString& message) {
+        const int at = message.indexOf(QStringLiteral(": cv fold "));
+        if (at <= 0) return;
+        const QString key = message.left(at);
+        CellStatus s = m_model->status(key);
+        if (s.state != QLatin1String("running")) return;
+        const QString rest = message.mid(at + 2);
+        const QString fold = rest.left(rest.indexOf(QLatin1Char(':')));
+        if (fold == s.detail) return;
+        s.detail = fold;
+        m_model->setStatus(key, s);
+    });
     connect(controller, &TrainingController::stepsArrived, this,
             [this](const QString& key, const QVector<rm::StepEvent>& steps) {
                 CellStatus s = m_model->status(key);
@@ -618,6 +632,7 @@ void MatrixEditor::markRunning(const QString& key, qint64 runId)
     s.runId = runId;
     s.valAuc = std::nan("");
     s.error.clear();
+    s.detail.clear();
     s.epoch = 0;
     s.progress = 0;
     const auto cell = m_controller->cell(key);

@@ -87,6 +87,8 @@ QVariant MatrixGridModel::data(const QModelIndex& index, int role) const
             return tr("%1\nCV AUC %2").arg(state).arg(s.cvAuc, 0, 'f', 3);
         if (s.state == QLatin1String("done") && std::isfinite(s.valAuc))
             return tr("%1\nAUC %2").arg(state).arg(s.valAuc, 0, 'f', 3);
+        if (s.state == QLatin1String("running") && !s.detail.isEmpty())
+            return tr("%1\n%2").arg(state, s.detail);
         if (s.state == QLatin1String("running") && s.epochs > 0)
             return tr("%1\nepoch %2/%3").arg(state).arg(s.epoch).arg(s.epochs);
         return state;

@@ -23,6 +23,7 @@ struct CellStatus
     double testAuc = std::nan("");
     double cvAuc = std::nan(""), cvLow = std::nan(""), cvHigh = std::nan(""); // cross-validated cells
     QString error;
+    QString detail;            // running: what part of the cell runs now ("cv fold 2/5")
     int epoch = 0, epochs = 0; // running: epochs finished of epochs planned
     double progress = 0;       // running: fraction of the whole run
 };
