@@ -1,18 +1,11 @@
 #include "inspector/SaliencyOverlay.h"
 
-#include "cutouts/ImageConvert.h"
-#include "imaging/DecodedCache.h"
-#include "imaging/MemoryRecordSource.h"
-#include "imaging/TargetSetCache.h"
 #include "importer/BackgroundJob.h"
+#include "inspector/RunSaliency.h"
 #include "results/RunResults.h"
-#include "store/ProjectStore.h"
-#include "targets/TargetSetBuilder.h"
 #include "training/Saliency.h"
-#include "training/TrainConfig.h"
 
 #include <QColor>
-#include <QFile>
 
 #include <algorithm>
 #include <cmath>
@@ -56,30 +49,11 @@ void SaliencyOverlay::start(Pending p)
     m_job->start(
         tr("Grad-CAM"),
         [p, result, fraction, fromRun](JobContext&) {
-            const rm::TrainConfig config =
-                rm::applyJson(rm::TrainConfig{}, nlohmann::json::parse(p.configJson));
-            *fraction = config.view.evalCropFraction;
-            const std::string weights = p.weightsPath.toStdString();
-            // The run's own decoded record when there is one: the same pixels its predictions were made from.
-            try {
-                auto store = rm::ProjectStore::open(QFile::encodeName(p.projectPath).toStdString());
-                for (const rm::Target& t : rm::loadTargets(*store, p.targetSet)) {
-                    if (t.catalogId != p.galaxy.catalogId || t.row != p.galaxy.row) continue;
-                    auto cache = rm::findTargetSetCache(*store, p.targetSet, config.view.width,
-                                                        config.view.height, config.view.channels);
-                    const auto index = cache ? cache->find(rm::targetCacheKey(t)) : std::nullopt;
-                    if (index && cache->available(*index)) {
-                        *result = rm::saliencyMaps(weights, *cache, {*index}, config.view, "cpu").at(0);
-                        *fromRun = true;
-                        return QString();
-                    }
-                    break;
-                }
-            } catch (const rm::Error&) {
-                // No usable cache (or project): the cutout as shown will do.
-            }
-            rm::MemoryRecordSource source({toCoreImage(p.image)});
-            *result = rm::saliencyMaps(weights, source, {0}, config.view, "cpu").at(0);
+            const std::vector<GalaxySaliency> maps =
+                computeRunSaliency(p.projectPath, {p.weightsPath.toStdString(), p.configJson, p.targetSet},
+                                   {{p.galaxy, p.image}}, fraction.get());
+            *result = maps.at(0).map;
+            *fromRun = maps.at(0).fromRun;
             return QString();
         },
         [this, result, fraction, fromRun, galaxy, title](bool ok, const QString& message) {

@@ -2,22 +2,18 @@
 
 #include "cutouts/CutoutDelegate.h"
 #include "cutouts/CutoutModel.h"
-#include "cutouts/ImageConvert.h"
 #include "cutouts/ThumbnailLoader.h"
-#include "imaging/MemoryRecordSource.h"
 #include "importer/BackgroundJob.h"
+#include "inspector/RunSaliency.h"
 #include "inspector/SaliencyOverlay.h"
 #include "labels/LabelController.h"
 #include "labels/LabelKeys.h"
 #include "project/ProjectSession.h"
 #include "results/RunResults.h"
 #include "selection/GalaxySelection.h"
-#include "training/Saliency.h"
-#include "training/TrainConfig.h"
 
 #include <QTimer>
 
-#include <map>
 #include <memory>
 
 namespace rm::ui {
@@ -191,35 +187,15 @@ void GalleryGrid::computeSaliency()
         if (!image.isNull()) todo.emplace_back(id, image);
     }
     if (todo.empty()) return;
-    const std::string weights = run->run.weightsPath;
-    const std::string config = run->run.config.dump();
+    const SaliencyRun request{run->run.weightsPath, run->run.config.dump(), run->run.targetSet};
+    const QString project = m_session->path();
     const qint64 runId = run->run.id;
-    using Result = std::vector<std::pair<GalaxyId, rm::SaliencyMap>>;
-    auto result = std::make_shared<Result>();
+    auto result = std::make_shared<std::vector<GalaxySaliency>>();
     auto fraction = std::make_shared<double>(1.0);
     m_saliencyJob->start(
         tr("Grad-CAM"),
-        [todo, weights, config, result, fraction](JobContext& context) {
-            const rm::TrainConfig c = rm::applyJson(rm::TrainConfig{}, nlohmann::json::parse(config));
-            *fraction = c.view.evalCropFraction;
-            // A record source serves one image size: group the cutouts by theirs.
-            std::map<std::pair<int, int>, std::vector<std::size_t>> bySize;
-            for (std::size_t i = 0; i < todo.size(); ++i)
-                bySize[{todo[i].second.width(), todo[i].second.height()}].push_back(i);
-            for (const auto& [size, members] : bySize) {
-                context.throwIfCancelled();
-                std::vector<rm::Image> images;
-                for (std::size_t i : members)
-                    images.push_back(toCoreImage(todo[i].second));
-                rm::MemoryRecordSource source(std::move(images));
-                std::vector<std::size_t> indices(members.size());
-                for (std::size_t k = 0; k < indices.size(); ++k)
-                    indices[k] = k;
-                const std::vector<rm::SaliencyMap> maps =
-                    rm::saliencyMaps(weights, source, indices, c.view, "cpu");
-                for (std::size_t k = 0; k < members.size(); ++k)
-                    result->emplace_back(todo[members[k]].first, maps[k]);
-            }
+        [todo, request, project, result, fraction](JobContext&) {
+            *result = computeRunSaliency(project, request, todo, fraction.get());
             return QString();
         },
         [this, result, fraction, runId](bool ok, const QString& message) {
@@ -230,9 +206,9 @@ void GalleryGrid::computeSaliency()
             }
             // Maps of a run that is no longer the badge run are dropped.
             if (!m_saliency || !m_session || m_session->results().badgeRunId() != runId) return;
-            for (const auto& [id, map] : *result)
-                m_model->setOverlay(id, SaliencyOverlay::heatImage(map.heat, map.width, map.height),
-                                    *fraction);
+            for (const GalaxySaliency& g : *result)
+                m_model->setOverlay(
+                    g.galaxy, SaliencyOverlay::heatImage(g.map.heat, g.map.width, g.map.height), *fraction);
             m_saliencyTimer->start(); // the next batch, if any
         });
 }
