@@ -28,10 +28,7 @@ CrossValidationResult runCrossValidation(const CrossValidationInput& in)
     };
 
     // Every galaxy with an image takes part, whatever its fixed split.
-    std::vector<std::size_t> records;
-    for (const auto* split : {&images.data.train, &images.data.val, &images.test})
-        records.insert(records.end(), split->begin(), split->end());
-    std::sort(records.begin(), records.end());
+    const std::vector<std::size_t> records = recordsWithImages(images);
     const std::vector<CvSplit> splits =
         crossValidationSplits(images.data.labels, records, config.cvFolds, config.cvRepeats, config.seed);
 

@@ -366,10 +366,8 @@ int RunQueue::run(const std::function<void(const RunEvent&)>& onEvent, const std
 
             if (config.cvFolds >= 2) {
                 // A set too small for its folds fails now, not after the cell's own model has trained.
-                std::vector<std::size_t> records;
-                for (const auto* split : {&data->data.train, &data->data.val, &data->test})
-                    records.insert(records.end(), split->begin(), split->end());
-                crossValidationSplits(data->data.labels, records, config.cvFolds, 1, config.seed);
+                crossValidationSplits(data->data.labels, recordsWithImages(*data), config.cvFolds, 1,
+                                      config.seed);
             }
 
             nlohmann::json resolved = toJson(config);

@@ -6,7 +6,18 @@
 #include "targets/TargetSetBuilder.h"
 #include "util/Error.h"
 
+#include <algorithm>
+
 namespace rm {
+
+std::vector<std::size_t> recordsWithImages(const TargetImages& images)
+{
+    std::vector<std::size_t> records;
+    for (const auto* split : {&images.data.train, &images.data.val, &images.test})
+        records.insert(records.end(), split->begin(), split->end());
+    std::sort(records.begin(), records.end());
+    return records;
+}
 
 TargetImages loadTargetImages(ProjectStore& store, const std::string& targetSet,
                               const TargetImagesOptions& options)
