@@ -9,12 +9,12 @@
 //        bench_mining --rss-child ROWS DIR   (internal: one RSS measurement)
 #include "BenchSupport.h"
 
-#include "imaging/ImageSource.h"
 #include "imaging/JpegWriter.h"
-#include "imaging/SyntheticGalaxy.h"
 #include "mining/ShardedScoring.h"
 #include "models/RingClassifier.h"
 #include "models/WeightsIO.h"
+#include "sources/ImageSource.h"
+#include "synthetic/SyntheticGalaxy.h"
 
 #include <torch/torch.h>
 

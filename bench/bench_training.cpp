@@ -16,10 +16,11 @@
 //                  [--models simple_cnn:3,efficientnet_b0:1,...] [--cache PATH] [--python PATH]
 //                  [--head-model NAME] [--head-train N] [--no-python] [--json]
 #include "BenchSupport.h"
-#include "imaging/DecodedCache.h"
-#include "imaging/DecodedCacheBuilder.h"
-#include "imaging/DeterministicRandom.h"
+#include "cache/DecodedCache.h"
+#include "cache/DecodedCacheBuilder.h"
+#include "training/DeviceName.h"
 #include "training/Trainer.h"
+#include "util/Random.h"
 
 #include <nlohmann/json.hpp>
 

@@ -28,7 +28,7 @@ import torchvision.transforms as T
 
 
 def open_cache(path):
-    """The records of a decoded-image cache (see core/imaging/DecodedCacheFormat.h) as an [N, H, W, C] memmap."""
+    """The records of a decoded-image cache (see core/cache/DecodedCacheFormat.h) as an [N, H, W, C] memmap."""
     with open(path, "rb") as f:
         header = f.read(128)
     magic = header[:8]

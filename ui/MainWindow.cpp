@@ -7,6 +7,8 @@
 #include "catalog/CatalogTableModel.h"
 #include "cutouts/CutoutBrowser.h"
 #include "cutouts/ThumbnailLoader.h"
+#include "demo/DemoProject.h"
+#include "importer/BackgroundJob.h"
 #include "importer/ImportWizard.h"
 #include "inspector/GalaxyInspector.h"
 #include "labels/LabelController.h"
@@ -28,6 +30,7 @@
 #include <QCloseEvent>
 #include <QDir>
 #include <QDockWidget>
+#include <QFile>
 #include <QFileDialog>
 #include <QFileInfo>
 #include <QInputDialog>
@@ -35,7 +38,6 @@
 #include <QListView>
 #include <QMenuBar>
 #include <QMessageBox>
-#include <QProcess>
 #include <QPushButton>
 #include <QStackedWidget>
 #include <QStandardPaths>
@@ -91,6 +93,7 @@ MainWindow::~MainWindow()
 void MainWindow::buildPanels()
 {
     m_welcome = new WelcomePanel(this);
+    m_demoJob = new BackgroundJob(this);
     m_cutouts = new CutoutBrowser(m_selection, this);
     m_centre = new QStackedWidget(this);
     m_centre->addWidget(m_welcome);
@@ -189,7 +192,7 @@ void MainWindow::buildPanels()
         if (m_training->isRunning() && (!m_session || m_session->path() != m_training->request().projectPath))
             m_training->cancel(); // its project is gone from the window; the cell resumes when run again
         m_matrixEditor->setSession(m_session.get());
-        m_trainingMonitor->setProject(m_session ? m_session->path() : QString());
+        m_trainingMonitor->setSession(m_session.get());
     });
     // A finished cell is a new row in the comparison, new badges and new gallery candidates.
     const auto refreshResults = [this] {
@@ -300,13 +303,6 @@ QString MainWindow::demoProjectPath()
 {
     return QDir(QStandardPaths::writableLocation(QStandardPaths::GenericDataLocation))
         .filePath(QStringLiteral("RingMiner/demo/demo.rmproj"));
-}
-
-QString MainWindow::cliPath() const
-{
-    const QString beside = QStandardPaths::findExecutable(QStringLiteral("ringminer-cli"),
-                                                          {QCoreApplication::applicationDirPath()});
-    return beside.isEmpty() ? QStandardPaths::findExecutable(QStringLiteral("ringminer-cli")) : beside;
 }
 
 void MainWindow::openAtStartup(const QString& argument)
@@ -439,7 +435,7 @@ void MainWindow::setWorkbenchVisible(bool visible)
         for (QDockWidget* dock : m_docks)
             dock->hide();
         m_centre->setCurrentWidget(m_welcome);
-        m_welcome->setDemoAvailable(!cliPath().isEmpty(), demoProjectPath());
+        m_welcome->setDemoAvailable(true, demoProjectPath());
     }
 }
 
@@ -502,34 +498,33 @@ void MainWindow::chooseAndCreate()
 
 void MainWindow::makeDemoProject()
 {
-    const QString cli = cliPath();
-    if (cli.isEmpty()) {
-        reportError(tr("Demo Project"),
-                    tr("ringminer-cli was not found next to this program or on the PATH"));
-        return;
-    }
+    if (m_demoJob->busy()) return;
     const QString dir = QFileInfo(demoProjectPath()).absolutePath();
-    auto* process = new QProcess(this);
-    process->setProcessChannelMode(QProcess::MergedChannels);
-    statusBar()->showMessage(tr("Making the demo project in %1…").arg(dir));
     m_welcome->demoButton()->setEnabled(false);
-    connect(process, &QProcess::finished, this, [this, process](int code, QProcess::ExitStatus status) {
-        process->deleteLater();
-        m_welcome->demoButton()->setEnabled(true);
-        const QString output = QString::fromLocal8Bit(process->readAll()).trimmed().right(2000);
-        if (status != QProcess::NormalExit || code != 0 || !QFileInfo::exists(demoProjectPath())) {
-            reportError(tr("Demo Project"), tr("Making the demo project failed:\n%1").arg(output));
-            return;
-        }
-        openProject(demoProjectPath());
-    });
-    connect(process, &QProcess::errorOccurred, this, [this, process](QProcess::ProcessError) {
-        if (process->state() != QProcess::NotRunning) return;
-        m_welcome->demoButton()->setEnabled(true);
-        reportError(tr("Demo Project"), process->errorString());
-        process->deleteLater();
-    });
-    process->start(cli, {QStringLiteral("demo"), QStringLiteral("make"), dir});
+    statusBar()->showMessage(tr("Making the demo project in %1…").arg(dir));
+    // core/demo renders the survey and builds the project on the job's thread; the window opens it after.
+    const bool started = m_demoJob->start(
+        tr("Making the demo project"),
+        [dir](JobContext& context) {
+            rm::DemoSurveyOptions options;
+            options.outDir = QFile::encodeName(dir).toStdString();
+            options.progress = [&context](std::size_t done, std::size_t total) {
+                return context.progress(done, total);
+            };
+            const rm::DemoProjectResult demo = rm::makeDemoProject(
+                options, [&context](const std::string& line) { context.log(QString::fromStdString(line)); });
+            return tr("Demo project with %1 images in %2").arg(demo.survey.images).arg(dir);
+        },
+        [this](bool ok, const QString& message) {
+            m_welcome->demoButton()->setEnabled(true);
+            if (!ok) {
+                reportError(tr("Demo Project"), tr("Making the demo project failed:\n%1").arg(message));
+                return;
+            }
+            statusBar()->showMessage(message, 5000);
+            openProject(demoProjectPath());
+        });
+    if (!started) m_welcome->demoButton()->setEnabled(true);
 }
 
 void MainWindow::askAuthorOnce()

@@ -16,6 +16,7 @@ class QStackedWidget;
 
 namespace rm::ui {
 
+class BackgroundJob;
 class CatalogBrowser;
 class CutoutBrowser;
 class GalaxyInspector;
@@ -85,13 +86,13 @@ private:
     void showShortcuts();
     void setAuthorInteractively();
     void askAuthorOnce();
-    QString cliPath() const;
 
     std::unique_ptr<ProjectSession> m_session;
     GalaxySelection* m_selection;
     LabelKeys* m_labelKeys;
     QStackedWidget* m_centre;
     WelcomePanel* m_welcome;
+    BackgroundJob* m_demoJob;
     CatalogBrowser* m_catalogs;
     CutoutBrowser* m_cutouts;
     GalaxyInspector* m_inspector;

@@ -4,8 +4,8 @@
 // their reason and retried with --retry-failed.
 #include "Cli.h"
 
-#include "imaging/CutoutFetcher.h"
-#include "imaging/CutoutLedger.h"
+#include "cutouts/CutoutFetcher.h"
+#include "store/CutoutLedger.h"
 #include "store/ProjectStore.h"
 #include "util/Error.h"
 

@@ -3,10 +3,10 @@
 // and looking for the first rows' images before it is stored.
 #include "Cli.h"
 
-#include "imaging/CutoutImageSource.h"
-#include "imaging/FileNameTemplate.h"
-#include "imaging/GalaxyRef.h"
-#include "imaging/ImageSource.h"
+#include "sources/CutoutImageSource.h"
+#include "sources/FileNameTemplate.h"
+#include "sources/GalaxyRef.h"
+#include "sources/ImageSource.h"
 #include "store/ProjectStore.h"
 #include "util/Error.h"
 

@@ -5,10 +5,10 @@
 // row in OUT.errors.csv and the summary rather than dropped.
 #include "Cli.h"
 
-#include "imaging/ImageSource.h"
 #include "mining/Mining.h"
 #include "mining/ShardedScoring.h"
-#include "training/RunQueue.h"
+#include "sources/ImageSource.h"
+#include "training/RunStore.h"
 #include "util/CsvField.h"
 #include "util/Error.h"
 

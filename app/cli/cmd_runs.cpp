@@ -7,7 +7,7 @@
 #include "models/Safetensors.h"
 #include "models/WeightsIO.h"
 #include "training/FeatureBaseline.h"
-#include "training/RunQueue.h"
+#include "training/RunStore.h"
 #include "util/Error.h"
 #include "util/Sha256.h"
 
@@ -161,12 +161,7 @@ int runsExport(const Args& args)
     if (fs::exists(*out) && !args.flag("force"))
         throw UsageError("'" + *out + "' exists (pass --force to replace it)");
 
-    const RunSummary run = findDoneRun(project, *which, args.option("experiment", ""));
-    if (!fs::exists(run.weightsPath))
-        throw Error("the weights of run " + std::to_string(run.id) + " are gone: " + run.weightsPath);
-    if (!run.weightsSha256.empty() && sha256File(run.weightsPath) != run.weightsSha256)
-        throw Error("'" + run.weightsPath + "' changed since run " + std::to_string(run.id) +
-                    " wrote it (its SHA-256 differs from the recorded one)");
+    const RunSummary run = findDoneRunWithWeights(project, *which, args.option("experiment", ""));
     if (isFeatureModelFile(run.weightsPath)) return exportFeatureModel(args, project, run, *out);
     // Loading proves the file is whole and names a known architecture before anything is written.
     const auto model = loadModel(run.weightsPath);

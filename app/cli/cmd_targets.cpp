@@ -1,7 +1,7 @@
 // ringminer-cli targets build / show / list
 #include "Cli.h"
 
-#include "imaging/TargetSetCache.h"
+#include "cache/TargetSetCache.h"
 #include "store/LabelStore.h"
 #include "store/ProjectStore.h"
 #include "targets/LabelConflicts.h"

@@ -4,7 +4,7 @@
 // within a step; running it again carries on where it stopped.
 #include "Cli.h"
 
-#include "imaging/TargetSetCache.h"
+#include "cache/TargetSetCache.h"
 #include "store/ProjectStore.h"
 #include "targets/TargetSetBuilder.h"
 #include "training/RunQueue.h"

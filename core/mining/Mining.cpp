@@ -1,11 +1,11 @@
 #include "mining/Mining.h"
 
 #include "catalog/CatalogReader.h"
-#include "imaging/CutoutImageSource.h"
-#include "imaging/ImageSource.h"
 #include "mining/ShardedScoring.h"
+#include "sources/CutoutImageSource.h"
+#include "sources/ImageSource.h"
 #include "store/ProjectStore.h"
-#include "training/RunQueue.h"
+#include "training/RunStore.h"
 #include "training/TrainConfig.h"
 #include "util/Error.h"
 #include "util/Sha256.h"
@@ -27,14 +27,8 @@ namespace rm {
 ScoringRun resolveScoringRun(const std::string& projectPath, const std::string& which,
                              const std::string& experiment)
 {
-    const RunSummary run = findDoneRun(projectPath, which, experiment);
-    if (!fs::exists(run.weightsPath))
-        throw Error("the weights of run " + std::to_string(run.id) + " are gone: " + run.weightsPath);
     // The score must come from the weights the run's metrics describe.
-    const std::string sha = sha256File(run.weightsPath);
-    if (!run.weightsSha256.empty() && sha != run.weightsSha256)
-        throw Error("'" + run.weightsPath + "' changed since run " + std::to_string(run.id) +
-                    " wrote it (its SHA-256 differs from the recorded one)");
+    const RunSummary run = findDoneRunWithWeights(projectPath, which, experiment);
     const TrainConfig config = applyJson(TrainConfig{}, run.config);
     ScoringRun out;
     out.id = run.id;
@@ -42,7 +36,7 @@ ScoringRun resolveScoringRun(const std::string& projectPath, const std::string& 
     out.arch = config.model.arch;
     out.fineTune = fineTuneModeName(config.fineTune);
     out.weightsPath = run.weightsPath;
-    out.weightsSha256 = sha;
+    out.weightsSha256 = run.weightsSha256.empty() ? sha256File(run.weightsPath) : run.weightsSha256;
     out.device = config.device;
     out.view = config.view;
     out.view.augment = false;

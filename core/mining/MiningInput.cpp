@@ -1,8 +1,8 @@
 #include "mining/MiningInput.h"
 
 #include "catalog/ScoringCatalog.h"
-#include "imaging/FileNameTemplate.h"
-#include "imaging/ImageSource.h"
+#include "sources/FileNameTemplate.h"
+#include "sources/ImageSource.h"
 #include "store/ProjectStore.h"
 #include "util/Error.h"
 #include "util/Sha256.h"

@@ -5,7 +5,7 @@
 // ends up in the output, scored or with its reason.
 #include "catalog/CatalogReader.h"
 #include "catalog/Table.h"
-#include "imaging/GalaxyRef.h"
+#include "sources/GalaxyRef.h"
 
 #include <nlohmann/json.hpp>
 

@@ -89,7 +89,7 @@ public:
     Table loadTable(std::int64_t catalogId, const std::vector<std::string>& columns = {});
 
     // --- image sources ------------------------------------------------------------------------------------
-    // The JSON spec of where a catalog's images come from (see imaging/ImageSource.h), if one is set.
+    // The JSON spec of where a catalog's images come from (see sources/ImageSource.h), if one is set.
     std::optional<std::string> imageSourceSpec(std::int64_t catalogId);
     void setImageSourceSpec(std::int64_t catalogId, const std::string& specJson);
 

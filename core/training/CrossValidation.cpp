@@ -1,7 +1,7 @@
 #include "training/CrossValidation.h"
 
-#include "imaging/DeterministicRandom.h"
 #include "util/Error.h"
+#include "util/Random.h"
 
 #include <algorithm>
 #include <cmath>

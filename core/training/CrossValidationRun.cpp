@@ -1,9 +1,10 @@
 #include "training/CrossValidationRun.h"
 
-#include "imaging/DecodedCache.h"
+#include "cache/DecodedCache.h"
 #include "targets/TargetSetBuilder.h"
 #include "training/CrossValidation.h"
-#include "training/RunQueue.h"
+#include "training/Predict.h"
+#include "training/RunStore.h"
 #include "training/TargetImages.h"
 #include "util/Error.h"
 

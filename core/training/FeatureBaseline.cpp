@@ -1,9 +1,9 @@
 #include "training/FeatureBaseline.h"
 
-#include "imaging/BatchLoader.h"
 #include "imaging/ProfileFeatures.h"
 #include "models/Safetensors.h"
 #include "models/WeightsIO.h"
+#include "training/BatchLoader.h"
 #include "training/LogisticRegression.h"
 #include "training/Metrics.h"
 #include "util/Error.h"

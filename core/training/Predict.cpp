@@ -1,10 +1,11 @@
 // predictScores: a saved model's scores on records, evaluation view.
 #include "training/PredictTta.h"
 
-#include "imaging/BatchLoader.h"
 #include "models/WeightsIO.h"
+#include "training/BatchLoader.h"
 #include "training/Device.h"
 #include "training/FeatureBaseline.h"
+#include "training/Predict.h"
 #include "util/Error.h"
 
 #include <torch/autograd.h>

@@ -3,6 +3,7 @@
 // and flips (the dihedral group of the square; the view must be square) and the mean is returned, their
 // population standard deviation in spread (NaN where the mean is NaN). Kept apart from Trainer.h so that
 // adding it recompiles only its users.
+#include "training/Predict.h"
 #include "training/Trainer.h"
 
 namespace rm {

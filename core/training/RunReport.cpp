@@ -1,7 +1,6 @@
 #include "training/RunReport.h"
 
 #include "store/ProjectStore.h"
-#include "training/RunQueue.h"
 #include "training/RunStore.h"
 #include "util/CsvField.h"
 #include "util/Error.h"

@@ -2,9 +2,9 @@
 
 #include "store/ProjectStore.h"
 #include "training/RunLock.h"
-#include "training/RunQueue.h"
 #include "training/TrainConfig.h"
 #include "util/Error.h"
+#include "util/Sha256.h"
 
 #include <cmath>
 #include <filesystem>
@@ -621,7 +621,7 @@ std::vector<StoredPrediction> RunStore::predictions(std::int64_t runId)
     return out;
 }
 
-// --- the read API of RunQueue.h ---------------------------------------------------------------------------
+// --- the read API (by project path) ---------------------------------------------------------------------
 
 std::vector<RunSummary> listRuns(const std::string& projectPath, const std::string& experiment)
 {
@@ -677,6 +677,18 @@ RunSummary findDoneRun(const std::string& projectPath, const std::string& which,
         throw Error("run " + std::to_string(found->id) + " (" + found->cellKey + ") is " + found->state +
                     ", not done" + (found->error.empty() ? std::string() : ": " + found->error));
     return *found;
+}
+
+RunSummary findDoneRunWithWeights(const std::string& projectPath, const std::string& which,
+                                  const std::string& experiment)
+{
+    RunSummary run = findDoneRun(projectPath, which, experiment);
+    if (!std::filesystem::exists(run.weightsPath))
+        throw Error("the weights of run " + std::to_string(run.id) + " are gone: " + run.weightsPath);
+    if (!run.weightsSha256.empty() && sha256File(run.weightsPath) != run.weightsSha256)
+        throw Error("'" + run.weightsPath + "' changed since run " + std::to_string(run.id) +
+                    " wrote it (its SHA-256 differs from the recorded one)");
+    return run;
 }
 
 std::vector<EpochEvent> loadEpochs(const std::string& projectPath, std::int64_t runId)

@@ -1,8 +1,8 @@
 #include "training/Saliency.h"
 
-#include "imaging/BatchLoader.h"
 #include "models/RingClassifier.h"
 #include "models/WeightsIO.h"
+#include "training/BatchLoader.h"
 #include "training/Device.h"
 #include "training/FeatureBaseline.h"
 #include "util/Error.h"

@@ -1,9 +1,10 @@
 #include "training/ScoreGalaxies.h"
 
-#include "imaging/DecodedCacheBuilder.h"
-#include "imaging/FileRecordSource.h"
-#include "imaging/ImageSource.h"
+#include "cache/DecodedCacheBuilder.h"
+#include "cache/FileRecordSource.h"
 #include "imaging/Preprocess.h"
+#include "sources/ImageSource.h"
+#include "training/Predict.h"
 #include "training/PredictTta.h"
 
 #include <cmath>
@@ -19,7 +20,7 @@ std::vector<GalaxyScore> scoreGalaxies(const ImageSource& source, const std::vec
     std::vector<GalaxyScore> out(galaxies.size(), GalaxyScore{nan, nan, "cancelled"});
     ViewParams view = options.view;
     view.augment = false;
-    const PrepareParams prepare{view.width, view.height, view.channels, 1.0};
+    const PrepareParams prepare{view, 1.0};
     const std::size_t chunk = std::max<std::size_t>(1, options.chunk);
     for (std::size_t begin = 0; begin < galaxies.size(); begin += chunk) {
         const std::size_t end = std::min(galaxies.size(), begin + chunk);

@@ -4,7 +4,7 @@
 // Images are decoded, prepared to the run's image shape and scored chunk by chunk, so memory stays flat on a
 // large catalog; a galaxy whose image is missing or corrupt gets no score and the reason instead.
 #include "imaging/Augment.h"
-#include "imaging/GalaxyRef.h"
+#include "sources/GalaxyRef.h"
 
 #include <cstddef>
 #include <functional>

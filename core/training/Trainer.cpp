@@ -1,7 +1,6 @@
 #include "training/Trainer.h"
 
-#include "imaging/DeterministicRandom.h"
-#include "imaging/RecordSource.h"
+#include "cache/RecordSource.h"
 #include "models/FineTune.h"
 #include "models/WeightsIO.h"
 #include "training/Checkpoint.h"
@@ -11,6 +10,7 @@
 #include "training/ImageFeeder.h"
 #include "training/TrainSession.h"
 #include "util/Error.h"
+#include "util/Random.h"
 
 #include <torch/utils.h>
 

@@ -6,8 +6,8 @@
 #include "TestData.h"
 
 #include "imaging/ProfileFeatures.h"
-#include "imaging/SyntheticGalaxy.h"
 #include "store/ProjectStore.h"
+#include "synthetic/SyntheticGalaxy.h"
 #include "targets/TargetSetBuilder.h"
 #include "training/CrossValidation.h"
 #include "training/ExperimentMatrix.h"

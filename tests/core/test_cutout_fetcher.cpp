@@ -5,13 +5,13 @@
 // downloader is SIGKILLed.
 #include "TestData.h"
 
-#include "imaging/CacheFile.h"
-#include "imaging/CutoutFetcher.h"
-#include "imaging/CutoutImageSource.h"
-#include "imaging/CutoutLedger.h"
-#include "imaging/HttpGet.h"
+#include "cutouts/CutoutFetcher.h"
+#include "cutouts/HttpGet.h"
 #include "imaging/ImageValidation.h"
+#include "sources/CutoutImageSource.h"
+#include "store/CutoutLedger.h"
 #include "store/ProjectStore.h"
+#include "util/CacheFile.h"
 #include "util/Error.h"
 
 #include <QDirIterator>

@@ -2,14 +2,14 @@
 // top of it (coverage of every index per epoch, shapes, determinism, prefetch, clean shutdown).
 #include "TestData.h"
 
-#include "imaging/BatchLoader.h"
-#include "imaging/DecodedCache.h"
-#include "imaging/DecodedCacheBuilder.h"
-#include "imaging/FileRecordSource.h"
+#include "cache/DecodedCache.h"
+#include "cache/DecodedCacheBuilder.h"
+#include "cache/FileRecordSource.h"
+#include "cache/TargetSetCache.h"
 #include "imaging/ImageDecode.h"
 #include "imaging/ImageErrors.h"
-#include "imaging/TargetSetCache.h"
 #include "store/ProjectStore.h"
+#include "training/BatchLoader.h"
 
 #include <QDirIterator>
 #include <QElapsedTimer>
@@ -527,10 +527,10 @@ private Q_SLOTS:
         QVERIFY(QFile::rename(project, tmp.filePath("moved/rings.rmproj")));
         QVERIFY(QDir().rename(tmp.filePath("rings.rmproj.files"), tmp.filePath("moved/rings.rmproj.files")));
         const auto store = ProjectStore::open(tmp.filePath("moved/rings.rmproj").toStdString());
-        const auto moved = findTargetSetCache(*store, "gzd", 64, 64, 1);
+        const auto moved = findTargetSetCache(*store, "gzd", PrepareParams{{64, 64, 1}, 1.0});
         QVERIFY(moved);
         QCOMPARE(moved->size(), std::size_t(377));
-        QVERIFY(!findTargetSetCache(*store, "gzd", 64, 64, 3));
+        QVERIFY(!findTargetSetCache(*store, "gzd", PrepareParams{{64, 64, 3}, 1.0}));
     }
 };
 

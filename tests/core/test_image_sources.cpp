@@ -2,12 +2,12 @@
 // spec factory, and the errors for missing and corrupt files.
 #include "TestData.h"
 
-#include "imaging/FileNameTemplate.h"
-#include "imaging/FitsImageSource.h"
-#include "imaging/FolderImageSource.h"
 #include "imaging/ImageDecode.h"
 #include "imaging/ImageErrors.h"
-#include "imaging/ImageSource.h"
+#include "sources/FileNameTemplate.h"
+#include "sources/FitsImageSource.h"
+#include "sources/FolderImageSource.h"
+#include "sources/ImageSource.h"
 
 #include <fitsio.h>
 #ifdef RINGMINER_HAVE_OPENCV

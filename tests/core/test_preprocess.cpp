@@ -3,10 +3,10 @@
 #include "TestData.h"
 
 #include "imaging/Augment.h"
-#include "imaging/DeterministicRandom.h"
 #include "imaging/ImageDecode.h"
 #include "imaging/Preprocess.h"
 #include "util/Error.h"
+#include "util/Random.h"
 
 #include <QtTest>
 

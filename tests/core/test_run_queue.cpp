@@ -8,6 +8,7 @@
 #include "targets/TargetSetBuilder.h"
 #include "training/Metrics.h"
 #include "training/RunQueue.h"
+#include "training/RunStore.h"
 #include "util/Error.h"
 
 #include <QProcess>

@@ -5,7 +5,6 @@
 
 #include "store/ProjectStore.h"
 #include "store/Schema.h"
-#include "training/RunQueue.h"
 #include "training/RunStore.h"
 #include "util/Error.h"
 #include "util/Sha256.h"

@@ -3,8 +3,8 @@
 // no-ring twin lacks). Prints the rendering speed.
 #include "TestData.h"
 
-#include "imaging/DemoSurvey.h"
-#include "imaging/SyntheticGalaxy.h"
+#include "synthetic/DemoSurvey.h"
+#include "synthetic/SyntheticGalaxy.h"
 #include "util/Error.h"
 
 #include <QJsonArray>

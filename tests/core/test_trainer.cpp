@@ -2,9 +2,8 @@
 // filled disc (label 0), drawn here, packed into a decoded cache, and tiny registry models. Checks learning,
 // what each fine-tuning mode may change, the learning-rate schedule, class weights, early stopping with the
 // best weights kept, cancelling, exact resume after a kill, the head-only embedding cache and predictScores.
-#include "imaging/DecodedCache.h"
-#include "imaging/DecodedCacheBuilder.h"
-#include "imaging/DeterministicRandom.h"
+#include "cache/DecodedCache.h"
+#include "cache/DecodedCacheBuilder.h"
 #include "models/Encoder.h"
 #include "models/FineTune.h"
 #include "models/Safetensors.h"
@@ -12,9 +11,11 @@
 #include "training/Loss.h"
 #include "training/LrSchedule.h"
 #include "training/Metrics.h"
+#include "training/Predict.h"
 #include "training/Saliency.h"
 #include "training/Trainer.h"
 #include "util/Error.h"
+#include "util/Random.h"
 
 #include <torch/utils.h>
 

@@ -19,6 +19,7 @@
 #include "results/RunResults.h"
 #include "selection/GalaxySelection.h"
 #include "store/LabelStore.h"
+#include "training/RunStore.h"
 
 #include <QComboBox>
 #include <QTableView>

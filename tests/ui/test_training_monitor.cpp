@@ -17,10 +17,12 @@
 #include "training/LossCurvesView.h"
 #include "training/PlotStyle.h"
 #include "training/RocPrView.h"
+#include "training/RunStore.h"
 #include "training/TrainingController.h"
 #include "training/TrainingMonitor.h"
 
 #include "training/QCustomPlotInclude.h"
+
 #include <QAbstractButton>
 #include <QDockWidget>
 #include <QMessageBox>
@@ -99,7 +101,7 @@ private Q_SLOTS:
         editor.show();
         monitor.show();
         editor.setSession(session.get());
-        monitor.setProject(m_project);
+        monitor.setSession(session.get());
         // First paints (fonts, plot buffers) are not what the probe is for.
         QVERIFY(QTest::qWaitForWindowExposed(&monitor));
         QTest::qWait(200);
@@ -201,7 +203,7 @@ private Q_SLOTS:
         MatrixEditor editor(&controller);
         TrainingMonitor monitor(&controller);
         editor.setSession(session.get());
-        monitor.setProject(m_project);
+        monitor.setSession(session.get());
         // Long enough that it is mid-epoch when cancelled.
         editor.setMatrix(tinyMatrix("long", {"tiny_resnet_basic"}, 50, 0));
         editor.setExperimentName(QStringLiteral("long"));

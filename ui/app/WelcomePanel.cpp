@@ -84,7 +84,10 @@ void WelcomePanel::setRecentProjects(const QStringList& paths)
 void WelcomePanel::setDemoAvailable(bool available, const QString& demoPath)
 {
     m_demo->setVisible(available);
-    m_demo->setToolTip(tr("Builds a small project from real Galaxy Zoo data at %1").arg(demoPath));
+    m_demo->setToolTip(
+        tr("Renders a synthetic survey with known truth (400 cutouts, three catalogs) and a project with a "
+           "ready target set at %1; needs no network")
+            .arg(demoPath));
 }
 
 void WelcomePanel::setMessage(const QString& text)

@@ -4,10 +4,10 @@
 
 #include "cutouts/ImageConvert.h"
 #include "cutouts/ImageSources.h"
-#include "imaging/GalaxyRef.h"
 #include "imaging/ImageDecode.h"
-#include "imaging/ImageSource.h"
 #include "project/ProjectSession.h"
+#include "sources/GalaxyRef.h"
+#include "sources/ImageSource.h"
 #include "util/Error.h"
 
 #include <QImageReader>

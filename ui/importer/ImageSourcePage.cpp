@@ -1,12 +1,12 @@
 #include "importer/ImageSourcePage.h"
 
-#include "imaging/CutoutService.h"
-#include "imaging/GalaxyRef.h"
-#include "imaging/ImageSource.h"
+#include "cutouts/CutoutService.h"
 #include "importer/BackgroundJob.h"
 #include "importer/CatalogImportPage.h"
 #include "importer/ImportWizard.h"
 #include "importer/JobStatusBar.h"
+#include "sources/GalaxyRef.h"
+#include "sources/ImageSource.h"
 #include "store/ProjectStore.h"
 #include "util/Error.h"
 

@@ -1,5 +1,5 @@
 #include "importer/TargetSetPage.h"
-#include "imaging/TargetSetCache.h"
+#include "cache/TargetSetCache.h"
 
 #include "importer/BackgroundJob.h"
 #include "importer/ImportWizard.h"

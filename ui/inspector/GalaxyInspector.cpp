@@ -1,8 +1,8 @@
 #include "inspector/GalaxyInspector.h"
 
+#include "cache/MemoryRecordSource.h"
 #include "cutouts/ImageConvert.h"
 #include "cutouts/ThumbnailLoader.h"
-#include "imaging/MemoryRecordSource.h"
 #include "imaging/ProfileFeatures.h"
 #include "inspector/ImageView.h"
 #include "inspector/NeighbourFinder.h"

@@ -1,9 +1,9 @@
 #include "inspector/RunSaliency.h"
 
+#include "cache/DecodedCache.h"
+#include "cache/MemoryRecordSource.h"
+#include "cache/TargetSetCache.h"
 #include "cutouts/ImageConvert.h"
-#include "imaging/DecodedCache.h"
-#include "imaging/MemoryRecordSource.h"
-#include "imaging/TargetSetCache.h"
 #include "store/ProjectStore.h"
 #include "targets/TargetSetBuilder.h"
 #include "training/TrainConfig.h"
@@ -31,8 +31,7 @@ std::vector<GalaxySaliency> computeRunSaliency(const QString& projectPath, const
     std::shared_ptr<rm::DecodedCache> cache;
     try {
         auto store = rm::ProjectStore::open(QFile::encodeName(projectPath).toStdString());
-        cache = rm::findTargetSetCache(*store, run.targetSet, config.view.width, config.view.height,
-                                       config.view.channels);
+        cache = rm::findTargetSetCache(*store, run.targetSet, rm::PrepareParams{config.view, 1.0});
         if (cache) {
             QHash<GalaxyId, std::string> keys;
             for (const rm::Target& t : rm::loadTargets(*store, run.targetSet))

@@ -6,10 +6,11 @@
 #include "project/ProjectSession.h"
 #include "store/ProjectStore.h"
 #include "training/PlotStyle.h"
-#include "training/RunQueue.h"
+#include "training/RunStore.h"
 #include "util/Error.h"
 
 #include "training/QCustomPlotInclude.h"
+
 #include <QCheckBox>
 #include <QComboBox>
 #include <QDir>

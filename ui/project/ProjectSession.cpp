@@ -2,9 +2,9 @@
 
 #include "cutouts/ImageSources.h"
 #include "cutouts/ThumbnailLoader.h"
-#include "imaging/GalaxyRef.h"
 #include "labels/LabelController.h"
 #include "results/RunResults.h"
+#include "sources/GalaxyRef.h"
 #include "util/Error.h"
 
 #include <QDir>
