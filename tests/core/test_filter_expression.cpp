@@ -4,7 +4,7 @@
 
 #include <QtTest>
 
-using namespace rm::ui;
+using namespace rm;
 
 class TestFilterExpression : public QObject
 {
