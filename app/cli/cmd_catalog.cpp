@@ -257,9 +257,9 @@ static VerbRegistrar
     listVerb({"catalog list", "PROJECT [--json]", "list the project's catalogs", {}, catalogList});
 static VerbRegistrar
     showVerb({"catalog show",
-              "PROJECT CATALOG [--where EXPR] [--columns A,B,C] [--limit N (10; 0 = all)] [--json]",
-              "show a catalog's columns and its first rows, or those matching a filter such as "
-              "--where \"z < 0.05 and OV != ''\" (the catalog browser's filter language; "
-              "positions are _ra and _dec)",
+              "PROJECT CATALOG [--where EXPR] [--columns A,B,C] [--limit N] [--json]",
+              "show a catalog's first N rows (10; 0 = all), or those matching a filter in the "
+              "catalog browser's language: --where \"z < 0.05 and OV != ''\" (_ra, _dec: "
+              "positions)",
               {},
               catalogShow});
