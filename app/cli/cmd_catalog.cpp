@@ -171,7 +171,11 @@ static int catalogShow(const Args& args)
     try {
         order.filter = compileFilter(where, source.filterColumns());
     } catch (const FilterError& e) {
-        throw Error("bad --where filter: " + std::string(e.what()) + "\n    " + where + "\n    " +
+        // Every message names the position (most say "at character N" already), and the caret shows it.
+        const std::string at = "at character " + std::to_string(e.position());
+        const std::string what = e.what();
+        throw Error("bad --where filter" + (what.find(at) == std::string::npos ? " " + at : std::string()) +
+                    ": " + what + "\n    " + where + "\n    " +
                     std::string(std::size_t(std::max(e.position(), 1) - 1), ' ') + "^");
     }
     CatalogQuery query(*store);
