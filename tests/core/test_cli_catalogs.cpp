@@ -1,6 +1,8 @@
 // ringminer-cli end to end on the real catalogs: the exact --json forms scripts depend on, and bad input.
 #include "TestData.h"
 
+#include "store/ProjectStore.h"
+
 #include <QtTest>
 
 #include <unistd.h>
@@ -243,6 +245,78 @@ private Q_SLOTS:
         const int header = lines.size() - 3;
         QVERIFY2(lines[header].startsWith("row | ra_deg | dec_deg"), qPrintable(lines[header]));
         QCOMPARE(lines[header].count(" | "), lines[header + 1].count(" | "));
+    }
+
+    // `catalog show --where` is the catalog browser's filter over the same core queries: the rows it prints
+    // are exactly those a direct read of the stored table says match.
+    void catalogShowWhere()
+    {
+        std::size_t expected = 0, nullZ = 0;
+        {
+            auto store = rm::ProjectStore::open(m_project.toStdString());
+            const rm::Table t = store->loadTable(store->catalog("buta").id, {"z", "OV"});
+            for (std::size_t r = 0; r < t.columns[0].size(); ++r) {
+                const auto z = t.columns[0].number(r);
+                nullZ += !z;
+                expected += z && *z < 0.05 && !t.columns[1].text(r).empty();
+            }
+        }
+        QVERIFY(expected > 100 && nullZ > 0);
+
+        auto r = runCli({"catalog", "show", m_project, "buta", "--where", "z < 0.05 and OV != ''",
+                         "--columns", "Names,z,ov", "--limit", "5", "--json"});
+        QVERIFY2(r.exitCode == 0, qPrintable(r.err));
+        QJsonObject j = r.json();
+        QCOMPARE(j.value("matched").toInt(), int(expected));
+        QCOMPARE(j.value("shown").toInt(), 5);
+        QCOMPARE(j.value("rows").toInt(), 3962);
+        const QJsonArray records = j.value("records").toArray();
+        QCOMPARE(records.size(), 5);
+        int previous = -1;
+        for (const auto& v : records) {
+            const QJsonObject o = v.toObject();
+            QCOMPARE(o.keys(), (QStringList{"Names", "OV", "dec_deg", "ra_deg", "row", "z"}));
+            QVERIFY(o.value("z").toDouble() < 0.05);
+            QVERIFY(!o.value("OV").toString().isEmpty());
+            QVERIFY(o.value("row").toInt() > previous); // the browser's unsorted order: by row
+            previous = o.value("row").toInt();
+        }
+
+        r = runCli({"catalog", "show", m_project, "buta", "--where", "z < 0.05 and OV != ''", "--columns",
+                    "Names,z,OV", "--limit", "0"});
+        QVERIFY2(r.exitCode == 0, qPrintable(r.err));
+        QVERIFY2(r.out.contains(QStringLiteral("%1 of 3962 rows match").arg(expected)), qPrintable(r.out));
+        const QStringList lines = r.out.split('\n', Qt::SkipEmptyParts);
+        const int header = lines.indexOf("row | ra_deg | dec_deg | Names | z | OV");
+        QVERIFY2(header >= 0, qPrintable(r.out));
+        QCOMPARE(lines.size() - header - 1, int(expected)); // --limit 0: every matching row
+
+        // Blank redshifts are NULL: JSON null, and `z is null` finds exactly them.
+        r = runCli({"catalog", "show", m_project, "buta", "--where", "z is null", "--columns", "z", "--limit",
+                    "3", "--json"});
+        QVERIFY2(r.exitCode == 0, qPrintable(r.err));
+        QCOMPARE(r.json().value("matched").toInt(), int(nullZ));
+        QVERIFY(r.json().value("records").toArray().first().toObject().value("z").isNull());
+    }
+
+    void catalogShowBadWhereNamesThePosition()
+    {
+        auto r = runCli({"catalog", "show", m_project, "buta", "--where", "z < 0.05 and", "--json"});
+        QCOMPARE(r.exitCode, 1);
+        QVERIFY2(r.err.contains("bad --where filter") && r.err.contains("at character 13") &&
+                     r.err.contains("found the end of the filter"),
+                 qPrintable(r.err));
+        // The expression again with a caret under the position.
+        QVERIFY2(r.err.contains("    z < 0.05 and\n                ^"), qPrintable(r.err));
+        QCOMPARE(r.json().value("ok").toBool(), false);
+        r = runCli({"catalog", "show", m_project, "buta", "--where", "zz < 1"});
+        QCOMPARE(r.exitCode, 1);
+        QVERIFY2(r.err.contains("unknown column 'zz' at character 1") &&
+                     r.err.contains("columns are: _ra, _dec"),
+                 qPrintable(r.err));
+        r = runCli({"catalog", "show", m_project, "buta", "--columns", "Names,nope"});
+        QCOMPARE(r.exitCode, 2);
+        QVERIFY2(r.err.contains("no column 'nope'"), qPrintable(r.err));
     }
 
     void typoInSubCommandNamesIt()

@@ -298,12 +298,14 @@ private Q_SLOTS:
         }
         spec.negatives = "nair";
         spec.name = "gz2mini";
+        QVERIFY(hasTargetSet(*m_store, "gz2mini"));
         QVERIFY_THROWS_EXCEPTION(Error, buildTargetSet(*m_store, spec)); // name taken
         spec.name = "bad";
         spec.matchColumn = "Names";
         QVERIFY_THROWS_EXCEPTION(Error, buildTargetSet(*m_store, spec)); // text column
         const auto names = targetSetNames(*m_store);
         QVERIFY(std::find(names.begin(), names.end(), "bad") == names.end());
+        QVERIFY(!hasTargetSet(*m_store, "bad"));
     }
 };
 

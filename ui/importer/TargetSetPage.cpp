@@ -239,7 +239,7 @@ void TargetSetPage::build()
         m_status->showMessage(tr("Give the target set a name"), true);
         return;
     }
-    if (m_wizard->store().db().prepare("SELECT 1 FROM target_sets WHERE name = ?").bind(1, s.name).step()) {
+    if (rm::hasTargetSet(m_wizard->store(), s.name)) {
         m_status->showMessage(
             tr("The project already has a target set named '%1'").arg(QString::fromStdString(s.name)), true);
         return;

@@ -17,8 +17,9 @@
 #include <vector>
 
 namespace rm {
+class CatalogRecordReader;
 struct GalaxyRef;
-}
+} // namespace rm
 
 namespace rm::ui {
 
@@ -63,13 +64,11 @@ public:
 
 private:
     ProjectSession(std::unique_ptr<rm::ProjectStore> store, QString path);
-    rm::Statement& rowStatement(qint64 catalogId);
     int captionColumn(qint64 catalogId);
 
     std::unique_ptr<rm::ProjectStore> m_store;
     QString m_path;
-    std::map<qint64, rm::CatalogInfo> m_catalogs;
-    std::map<qint64, std::unique_ptr<rm::Statement>> m_rowStatements;
+    std::unique_ptr<rm::CatalogRecordReader> m_records; // catalogs by id and rows by galaxy, cached
     std::map<qint64, int> m_captionColumns;
     QCache<GalaxyId, QString> m_captions{20000};
     std::unique_ptr<ImageSources> m_images;

@@ -1,6 +1,7 @@
 #pragma once
-// The catalog browser's filter language, e.g. `z < 0.05 and OV != ''` or `(ring = 1 or name like 'NGC%') and
-// not split = 'test'`, translated to a parameterised SQL WHERE clause.
+// The filter language of the catalog browser's filter bar and `ringminer-cli catalog show --where`, e.g.
+// `z < 0.05 and OV != ''` or `(ring = 1 or name like 'NGC%') and not split = 'test'`, translated to a
+// parameterised SQL WHERE clause (run by CatalogQuery, catalog/CatalogView.h).
 //
 // User text never reaches the SQL: every column name is checked against the source's columns and replaced by
 // the SQL the source gives for it, and every number and string becomes a bound parameter. Anything else is a
@@ -15,22 +16,17 @@
 //   operand    := column | `quoted column` | number | 'string' | "string"
 // A blank cell is NULL in the store, and `col = ''` / `col != ''` treat it as the empty string, which is what
 // an astronomer filtering VizieR tables means by "blank".
+#include "util/Error.h"
+
 #include <cstdint>
-#include <stdexcept>
 #include <string>
 #include <variant>
 #include <vector>
 
 namespace rm {
-class Statement;
-}
 
-namespace rm::ui {
-
+// A value bound to one ?-placeholder.
 using SqlParam = std::variant<std::int64_t, double, std::string>;
-
-// Binds params to ?-placeholders first, first+1, ...
-void bindParams(rm::Statement& statement, const std::vector<SqlParam>& params, int first = 1);
 
 struct FilterColumn
 {
@@ -45,11 +41,11 @@ struct CompiledFilter
     bool empty() const { return where.empty(); }
 };
 
-class FilterError : public std::runtime_error
+class FilterError : public Error
 {
 public:
     FilterError(const std::string& message, int position, std::string token)
-        : std::runtime_error(message), m_position(position), m_token(std::move(token))
+        : Error(message), m_position(position), m_token(std::move(token))
     {
     }
     int position() const { return m_position; } // 1-based character position of the token
@@ -63,4 +59,4 @@ private:
 // Throws FilterError for anything that is not a well-formed filter over these columns.
 CompiledFilter compileFilter(const std::string& text, const std::vector<FilterColumn>& columns);
 
-} // namespace rm::ui
+} // namespace rm

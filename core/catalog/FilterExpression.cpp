@@ -1,22 +1,11 @@
 #include "catalog/FilterExpression.h"
 
-#include "store/Database.h"
-
 #include <algorithm>
 #include <cctype>
 #include <cerrno>
 #include <cstdlib>
 
-namespace rm::ui {
-
-void bindParams(rm::Statement& statement, const std::vector<SqlParam>& params, int first)
-{
-    int i = first;
-    for (const SqlParam& p : params) {
-        std::visit([&](const auto& v) { statement.bind(i, v); }, p);
-        ++i;
-    }
-}
+namespace rm {
 
 namespace {
 
@@ -427,4 +416,4 @@ CompiledFilter compileFilter(const std::string& text, const std::vector<FilterCo
     return Parser(Lexer(text).tokens(), columns).parse();
 }
 
-} // namespace rm::ui
+} // namespace rm
