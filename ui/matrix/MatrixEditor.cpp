@@ -2,11 +2,12 @@
 
 #include "matrix/CellConfigForm.h"
 #include "matrix/MatrixCellDelegate.h"
-#include "matrix/MatrixEdits.h"
 #include "matrix/MatrixGridModel.h"
 #include "models/ModelRegistry.h"
 #include "project/ProjectSession.h"
 #include "targets/TargetSetBuilder.h"
+#include "training/ExperimentChoice.h"
+#include "training/MatrixEdits.h"
 #include "training/RunQueue.h"
 #include "training/RunStore.h"
 #include "training/TrainingController.h"
@@ -356,10 +357,14 @@ bool MatrixEditor::showStoredExperiment(const QString& name)
     }
     if (!json) return false;
     try {
-        const rm::ExperimentMatrix m = rm::ExperimentMatrix::fromJson(nlohmann::json::parse(*json));
+        rm::ExperimentRequest request;
+        request.experiment = name.toStdString();
+        rm::ProjectExperiments project = projectExperiments();
+        project.storedMatrix = [&json](const std::string&) { return json; };
+        const rm::ExperimentChoice choice = rm::chooseExperiment(request, project);
         m_experiment->setText(name);
         m_shownExperiment = name;
-        setMatrix(m);
+        setMatrix(choice.matrix);
     } catch (const std::exception& e) {
         fail(tr("Experiment %1 has a matrix this version cannot read: %2")
                  .arg(name, QString::fromStdString(e.what())));
@@ -367,6 +372,14 @@ bool MatrixEditor::showStoredExperiment(const QString& name)
     }
     refreshStates();
     return true;
+}
+
+rm::ProjectExperiments MatrixEditor::projectExperiments() const
+{
+    rm::ProjectExperiments project;
+    project.path = m_projectPath.toStdString();
+    project.targetSets = toStd(m_projectTargetSets);
+    return project;
 }
 
 void MatrixEditor::fail(const QString& message)
@@ -404,14 +417,15 @@ void MatrixEditor::setSession(ProjectSession* session)
 
 void MatrixEditor::resetToDefault()
 {
+    rm::ExperimentRequest request;
+    request.requireTargetSets = false; // a project without target sets still shows the default matrix
     rm::ExperimentMatrix m;
     try {
-        m = rm::ExperimentMatrix::defaultMatrix();
+        m = rm::chooseExperiment(request, projectExperiments()).matrix;
     } catch (const std::exception& e) {
         fail(tr("The default matrix cannot be read: %1").arg(QString::fromStdString(e.what())));
         return;
     }
-    if (!m_projectTargetSets.isEmpty()) m = m.forProject(toStd(m_projectTargetSets));
     if (m_experiment->text().isEmpty() || !m_session) m_experiment->setText(QString::fromStdString(m.name));
     setMatrix(m);
     refreshStates();
@@ -455,7 +469,7 @@ void MatrixEditor::keepRowsInView()
 bool MatrixEditor::addTargetSet(const QString& name)
 {
     rm::ExperimentMatrix m = matrix();
-    if (!rm::ui::addTargetSet(m, name.toStdString())) {
+    if (!rm::addTargetSet(m, name.toStdString())) {
         fail(tr("Target set %1 is already a row").arg(name));
         return false;
     }
@@ -467,7 +481,7 @@ bool MatrixEditor::addTargetSet(const QString& name)
 bool MatrixEditor::removeTargetSet(const QString& name)
 {
     rm::ExperimentMatrix m = matrix();
-    if (!rm::ui::removeTargetSet(m, name.toStdString())) {
+    if (!rm::removeTargetSet(m, name.toStdString())) {
         fail(tr("Target set %1 is not a row").arg(name));
         return false;
     }
@@ -482,7 +496,7 @@ bool MatrixEditor::addColumn(const rm::MatrixModel& model, const QString& mode)
         fail(tr("No model is registered as %1").arg(QString::fromStdString(model.arch)));
         return false;
     }
-    if (!rm::ui::addColumn(m, model, mode.toStdString())) {
+    if (!rm::addColumn(m, model, mode.toStdString())) {
         fail(tr("%1 in %2 mode is already a column").arg(QString::fromStdString(model.name), mode));
         return false;
     }
@@ -498,27 +512,28 @@ bool MatrixEditor::removeColumn(int column)
         return false;
     }
     rm::ExperimentMatrix m = matrix();
-    rm::ui::removeColumn(m, m_model->columns()[std::size_t(column)]);
+    rm::removeColumn(m, m_model->columns()[std::size_t(column)]);
     applyEdit(m);
     return true;
 }
 
 bool MatrixEditor::loadMatrix(const QString& path)
 {
-    rm::ExperimentMatrix m;
+    rm::ExperimentRequest request;
+    request.matrixFile = path.toStdString();
+    request.fileForProject = true;
+    rm::ExperimentChoice choice;
     try {
-        m = rm::ExperimentMatrix::fromFile(path.toStdString());
+        choice = rm::chooseExperiment(request, projectExperiments());
     } catch (const std::exception& e) {
         fail(tr("Cannot load %1: %2").arg(path, QString::fromStdString(e.what())));
         return false;
     }
-    const std::vector<std::string> before = m.targetSets;
-    if (!m_projectTargetSets.isEmpty()) m = m.forProject(toStd(m_projectTargetSets));
-    if (m.targetSets != before)
+    if (choice.matrix.targetSets != choice.sourceTargetSets)
         Q_EMIT statusMessage(tr("The matrix's target sets were replaced by the project's: %1")
                                  .arg(m_projectTargetSets.join(QStringLiteral(", "))));
-    m_experiment->setText(QString::fromStdString(m.name));
-    setMatrix(m);
+    m_experiment->setText(QString::fromStdString(choice.matrix.name));
+    setMatrix(choice.matrix);
     refreshStates();
     return true;
 }

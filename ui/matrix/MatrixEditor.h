@@ -3,7 +3,7 @@
 // configurations preloaded and pointed at the project's target sets, rows and columns added and removed,
 // the training parameters of a cell or of every cell in a form beside the grid, load/save as JSON, each cell
 // showing its run's state and validation ROC AUC, and Start / Run Selected / Pause / Cancel of the training.
-#include "training/ExperimentMatrix.h"
+#include "training/ExperimentChoice.h"
 
 #include <QString>
 #include <QWidget>
@@ -88,6 +88,8 @@ private:
     // false, changing nothing but the states, for a name not yet used (a new experiment of the current
     // matrix).
     bool showStoredExperiment(const QString& name);
+    // The project as rm::chooseExperiment needs it (its target sets; stored matrices are read by the caller).
+    rm::ProjectExperiments projectExperiments() const;
 
     TrainingController* m_controller;
     ProjectSession* m_session = nullptr;
