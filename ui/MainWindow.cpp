@@ -19,6 +19,8 @@
 #include "results/ReviewQueuePanel.h"
 #include "selection/GalaxySelection.h"
 #include "store/ProjectStore.h"
+#include "tasks/TaskManager.h"
+#include "tasks/TaskStatusWidget.h"
 #include "training/TrainingController.h"
 #include "training/TrainingMonitor.h"
 #include "util/Error.h"
@@ -69,6 +71,8 @@ MainWindow::MainWindow(QWidget* parent)
 
     buildPanels();
     buildMenus();
+    // Every running task (import steps, mining, training) with its progress, time left and Cancel.
+    statusBar()->addPermanentWidget(new TaskStatusWidget(TaskManager::instance(), this));
     m_projectStatus = new QLabel(this);
     statusBar()->addPermanentWidget(m_projectStatus);
 
