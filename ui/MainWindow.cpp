@@ -8,7 +8,7 @@
 #include "cutouts/CutoutBrowser.h"
 #include "cutouts/ThumbnailLoader.h"
 #include "demo/DemoProject.h"
-#include "importer/BackgroundJob.h"
+#include "tasks/BackgroundJob.h"
 #include "importer/ImportWizard.h"
 #include "inspector/GalaxyInspector.h"
 #include "labels/LabelController.h"
@@ -21,6 +21,8 @@
 #include "results/ReviewQueuePanel.h"
 #include "selection/GalaxySelection.h"
 #include "store/ProjectStore.h"
+#include "tasks/TaskManager.h"
+#include "tasks/TaskStatusWidget.h"
 #include "training/TrainingController.h"
 #include "training/TrainingMonitor.h"
 #include "util/Error.h"
@@ -71,6 +73,8 @@ MainWindow::MainWindow(QWidget* parent)
 
     buildPanels();
     buildMenus();
+    // Every running task (import steps, mining, training) with its progress, time left and Cancel.
+    statusBar()->addPermanentWidget(new TaskStatusWidget(TaskManager::instance(), this));
     m_projectStatus = new QLabel(this);
     statusBar()->addPermanentWidget(m_projectStatus);
 
@@ -505,7 +509,7 @@ void MainWindow::makeDemoProject()
     // core/demo renders the survey and builds the project on the job's thread; the window opens it after.
     const bool started = m_demoJob->start(
         tr("Making the demo project"),
-        [dir](JobContext& context) {
+        [dir](TaskContext& context) {
             rm::DemoSurveyOptions options;
             options.outDir = QFile::encodeName(dir).toStdString();
             options.progress = [&context](std::size_t done, std::size_t total) {

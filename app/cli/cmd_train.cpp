@@ -7,6 +7,7 @@
 #include "cache/TargetSetCache.h"
 #include "store/ProjectStore.h"
 #include "targets/TargetSetBuilder.h"
+#include "training/ExperimentChoice.h"
 #include "training/RunQueue.h"
 #include "training/RunStore.h"
 #include "training/TrainProgress.h"
@@ -138,36 +139,19 @@ int train(const Args& args)
     if (!device.empty() && device != "cpu" && device != "auto" && device.rfind("cuda", 0) != 0)
         throw UsageError("--device must be cpu, cuda, cuda:N or auto");
 
-    ExperimentMatrix matrix;
-    std::string experiment = args.option("experiment", "");
+    ExperimentRequest request;
+    request.matrixFile = args.option("matrix", "");
+    request.experiment = args.option("experiment", "");
+    request.targetSets = splitList(args.options("target-sets"));
+    request.settings = parseSettings(args.options("set"));
+    ExperimentChoice choice;
     {
         auto store = ProjectStore::open(path);
         store->requireWritable("training runs");
-        RunStore runs(*store);
-        const auto stored = experiment.empty() ? std::nullopt : runs.experimentId(experiment);
-        if (auto file = args.option("matrix")) {
-            matrix = ExperimentMatrix::fromFile(*file);
-        } else if (stored) {
-            // An experiment made earlier (perhaps in the GUI) runs with the matrix it was made with.
-            matrix = ExperimentMatrix::fromJson(
-                nlohmann::json::parse(runs.experimentMatrix(*stored).value_or("{}")));
-        } else {
-            const std::vector<std::string> sets = targetSetNames(*store);
-            if (sets.empty())
-                throw Error("project '" + path +
-                            "' has no target set yet: build one with ringminer-cli targets build");
-            matrix = ExperimentMatrix::defaultMatrix().forProject(sets);
-        }
+        choice = chooseExperiment(request, *store);
     }
-    if (const auto sets = splitList(args.options("target-sets")); !sets.empty())
-        matrix = matrix.withTargetSets(sets);
-    const nlohmann::json settings = parseSettings(args.options("set"));
-    if (!settings.empty()) {
-        for (const auto& [key, value] : settings.items())
-            matrix.defaults[key] = value;
-        matrix = ExperimentMatrix::fromJson(matrix.toJson()); // names a bad key before anything runs
-    }
-    if (experiment.empty()) experiment = matrix.name;
+    const ExperimentMatrix matrix = choice.matrix;
+    const std::string experiment = choice.experiment;
 
     RunQueueOptions options;
     options.parallelCells = static_cast<int>(parallel);

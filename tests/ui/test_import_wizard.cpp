@@ -7,7 +7,6 @@
 
 #include "MainWindow.h"
 #include "cutouts/ImageSources.h"
-#include "importer/BackgroundJob.h"
 #include "importer/CatalogImportPage.h"
 #include "importer/CrossMatchPage.h"
 #include "importer/ImageSourcePage.h"
@@ -15,6 +14,7 @@
 #include "importer/JobStatusBar.h"
 #include "importer/TargetSetPage.h"
 #include "project/ProjectSession.h"
+#include "tasks/BackgroundJob.h"
 
 #include <QAbstractButton>
 #include <QAction>

@@ -1,8 +1,8 @@
 #include "inspector/SaliencyOverlay.h"
 
-#include "importer/BackgroundJob.h"
 #include "inspector/RunSaliency.h"
 #include "results/RunResults.h"
+#include "tasks/BackgroundJob.h"
 #include "training/Saliency.h"
 
 #include <QColor>
@@ -13,7 +13,10 @@
 
 namespace rm::ui {
 
-SaliencyOverlay::SaliencyOverlay(QObject* parent) : QObject(parent), m_job(new BackgroundJob(this)) {}
+SaliencyOverlay::SaliencyOverlay(QObject* parent) : QObject(parent), m_job(new BackgroundJob(this))
+{
+    m_job->setTaskFlags(Task::Hidden); // a map takes a moment: not worth a line in the status bar
+}
 
 bool SaliencyOverlay::busy() const
 {
@@ -48,7 +51,7 @@ void SaliencyOverlay::start(Pending p)
     const QString title = p.runTitle;
     m_job->start(
         tr("Grad-CAM"),
-        [p, result, fraction, fromRun](JobContext&) {
+        [p, result, fraction, fromRun](TaskContext&) {
             const std::vector<GalaxySaliency> maps =
                 computeRunSaliency(p.projectPath, {p.weightsPath.toStdString(), p.configJson, p.targetSet},
                                    {{p.galaxy, p.image}}, fraction.get());

@@ -2,8 +2,8 @@
 // The experiment matrix as a table: one row per target set, one column per (model, fine-tune mode), each
 // cell one training run with its state (queued, running, done, failed, cancelled) and headline metric
 // (validation ROC AUC) as the project records them and as the training controller reports them live.
-#include "matrix/MatrixEdits.h"
 #include "training/ExperimentMatrix.h"
+#include "training/MatrixEdits.h"
 
 #include <QAbstractTableModel>
 #include <QString>

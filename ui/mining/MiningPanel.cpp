@@ -1,10 +1,10 @@
 #include "mining/MiningPanel.h"
 
-#include "importer/BackgroundJob.h"
 #include "mining/Mining.h"
 #include "mining/MiningInput.h"
 #include "project/ProjectSession.h"
 #include "store/ProjectStore.h"
+#include "tasks/BackgroundJob.h"
 #include "training/PlotStyle.h"
 #include "training/RunStore.h"
 #include "util/Error.h"
@@ -37,14 +37,6 @@ namespace {
 constexpr int kBins = 50;
 const QString kFileEntry = QStringLiteral("\x01file");     // catalog box: "a file…"
 const QString kFolderEntry = QStringLiteral("\x01folder"); // images box: "a folder and template"
-
-QString etaText(double seconds)
-{
-    if (!std::isfinite(seconds) || seconds < 0) return QObject::tr("ETA —");
-    if (seconds < 90) return QObject::tr("ETA %1 s").arg(std::lround(seconds));
-    if (seconds < 5400) return QObject::tr("ETA %1 min").arg(std::lround(seconds / 60));
-    return QObject::tr("ETA %1 h").arg(seconds / 3600, 0, 'f', 1);
-}
 
 } // namespace
 
@@ -308,7 +300,7 @@ bool MiningPanel::start()
     auto summary = std::make_shared<nlohmann::json>();
     const bool started = m_job->start(
         tr("Mining %1").arg(m_catalog->currentText()),
-        [rq, summary](JobContext& job) mutable {
+        [rq, summary](TaskContext& job) mutable {
             rq.progress = [&job](std::size_t done, std::size_t total) { return job.progress(done, total); };
             rq.log = [&job](const std::string& line) { job.log(QString::fromStdString(line)); };
             const rm::MiningResult result = rm::mine(rq);
@@ -355,7 +347,7 @@ void MiningPanel::onProgress(qint64 done, qint64 total)
                         .arg(done)
                         .arg(total)
                         .arg(rate, 0, 'f', 1)
-                        .arg(etaText(rate > 0 ? (total - done) / rate : NAN)));
+                        .arg(Task::etaText(rate > 0 ? (total - done) / rate : NAN)));
 }
 
 void MiningPanel::onFinished(bool ok, const QString& message)

@@ -3,7 +3,6 @@
 #include "cutouts/CutoutDelegate.h"
 #include "cutouts/CutoutModel.h"
 #include "cutouts/ThumbnailLoader.h"
-#include "importer/BackgroundJob.h"
 #include "inspector/RunSaliency.h"
 #include "inspector/SaliencyOverlay.h"
 #include "labels/LabelController.h"
@@ -11,6 +10,7 @@
 #include "project/ProjectSession.h"
 #include "results/RunResults.h"
 #include "selection/GalaxySelection.h"
+#include "tasks/BackgroundJob.h"
 
 #include <QTimer>
 
@@ -23,6 +23,7 @@ GalleryGrid::GalleryGrid(GalaxySelection* selection, QWidget* parent)
       m_delegate(new CutoutDelegate(this)), m_keys(new LabelKeys(selection, this)),
       m_saliencyJob(new BackgroundJob(this)), m_saliencyTimer(new QTimer(this))
 {
+    m_saliencyJob->setTaskFlags(Task::Hidden); // decoration of what is shown: no line in the status bar
     m_saliencyTimer->setSingleShot(true);
     m_saliencyTimer->setInterval(150); // thumbnails arrive in bursts: one batch for a burst
     connect(m_saliencyTimer, &QTimer::timeout, this, &GalleryGrid::computeSaliency);
@@ -194,7 +195,7 @@ void GalleryGrid::computeSaliency()
     auto fraction = std::make_shared<double>(1.0);
     m_saliencyJob->start(
         tr("Grad-CAM"),
-        [todo, request, project, result, fraction](JobContext&) {
+        [todo, request, project, result, fraction](TaskContext&) {
             *result = computeRunSaliency(project, request, todo, fraction.get());
             return QString();
         },

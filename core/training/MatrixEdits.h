@@ -1,5 +1,5 @@
 #pragma once
-// The edits the matrix editor makes, on the plain rm::ExperimentMatrix (no Qt), so they can be reasoned about
+// The edits the GUI's matrix editor makes, on the plain rm::ExperimentMatrix, so they can be reasoned about
 // and tested apart from the widgets. The grid shows target sets as rows and (model, fine-tune mode) pairs as
 // columns; a model that lists its own modes takes part only in those, so a column exists only where the
 // model accepts the mode.
@@ -10,7 +10,7 @@
 #include <string>
 #include <vector>
 
-namespace rm::ui {
+namespace rm {
 
 struct MatrixColumn
 {
@@ -39,4 +39,4 @@ nlohmann::json cellOverrides(const rm::ExperimentMatrix& matrix, const std::stri
 void setConfigValue(rm::ExperimentMatrix& matrix, const std::string& cellKey, const std::string& key,
                     const nlohmann::json& value);
 
-} // namespace rm::ui
+} // namespace rm

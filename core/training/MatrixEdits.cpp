@@ -1,9 +1,9 @@
-#include "matrix/MatrixEdits.h"
+#include "training/MatrixEdits.h"
 
 #include <algorithm>
 #include <functional>
 
-namespace rm::ui {
+namespace rm {
 
 namespace {
 
@@ -157,4 +157,4 @@ void setConfigValue(rm::ExperimentMatrix& matrix, const std::string& key, const 
     if (!key.empty() && target.empty()) matrix.overrides.erase(key);
 }
 
-} // namespace rm::ui
+} // namespace rm
