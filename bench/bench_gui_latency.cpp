@@ -7,8 +7,8 @@
 //   bench_gui_latency [--idle S] [--epochs E] [--steps N] [--size PX] [--model ARCH] [--images N]
 //                     [--threads LIST] [--json]
 #include "BenchSupport.h"
-#include "MainWindow.h"
 #include "matrix/MatrixEditor.h"
+#include "shell/MainWindow.h"
 #include "training/EventLoopProbe.h"
 #include "training/TrainingController.h"
 

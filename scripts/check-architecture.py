@@ -84,7 +84,7 @@ for path in sources("ui"):
         if m and m.group(2) == "store/Database.h":
             errors.append(f"{rel}:{n}: ui includes store/Database.h (SQLite belongs to core/store)")
 
-for layer in ("core", "ui"):
+for layer in ("core", "ui", "app"):
     tests = os.path.join(root, "tests", layer)
     for d in sorted(os.listdir(tests)):
         full = os.path.join(tests, d)

@@ -2,7 +2,7 @@
 #include "Cli.h"
 
 #include "catalog/CatalogReader.h"
-#include "catalog/CatalogView.h"
+#include "query/CatalogView.h"
 #include "store/ProjectStore.h"
 #include "util/Error.h"
 

@@ -1,7 +1,7 @@
 #pragma once
 // The filter language of the catalog browser's filter bar and `ringminer-cli catalog show --where`, e.g.
 // `z < 0.05 and OV != ''` or `(ring = 1 or name like 'NGC%') and not split = 'test'`, translated to a
-// parameterised SQL WHERE clause (run by CatalogQuery, catalog/CatalogView.h).
+// parameterised SQL WHERE clause (run by CatalogQuery, query/CatalogView.h).
 //
 // User text never reaches the SQL: every column name is checked against the source's columns and replaced by
 // the SQL the source gives for it, and every number and string becomes a bound parameter. Anything else is a

@@ -79,8 +79,8 @@ inline CliResult runCli(const QStringList& args, int timeoutMs = 300000, const Q
                             .arg(rmtest::sharedDataDir(), QStringLiteral(relative))))
 
 // For test functions that decode or write JPEG/PNG: a build without OpenCV (the headless GPU build) cannot,
-// by design, and says so with a clear error (tests/core/test_image_sources.cpp checks that); there they skip,
-// saying why. The CI build has OpenCV, so nothing skips there.
+// by design, and says so with a clear error (tests/core/sources/test_image_sources.cpp checks that); there
+// they skip, saying why. The CI build has OpenCV, so nothing skips there.
 #define RM_REQUIRE_IMAGE_DECODING()                                                                          \
     do {                                                                                                     \
         if (!rm::imageDecodingAvailable())                                                                   \

@@ -1,4 +1,4 @@
-"""Reference fit for tests/core/test_cross_validation.cpp: scikit-learn's L2 logistic regression on the same
+"""Reference fit for tests/core/training/test_cross_validation.cpp: scikit-learn's L2 logistic regression on the same
 standardised features, weights and strength.
 
 Usage: logistic_sklearn.py ROWS_CSV LAMBDA

@@ -1,4 +1,4 @@
-"""Reference values for tests/core/test_metrics.cpp, computed with scikit-learn.
+"""Reference values for tests/core/training/test_metrics.cpp, computed with scikit-learn.
 
 Usage: metrics_sklearn.py SAMPLES_CSV THRESHOLDS_CSV [BOOTSTRAP_SET]
   SAMPLES_CSV:    set,label,score   (scores written with 17 significant digits, so they are exact)

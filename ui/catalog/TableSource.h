@@ -1,7 +1,7 @@
 #pragma once
 // What the catalog browser can show: a catalog or a target set, as core describes it (rm::ViewSource, whose
 // queries rm::CatalogQuery runs), with the names the widgets show.
-#include "catalog/CatalogView.h"
+#include "query/CatalogView.h"
 
 #include <QString>
 

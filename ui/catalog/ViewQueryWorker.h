@@ -1,7 +1,7 @@
 #pragma once
 // Runs the catalog browser's view queries (filter + sort over up to millions of rows, rm::CatalogQuery) on
 // its own thread and its own connection to the project. A newer request makes the running one stop mid-query.
-#include "catalog/CatalogView.h"
+#include "query/CatalogView.h"
 
 #include <QMetaType>
 #include <QObject>

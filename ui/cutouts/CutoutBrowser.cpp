@@ -1,10 +1,10 @@
 #include "cutouts/CutoutBrowser.h"
 
-#include "app/Settings.h"
 #include "cutouts/CutoutDelegate.h"
 #include "cutouts/CutoutModel.h"
 #include "project/ProjectSession.h"
 #include "selection/GalaxySelection.h"
+#include "shell/Settings.h"
 
 #include <QHBoxLayout>
 #include <QLabel>

@@ -1,6 +1,6 @@
 #include "cutouts/ThumbnailLoader.h"
 
-#include "app/BackgroundPriority.h"
+#include "shell/BackgroundPriority.h"
 
 #include "cutouts/ImageConvert.h"
 #include "cutouts/ImageSources.h"

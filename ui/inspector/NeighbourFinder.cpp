@@ -1,6 +1,6 @@
 #include "inspector/NeighbourFinder.h"
 
-#include "sky/NeighbourSearch.h"
+#include "query/NeighbourSearch.h"
 
 #include <QFile>
 

@@ -1,6 +1,6 @@
 #include "training/TrainingController.h"
 
-#include "app/BackgroundPriority.h"
+#include "shell/BackgroundPriority.h"
 #include "tasks/TaskManager.h"
 #include "util/Error.h"
 

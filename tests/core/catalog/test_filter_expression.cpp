@@ -2,8 +2,8 @@
 // and what it refuses is named, token and position, in the message. Then the compiled filters run against a
 // small catalog in a real project, through the query code of the catalog browser and `catalog show`: the rows
 // each one returns, with NULL and NaN cells, strings and quotes, and sorted.
-#include "catalog/CatalogView.h"
 #include "catalog/FilterExpression.h"
+#include "query/CatalogView.h"
 #include "store/ProjectStore.h"
 
 #include <QtTest>

@@ -6,9 +6,6 @@
 #include "RunFixtures.h"
 #include "UiTestSupport.h"
 
-#include "MainWindow.h"
-#include "app/Settings.h"
-#include "app/Theme.h"
 #include "catalog/CatalogBrowser.h"
 #include "catalog/CatalogTableModel.h"
 #include "cutouts/CutoutBrowser.h"
@@ -21,6 +18,9 @@
 #include "results/ComparisonModel.h"
 #include "results/ComparisonPanel.h"
 #include "results/MisclassifiedGallery.h"
+#include "shell/MainWindow.h"
+#include "shell/Settings.h"
+#include "shell/Theme.h"
 #include "sky/CrossMatcher.h"
 #include "training/Metrics.h"
 

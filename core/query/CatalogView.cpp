@@ -1,4 +1,4 @@
-#include "catalog/CatalogView.h"
+#include "query/CatalogView.h"
 
 #include "store/Database.h"
 #include "store/ProjectStore.h"

@@ -2,10 +2,8 @@
 // off the GUI thread, keyboard labelling saved at once (checked on a fresh connection and after reopening),
 // the inspector, the first-start dock sizes on the demo project, and the remembered layout.
 #include "UiTestSupport.h"
-#include "app/Settings.h"
+#include "shell/Settings.h"
 
-#include "MainWindow.h"
-#include "app/WelcomePanel.h"
 #include "catalog/CatalogBrowser.h"
 #include "catalog/CatalogTableModel.h"
 #include "cutouts/CutoutBrowser.h"
@@ -18,6 +16,8 @@
 #include "labels/LabelKeys.h"
 #include "project/ProjectSession.h"
 #include "selection/GalaxySelection.h"
+#include "shell/MainWindow.h"
+#include "shell/WelcomePanel.h"
 #include "sky/CrossMatcher.h"
 #include "store/LabelStore.h"
 

@@ -1,4 +1,4 @@
-#include "app/BackgroundPriority.h"
+#include "shell/BackgroundPriority.h"
 
 #include <QtGlobal>
 

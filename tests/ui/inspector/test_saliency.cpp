@@ -5,7 +5,6 @@
 // for every cutout shown.
 #include "UiTestSupport.h"
 
-#include "MainWindow.h"
 #include "cutouts/CutoutBrowser.h"
 #include "cutouts/CutoutModel.h"
 #include "cutouts/ThumbnailLoader.h"
@@ -17,6 +16,7 @@
 #include "results/ReviewQueuePanel.h"
 #include "results/RunResults.h"
 #include "selection/GalaxySelection.h"
+#include "shell/MainWindow.h"
 #include "store/ProjectStore.h"
 #include "targets/TargetSetBuilder.h"
 

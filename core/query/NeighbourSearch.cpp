@@ -1,4 +1,4 @@
-#include "sky/NeighbourSearch.h"
+#include "query/NeighbourSearch.h"
 
 #include "sky/CrossMatcher.h"
 #include "store/ProjectStore.h"

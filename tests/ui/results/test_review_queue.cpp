@@ -5,7 +5,6 @@
 #include "RunFixtures.h"
 #include "UiTestSupport.h"
 
-#include "MainWindow.h"
 #include "cutouts/CutoutModel.h"
 #include "inspector/GalaxyInspector.h"
 #include "labels/LabelController.h"
@@ -13,6 +12,7 @@
 #include "results/GalleryGrid.h"
 #include "results/ReviewQueuePanel.h"
 #include "selection/GalaxySelection.h"
+#include "shell/MainWindow.h"
 #include "store/LabelStore.h"
 #include "targets/LabelConflicts.h"
 #include "targets/TargetSetBuilder.h"

@@ -4,9 +4,9 @@
 // shards on disk instead of scoring again.
 #include "UiTestSupport.h"
 
-#include "MainWindow.h"
 #include "mining/MiningPanel.h"
 #include "project/ProjectSession.h"
+#include "shell/MainWindow.h"
 #include "store/ProjectStore.h"
 
 #include <QComboBox>

@@ -1,4 +1,4 @@
-#include "app/Theme.h"
+#include "shell/Theme.h"
 
 #include <QApplication>
 #include <QPalette>

@@ -1,8 +1,8 @@
 // First start: with no project named and none opened before, the workbench opens the demo project that
-// `ringminer-cli demo make` builds at ~/.local/share/RingMiner/demo (under Qt's test-mode data folder here).
+// `ringminer-cli demo make` (or the welcome panel's button) builds at ~/.local/share/RingMiner/demo (under
+// Qt's test-mode data folder here).
 #include "UiTestSupport.h"
 
-#include "MainWindow.h"
 #include "catalog/CatalogBrowser.h"
 #include "cutouts/CutoutBrowser.h"
 #include "cutouts/CutoutModel.h"
@@ -10,8 +10,11 @@
 #include "inspector/GalaxyInspector.h"
 #include "inspector/ImageView.h"
 #include "project/ProjectSession.h"
+#include "shell/MainWindow.h"
+#include "shell/WelcomePanel.h"
 
 #include <QComboBox>
+#include <QPushButton>
 
 using namespace rm::ui;
 
@@ -75,6 +78,27 @@ private Q_SLOTS:
         for (const rm::CatalogInfo& c : w.session()->catalogs())
             QVERIFY2(w.session()->imageSources().hasSource(c.id), c.name.c_str());
         qInfo("demo project: %d galaxies in the grid, first cutout decoded", cutouts->rowCount());
+    }
+
+    // The welcome panel's button makes the demo in this process (core/demo on a task, progress in the status
+    // bar's task list) and opens it; no ringminer-cli involved.
+    void welcomeButtonMakesTheDemo()
+    {
+        QDir(m_demoDir).removeRecursively();
+        MainWindow w;
+        w.resize(1400, 900);
+        w.show();
+        w.openAtStartup();
+        QVERIFY(w.showsWelcome());
+        QPushButton* button = w.welcomePanel()->demoButton();
+        QVERIFY(button->isVisible());
+        QTest::mouseClick(button, Qt::LeftButton);
+        QVERIFY(!button->isEnabled()); // one demo at a time
+        QTRY_VERIFY_WITH_TIMEOUT(!w.showsWelcome(), 180000);
+        QVERIFY(button->isEnabled());
+        QCOMPARE(w.session()->path(), QFileInfo(MainWindow::demoProjectPath()).absoluteFilePath());
+        QCOMPARE(int(w.session()->catalogs().size()), 3);
+        QVERIFY(w.catalogBrowser()->sourceBox()->count() >= 3);
     }
 };
 

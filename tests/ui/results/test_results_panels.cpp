@@ -5,7 +5,6 @@
 #include "RunFixtures.h"
 #include "UiTestSupport.h"
 
-#include "MainWindow.h"
 #include "cutouts/CutoutBrowser.h"
 #include "cutouts/CutoutModel.h"
 #include "inspector/GalaxyInspector.h"
@@ -18,6 +17,7 @@
 #include "results/MisclassifiedGallery.h"
 #include "results/RunResults.h"
 #include "selection/GalaxySelection.h"
+#include "shell/MainWindow.h"
 #include "store/LabelStore.h"
 #include "training/RunStore.h"
 

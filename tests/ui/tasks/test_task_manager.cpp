@@ -4,7 +4,7 @@
 // BackgroundJob runs one step at a time through the manager, and the main window's status bar lists them.
 #include "UiTestSupport.h"
 
-#include "MainWindow.h"
+#include "shell/MainWindow.h"
 #include "tasks/BackgroundJob.h"
 #include "tasks/TaskManager.h"
 #include "tasks/TaskStatusWidget.h"

@@ -5,14 +5,14 @@
 // cancels cleanly. Also renders the training workbench to training.png.
 #include "UiTestSupport.h"
 
-#include "MainWindow.h"
-#include "app/Settings.h"
-#include "app/Theme.h"
 #include "matrix/MatrixEditor.h"
 #include "matrix/MatrixGridModel.h"
 #include "project/ProjectSession.h"
 #include "results/ComparisonModel.h"
 #include "results/ComparisonPanel.h"
+#include "shell/MainWindow.h"
+#include "shell/Settings.h"
+#include "shell/Theme.h"
 #include "training/EventLoopProbe.h"
 #include "training/LossCurvesView.h"
 #include "training/PlotStyle.h"

@@ -3,8 +3,8 @@
 // one galaxy's record, and the inspector's neighbour search.
 #include "GeneratedCatalogs.h"
 
-#include "catalog/CatalogView.h"
-#include "sky/NeighbourSearch.h"
+#include "query/CatalogView.h"
+#include "query/NeighbourSearch.h"
 #include "store/CatalogRecords.h"
 #include "store/ProjectStore.h"
 #include "util/Error.h"

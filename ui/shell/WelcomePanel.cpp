@@ -1,4 +1,4 @@
-#include "app/WelcomePanel.h"
+#include "shell/WelcomePanel.h"
 
 #include <QFileInfo>
 #include <QGridLayout>

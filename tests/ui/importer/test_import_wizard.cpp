@@ -5,7 +5,6 @@
 // column, and with "skip bad rows" imports the rest.
 #include "UiTestSupport.h"
 
-#include "MainWindow.h"
 #include "cutouts/ImageSources.h"
 #include "importer/CatalogImportPage.h"
 #include "importer/CrossMatchPage.h"
@@ -14,6 +13,7 @@
 #include "importer/JobStatusBar.h"
 #include "importer/TargetSetPage.h"
 #include "project/ProjectSession.h"
+#include "shell/MainWindow.h"
 #include "tasks/BackgroundJob.h"
 
 #include <QAbstractButton>
