@@ -3,6 +3,7 @@
 #include "catalog/CatalogReader.h"
 #include "mining/ShardedScoring.h"
 #include "sources/CutoutImageSource.h"
+#include "sources/FileNameTemplate.h"
 #include "sources/ImageSource.h"
 #include "store/ProjectStore.h"
 #include "training/RunStore.h"
@@ -18,6 +19,7 @@
 #include <filesystem>
 #include <fstream>
 #include <map>
+#include <optional>
 #include <sstream>
 
 namespace fs = std::filesystem;
@@ -95,6 +97,22 @@ std::unique_ptr<ImageSource> openImageSource(const std::string& projectPath, con
     ctx.baseDir = fs::absolute(projectPath).parent_path().string();
     ctx.cacheDir = fs::absolute(projectPath).string() + ".files/cutouts";
     return makeImageSource(*spec, ctx);
+}
+
+// The image source spec the candidates catalog gets, so the workbench shows their cutouts: the folder and
+// template mined with, or the spec of the project catalog named. A template naming a column the candidates
+// table lacks fails per galaxy with that column's name, as any image source does.
+std::optional<std::string> candidatesImageSpec(const std::string& projectPath, const std::string& images,
+                                               const std::string& folder, const std::string& pattern)
+{
+    std::error_code ec;
+    const std::string dir = !folder.empty() ? folder : fs::is_directory(images, ec) ? images : std::string();
+    if (!dir.empty())
+        return nlohmann::json{
+            {"kind", "folder"}, {"dir", fs::absolute(dir).lexically_normal().string()}, {"template", pattern}}
+            .dump();
+    auto store = ProjectStore::open(projectPath);
+    return store->imageSourceSpec(store->catalog(images).id);
 }
 
 std::string errorKind(const std::string& e)
@@ -394,11 +412,27 @@ MiningResult mine(const MiningRequest& rq)
         io.decColumn = "dec";
         io.onBadRow = BadRowPolicy::Skip; // rows with no position stay in rings.csv only
         const ImportedCatalog cat = importCatalog(csvPath, io);
-        store->addCatalog(name, cat, CatalogRole::Candidates);
+        const std::int64_t id = store->addCatalog(name, cat, CatalogRole::Candidates);
+        // The candidates' cutouts in the workbench come from the source mined with, when its file-name
+        // template needs only columns the candidates carry (id, position); else they have none, and say so.
+        std::string missingColumn;
+        if (const auto spec = candidatesImageSpec(rq.projectPath, rq.images, rq.folder, rq.pattern)) {
+            const nlohmann::json j = nlohmann::json::parse(*spec, nullptr, false);
+            const std::string pattern = j.is_object() ? j.value("template", std::string()) : std::string();
+            if (!pattern.empty())
+                for (const std::string& column : FileNameTemplate(pattern).columns())
+                    if (missingColumn.empty() && cat.table.columnIndex(column) < 0) missingColumn = column;
+            if (missingColumn.empty()) store->setImageSourceSpec(id, *spec);
+        }
         imported = {
             {"name", name}, {"rows", cat.table.rowCount()}, {"rows_without_position", cat.skipped.size()}};
-        importNote = "imported into the project as catalog '" + name + "' (role candidates, " +
-                     std::to_string(cat.table.rowCount()) + " rows)";
+        importNote =
+            "imported into the project as catalog '" + name + "' (role candidates, " +
+            std::to_string(cat.table.rowCount()) + " rows" +
+            (missingColumn.empty() ? std::string()
+                                   : "; no cutouts in the workbench: the image template needs column '" +
+                                         missingColumn + "', which the candidates do not carry") +
+            ")";
     } else {
         importNote = "not imported into the project: the input has no sky positions";
     }

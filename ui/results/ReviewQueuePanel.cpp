@@ -2,6 +2,7 @@
 
 #include "cutouts/CutoutModel.h"
 #include "labels/LabelController.h"
+#include "mining/MinedCandidates.h"
 #include "project/ProjectSession.h"
 #include "results/GalleryGrid.h"
 #include "results/RunResults.h"
@@ -31,13 +32,16 @@ ReviewQueuePanel::ReviewQueuePanel(GalaxySelection* selection, QWidget* parent)
     m_mode->addItem(tr("Nearest the threshold"), int(NearThreshold));
     m_mode->addItem(tr("Runs disagree most"), int(Disagreement));
     m_mode->addItem(tr("Catalogs disagree (label conflicts)"), int(Conflicts));
+    m_mode->addItem(tr("Mined candidates (likeliest first)"), int(Candidates));
     m_mode->setToolTip(
         tr("Nearest the threshold: the run is least sure.\n"
            "Runs disagree most: the largest spread (standard deviation) of the finished runs' "
            "scores.\n"
            "Catalogs disagree: a target set's label contradicted by another catalog within 5\" "
            "(a rings catalog lists a galaxy labelled not ring, ...); your label overrides the "
-           "catalogs' when the target set is built again."));
+           "catalogs' when the target set is built again.\n"
+           "Mined candidates: the galaxies a mining run put above its threshold, highest p_ring first, "
+           "each marked new or known (matched to a rings catalog); your labels confirm or reject them."));
     m_runs = new QComboBox(this);
     m_runs->setSizeAdjustPolicy(QComboBox::AdjustToContents);
     m_skipLabelled = new QCheckBox(tr("Skip hand-labelled"), this);
@@ -174,8 +178,10 @@ void ReviewQueuePanel::rebuild()
             for (qint64 id : results.doneRunIds())
                 runs.push_back(&results.predictions(id));
             m_queue = orderByDisagreement(runs);
-        } else {
+        } else if (mode() == Conflicts) {
             m_queue = conflictQueue();
+        } else {
+            m_queue = candidateQueue();
         }
         if (m_skipLabelled->isChecked()) {
             LabelController& labels = m_session->labels();
@@ -198,8 +204,11 @@ void ReviewQueuePanel::rebuild()
     else if (m_queue.empty())
         m_summary->setText(mode() == NearThreshold ? tr("Nothing to review: no finished run, or all labelled")
                            : mode() == Disagreement ? tr("Nothing to review: needs two finished runs")
-                                                    : tr("No label conflicts: no other catalog contradicts a "
-                                                         "target set (or all are hand-labelled)"));
+                           : mode() == Conflicts
+                               ? tr("No label conflicts: no other catalog contradicts a "
+                                    "target set (or all are hand-labelled)")
+                               : tr("No mined candidates: mine a catalog with sky positions "
+                                    "first (Mining panel), or all are hand-labelled"));
     else
         m_summary->setText(tr("%L1 galaxies to review").arg(m_queue.size()));
     if (current && !m_queue.empty()) {
@@ -243,6 +252,25 @@ std::vector<ReviewItem> ReviewQueuePanel::conflictQueue()
     return queue;
 }
 
+std::vector<ReviewItem> ReviewQueuePanel::candidateQueue()
+{
+    std::vector<ReviewItem> queue;
+    if (!m_session) return queue;
+    try {
+        for (const rm::MinedCandidate& c : rm::loadMinedCandidates(m_session->store())) {
+            ReviewItem item;
+            item.galaxy = GalaxyId{c.catalogId, c.row};
+            item.key = 1.0 - c.pRing;
+            item.score = c.pRing;
+            item.note = QString::fromStdString(c.describe());
+            queue.push_back(std::move(item));
+        }
+    } catch (const std::exception& e) {
+        Q_EMIT statusMessage(tr("Cannot list mined candidates: %1").arg(QString::fromUtf8(e.what())));
+    }
+    return queue;
+}
+
 void ReviewQueuePanel::start()
 {
     if (m_queue.empty()) return;
@@ -267,11 +295,15 @@ void ReviewQueuePanel::showCurrentItem()
                   .arg(item.runs)
                   .arg(item.key, 0, 'f', 3)
                   .arg(item.spread, 0, 'f', 2);
-    const QString target = item.label == 1 ? tr("ring") : item.label == 0 ? tr("not ring") : tr("mixed");
+    // Mined candidates are in no target set: their line says new or known instead (in `what`).
+    const QString target = mode() == Candidates ? QString()
+                           : item.label == 1    ? tr(" · target set: ring")
+                           : item.label == 0    ? tr(" · target set: not ring")
+                                                : tr(" · target set: mixed");
     QString label = tr("no hand label");
     if (m_session)
         if (auto l = m_session->labels().current(item.galaxy)) label = tr("labelled %1").arg(labelText(*l));
-    m_current->setText(tr("<b>%1 of %2</b> · %3 · %4 · target set: %5 · %6")
+    m_current->setText(tr("<b>%1 of %2</b> · %3 · %4%5 · %6")
                            .arg(row + 1)
                            .arg(m_queue.size())
                            .arg(m_session ? m_session->caption(item.galaxy).toHtmlEscaped() : QString())

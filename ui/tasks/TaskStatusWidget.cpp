@@ -2,6 +2,7 @@
 
 #include "tasks/TaskManager.h"
 
+#include <QFontMetrics>
 #include <QHBoxLayout>
 #include <QLabel>
 #include <QProgressBar>
@@ -96,7 +97,9 @@ void TaskStatusWidget::showProgress(Row& row)
         row.bar->setRange(0, 1000);
         row.bar->setValue(int(1000 * std::clamp(f, 0.0, 1.0)));
     }
-    row.bar->setFormat(t->progressText().isEmpty() ? QStringLiteral("%p%") : t->progressText());
+    // Long texts ("1/9 demo/simple_cnn/all_layers") are elided to one line of the bar; the tooltip has it whole.
+    const QString text = t->progressText().isEmpty() ? QStringLiteral("%p%") : t->progressText();
+    row.bar->setFormat(row.bar->fontMetrics().elidedText(text, Qt::ElideMiddle, row.bar->maximumWidth() - 12));
     row.bar->setToolTip(t->progressText());
     row.cancel->setEnabled(!t->isCancelled());
     const qint64 left = t->remainingMs();

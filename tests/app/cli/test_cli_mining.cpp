@@ -7,6 +7,8 @@
 // test-time augmentation; the result imported with role candidates; and the same under mpirun -np 2.
 #include "TestData.h"
 
+#include "sources/GalaxyRef.h"
+#include "sources/ImageSource.h"
 #include "store/ProjectStore.h"
 
 #include <QElapsedTimer>
@@ -126,6 +128,9 @@ private Q_SLOTS:
         const rm::CatalogInfo cat = store->catalog("candidates_whole");
         QCOMPARE(cat.role, rm::CatalogRole::Candidates);
         QCOMPARE(cat.rowCount, std::size_t(377));
+        // Its template names `file`, which the candidates do not carry: no cutouts for them, and it says so.
+        QVERIFY(!store->imageSourceSpec(cat.id));
+        QVERIFY2((r.out + r.err).contains("needs column 'file'"), qPrintable(r.out + r.err));
 
         // Running it again finds every shard done and writes the same bytes.
         const QByteArray before = bytes(m_uninterrupted + "/rings.fits");
@@ -227,8 +232,21 @@ private Q_SLOTS:
         const int at = args.indexOf("--threshold");
         args[at] = "--precision";
         args[at + 1] = "0.3";
+        args[args.indexOf("{file}")] = "{iauname}.jpg"; // the same files, named by the id column
         const auto r = runCli(args);
         QVERIFY2(r.exitCode == 0, qPrintable(r.err));
+        {
+            // The template needs only the id: the candidates catalog gets the image source, and its first
+            // galaxy's cutout loads as the workbench would load it.
+            auto store = rm::ProjectStore::open(m_project.toStdString());
+            const rm::CatalogInfo cat = store->catalog("candidates_precision");
+            const auto spec = store->imageSourceSpec(cat.id);
+            QVERIFY(spec);
+            const auto source = rm::makeImageSource(*spec);
+            const rm::Image image =
+                source->load(rm::GalaxyRef::fromTable(store->loadTable(cat.id), 0, cat.id));
+            QVERIFY(image.width > 0 && image.height > 0);
+        }
         const QJsonObject j = r.json();
         QVERIFY(j.value("val_precision").toDouble() >= 0.3);
         QVERIFY(j.value("threshold_how").toString().contains("precision >= 0.3"));

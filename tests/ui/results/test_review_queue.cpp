@@ -5,6 +5,9 @@
 #include "RunFixtures.h"
 #include "UiTestSupport.h"
 
+#include <QFile>
+
+#include "catalog/CatalogReader.h"
 #include "cutouts/CutoutModel.h"
 #include "inspector/GalaxyInspector.h"
 #include "labels/LabelController.h"
@@ -211,6 +214,55 @@ private Q_SLOTS:
             }
         QVERIFY(found);
         QCOMPARE(rm::targetLabelConflicts(*store, "relabelled").size(), std::size_t(20));
+    }
+
+    // A mining run's candidates, imported as a catalog of role candidates: the likeliest first, only those
+    // above the threshold, each said to be new or known; a label given from the queue is kept like any
+    // other and takes the galaxy out of the queue.
+    void minedCandidatesFormAQueue()
+    {
+        const QString path = m_dir.filePath(QStringLiteral("mined.rmproj"));
+        uitest::buildDecalsProject(path.toStdString(), /*withButa=*/true, /*withTargetSet=*/false);
+        const QString csv = m_dir.filePath(QStringLiteral("rings.csv"));
+        {
+            QFile f(csv);
+            QVERIFY(f.open(QIODevice::WriteOnly));
+            f.write("row,id,ra,dec,p_ring,is_ring,known_ring,known_catalog,known_id\n"
+                    "1,a,10.0,1.0,0.95,1,1,buta,NGC 1\n"
+                    "2,b,10.1,1.1,0.99,1,0,,\n"
+                    "3,c,10.2,1.2,0.30,0,0,,\n"
+                    "4,d,10.3,1.3,0.70,1,0,,\n"
+                    "5,e,10.4,1.4,,0,0,,\n");
+        }
+        std::int64_t candidates = 0;
+        {
+            auto store = rm::ProjectStore::open(path.toStdString());
+            rm::ImportOptions io;
+            io.raColumn = "ra";
+            io.decColumn = "dec";
+            candidates = store->addCatalog("mined", rm::importCatalog(csv.toStdString(), io),
+                                           rm::CatalogRole::Candidates);
+        }
+        MainWindow w;
+        w.resize(1600, 1000);
+        w.show();
+        QVERIFY(w.openProject(path));
+        auto* panel = w.findChild<ReviewQueuePanel*>();
+        panel->setSkipLabelled(true);
+        panel->setMode(ReviewQueuePanel::Candidates);
+        QCOMPARE(head(panel->queue(), 5),
+                 (std::vector<GalaxyId>{{candidates, 1}, {candidates, 0}, {candidates, 3}}));
+        QCOMPARE(panel->queue()[0].note, QStringLiteral("new ring candidate, p_ring 0.990"));
+        QCOMPARE(panel->queue()[1].note, QStringLiteral("known ring (buta NGC 1), p_ring 0.950"));
+        QCOMPARE(panel->queue()[2].score, 0.70);
+
+        panel->start();
+        QCOMPARE(panel->grid()->currentGalaxy(), (GalaxyId{candidates, 1}));
+        QTest::keyClick(panel->grid(), Qt::Key_N);
+        QTRY_COMPARE(panel->queue().size(), std::size_t(2));
+        auto store = rm::ProjectStore::open(path.toStdString());
+        QCOMPARE(rm::LabelStore(store->db()).current(GalaxyId{candidates, 1}.key())->label,
+                 rm::HandLabel::NotRing);
     }
 };
 
