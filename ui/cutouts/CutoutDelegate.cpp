@@ -122,6 +122,25 @@ void CutoutDelegate::paint(QPainter* painter, const QStyleOptionViewItem& option
         painter->drawText(badge, Qt::AlignCenter, text);
     }
 
+    // A mined candidate above its threshold: new (not in any rings catalog of the project) or known.
+    const QString mined = index.data(CutoutModel::MinedRole).toString();
+    if (!mined.isEmpty()) {
+        const bool isNew = mined == QLatin1String("new");
+        const QString text = isNew ? tr("NEW") : tr("KNOWN");
+        QFont small = option.font;
+        small.setBold(true);
+        small.setPointSizeF(small.pointSizeF() * 0.75);
+        painter->setFont(small);
+        const QFontMetrics fm(small);
+        const QRect badge(imageRect.left() + 4, imageRect.bottom() - fm.height() - 4,
+                          fm.horizontalAdvance(text) + 8, fm.height() + 1);
+        QPainterPath path;
+        path.addRoundedRect(badge, 4, 4);
+        painter->fillPath(path, isNew ? QColor(40, 160, 90, 230) : QColor(110, 110, 125, 230));
+        painter->setPen(Qt::white);
+        painter->drawText(badge, Qt::AlignCenter, text);
+    }
+
     const QRect captionRect(cell.left() + kPadding, imageRect.bottom() + 2, cell.width() - 2 * kPadding,
                             captionHeight(option));
     painter->setFont(option.font);

@@ -55,6 +55,7 @@ void CutoutModel::setScores(QHash<GalaxyId, float> scores, double threshold)
 void CutoutModel::setGalaxies(std::vector<GalaxyId> galaxies)
 {
     beginResetModel();
+    m_mined.clear(); // a catalog mined again since (same name, new rows) is read afresh
     m_galaxies = std::move(galaxies);
     m_rows.clear();
     m_rows.reserve(qsizetype(m_galaxies.size()));
@@ -122,6 +123,11 @@ QVariant CutoutModel::data(const QModelIndex& index, int role) const
     }
     case ScoreThresholdRole:
         return m_threshold;
+    case MinedRole: {
+        const rm::MinedCandidate* c = minedCandidate(id);
+        if (!c || !c->isRing) return {};
+        return c->known ? QStringLiteral("known") : QStringLiteral("new");
+    }
     case Qt::ToolTipRole: {
         QString tip = m_session->caption(id);
         if (auto l = m_session->labels().current(id)) tip += QStringLiteral("\n") + labelText(*l);
@@ -129,6 +135,8 @@ QVariant CutoutModel::data(const QModelIndex& index, int role) const
             tip += tr("\nclassifier score %1 (threshold %2)")
                        .arg(double(*it), 0, 'f', 3)
                        .arg(m_threshold, 0, 'f', 3);
+        if (const rm::MinedCandidate* c = minedCandidate(id))
+            tip += QStringLiteral("\n") + QString::fromStdString(c->describe());
         const QString failure = m_session->thumbnails().failure(id);
         if (!failure.isEmpty()) tip += QStringLiteral("\n") + failure;
         return tip;
@@ -136,6 +144,26 @@ QVariant CutoutModel::data(const QModelIndex& index, int role) const
     default:
         return {};
     }
+}
+
+const rm::MinedCandidate* CutoutModel::minedCandidate(const GalaxyId& id) const
+{
+    if (!m_session) return nullptr;
+    auto it = m_mined.find(id.catalogId);
+    if (it == m_mined.end()) {
+        std::map<qint64, rm::MinedCandidate> rows;
+        try {
+            const rm::CatalogInfo& info = m_session->catalog(id.catalogId);
+            if (info.role == rm::CatalogRole::Candidates)
+                for (rm::MinedCandidate& c : rm::loadMinedCandidates(m_session->store(), info.name, false))
+                    rows.emplace(c.row, std::move(c));
+        } catch (const std::exception&) {
+            // Not a readable candidates catalog: no badges (the browser shows its rows as any catalog's).
+        }
+        it = m_mined.emplace(id.catalogId, std::move(rows)).first;
+    }
+    const auto row = it->second.find(id.row);
+    return row == it->second.end() ? nullptr : &row->second;
 }
 
 void CutoutModel::galaxyChanged(const GalaxyId& id)

@@ -1,11 +1,13 @@
 #pragma once
 // The galaxies of the cutout grid. Asking for an item's image is what requests its decode, and a view asks
 // only for the items it paints, so a list of 100,000 costs a vector of ids until it is scrolled through.
+#include "mining/MinedCandidates.h"
 #include "selection/GalaxyId.h"
 
 #include <QAbstractListModel>
 #include <QHash>
 
+#include <map>
 #include <vector>
 
 namespace rm::ui {
@@ -27,7 +29,8 @@ public:
         ScoreRole,                     // QVariant(): not scored; else double, a run's classifier score
         ScoreThresholdRole,            // double: the threshold of the run behind ScoreRole
         OverlayRole,                   // QImage: a saliency overlay to lay over the cutout (null: none)
-        OverlayFractionRole            // double: the centre fraction of each side the overlay covers
+        OverlayFractionRole,           // double: the centre fraction of each side the overlay covers
+        MinedRole                      // QString: "new" or "known" for a mined candidate above its threshold
     };
 
     explicit CutoutModel(QObject* parent = nullptr);
@@ -52,6 +55,8 @@ public:
 
 private:
     void galaxyChanged(const GalaxyId& id);
+    // The mined candidate behind a galaxy of a candidates catalog (loaded once per catalog while shown).
+    const rm::MinedCandidate* minedCandidate(const GalaxyId& id) const;
     void takeBadgeScores();
 
     ProjectSession* m_session = nullptr;
@@ -62,6 +67,7 @@ private:
     QHash<GalaxyId, float> m_scores;
     QHash<GalaxyId, QPair<QImage, double>> m_overlays;
     double m_threshold = 0.5;
+    mutable std::map<qint64, std::map<qint64, rm::MinedCandidate>> m_mined; // catalog -> row -> candidate
 };
 
 } // namespace rm::ui

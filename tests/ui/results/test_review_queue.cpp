@@ -256,6 +256,12 @@ private Q_SLOTS:
         QCOMPARE(panel->queue()[1].note, QStringLiteral("known ring (buta NGC 1), p_ring 0.950"));
         QCOMPARE(panel->queue()[2].score, 0.70);
 
+        // The thumbnails say new or known (the browsers' badge), and only above the threshold.
+        QAbstractItemModel* model = panel->grid()->model();
+        QCOMPARE(model->index(0, 0).data(CutoutModel::MinedRole).toString(), QStringLiteral("new"));
+        QCOMPARE(model->index(1, 0).data(CutoutModel::MinedRole).toString(), QStringLiteral("known"));
+        QVERIFY(model->index(1, 0).data(Qt::ToolTipRole).toString().contains(QStringLiteral("buta NGC 1")));
+
         panel->start();
         QCOMPARE(panel->grid()->currentGalaxy(), (GalaxyId{candidates, 1}));
         QTest::keyClick(panel->grid(), Qt::Key_N);
