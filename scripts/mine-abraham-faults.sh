@@ -38,12 +38,12 @@ echo "fault server on 127.0.0.1:$port"
 
 "$CLI" catalog list "$PROJECT" | grep -q '^abraham ' ||
     "$CLI" catalog import "$PROJECT" "$CAT" --name abraham --role images
-"$CLI" cutouts source "$PROJECT" abraham --spec "{\"kind\": \"legacysurvey\", \"base_url\": \"http://127.0.0.1:$port\"}" \
+"$CLI" cutouts source "$PROJECT" abraham --spec "{\"kind\": \"legacysurvey\", \"base_url\": \"http://127.0.0.1:$port/viewer/cutout.jpg\"}" \
     --allow-missing > /dev/null
 
 # Downloading first (the cutout source reads only its cache): killed once, then resumed from the ledger.
-fetch=(cutouts fetch "$PROJECT" --catalog abraham --base-url "http://127.0.0.1:$port" --parallel 8 --rate 400
-       --retries 3 --timeout 5 --backoff 0.2)
+fetch=(cutouts fetch "$PROJECT" --catalog abraham --base-url "http://127.0.0.1:$port/viewer/cutout.jpg" --parallel 8 --rate 400
+       --retries 3 --timeout 5 --backoff 0.2 --retry-failed)
 start=$(date +%s.%N)
 set +e
 timeout -s KILL "$KILL_AFTER" "$CLI" "${fetch[@]}" > "$work/fetch1.txt" 2>&1

@@ -5,6 +5,7 @@
 #include "sources/CutoutImageSource.h"
 #include "sources/FileNameTemplate.h"
 #include "sources/ImageSource.h"
+#include "store/CutoutLedger.h"
 #include "store/ProjectStore.h"
 #include "training/RunStore.h"
 #include "training/TrainConfig.h"
@@ -113,6 +114,32 @@ std::optional<std::string> candidatesImageSpec(const std::string& projectPath, c
             .dump();
     auto store = ProjectStore::open(projectPath);
     return store->imageSourceSpec(store->catalog(images).id);
+}
+
+std::string errorKind(const std::string& e);
+
+// A cutout-service source reads only its download cache, so a galaxy whose download failed looks merely
+// missing there. When the catalog mined is the one whose cutouts were fetched, the project's ledger knows
+// why: its reason replaces "no cutout yet" (a 500 after every retry, HTML instead of a JPEG...).
+void explainMissingCutouts(const MiningRequest& rq, const ImageSource& source, CandidateTable& table,
+                           std::map<std::string, std::size_t>& kinds)
+{
+    const auto* cutouts = dynamic_cast<const CutoutImageSource*>(&source);
+    if (!cutouts || rq.images.empty() || rq.catalog != rq.images) return;
+    auto store = ProjectStore::open(rq.projectPath);
+    if (!store->hasCatalog(rq.images)) return;
+    CutoutLedger ledger(store->db(), cutouts->serviceSpec().cacheKey(), store->catalog(rq.images).id);
+    const auto entries = ledger.load();
+    for (std::size_t i = 0; i < table.size(); ++i) {
+        if (table.error[i].empty() || errorKind(table.error[i]) != "missing_image") continue;
+        const auto it = entries.find(table.sourceRow[i] - 1); // project catalogs: row i + 1
+        if (it == entries.end() || it->second.state != "failed") continue;
+        --kinds["missing_image"];
+        table.error[i] = "download failed after " + std::to_string(it->second.attempts) +
+                         " attempt(s): " + it->second.error;
+        ++kinds[errorKind(table.error[i])];
+    }
+    if (kinds["missing_image"] == 0) kinds.erase("missing_image");
 }
 
 std::string errorKind(const std::string& e)
@@ -359,6 +386,7 @@ MiningResult mine(const MiningRequest& rq)
         ++kinds[errorKind(table.error[out])];
         rings += table.isRing[out];
     }
+    explainMissingCutouts(rq, *source, table, kinds);
     const std::vector<KnownRings> knownCatalogs = knownRingCatalogs(rq.projectPath);
     if (input.hasPositions) flagKnownRings(table, knownCatalogs, rq.radiusArcsec);
     for (std::size_t i = 0; i < table.size(); ++i) {

@@ -5,6 +5,7 @@
 // templates that resolve nothing; the threshold at a target precision; FITS read back by astropy with the
 // same values and the provenance; known rings flagged against the project's rings catalogs (Buta 2017);
 // test-time augmentation; the result imported with role candidates; and the same under mpirun -np 2.
+#include "FaultServer.h"
 #include "TestData.h"
 
 #include "sources/GalaxyRef.h"
@@ -12,6 +13,7 @@
 #include "store/ProjectStore.h"
 
 #include <QElapsedTimer>
+#include <QJsonArray>
 #include <QStandardPaths>
 #include <QThread>
 #include <QtTest>
@@ -259,6 +261,51 @@ private Q_SLOTS:
         QCOMPARE(a.size(), b.size());
         for (int i = 1; i < a.size(); ++i)
             QCOMPARE(a[i].section(',', 4, 4), b[i].section(',', 4, 4));
+    }
+
+    // Images from a cutout service (the local fault server): the source reads only the download cache, so a
+    // galaxy whose download failed would look merely missing; mining the catalog that was fetched takes the
+    // reason from the project's ledger instead (a 500 after every retry, HTML labelled as a JPEG).
+    void failedDownloadsKeepTheirReason()
+    {
+        rmtest::FaultServer server;
+        QVERIFY(server.start());
+        QJsonObject plan;
+        plan[rmtest::key(10.1, 1.1)] = QJsonArray{"500"};
+        plan[rmtest::key(10.2, 1.2)] = QJsonArray{"500"};
+        plan[rmtest::key(10.3, 1.3)] = QJsonArray{"html_as_jpeg"};
+        QVERIFY(server.setPlan(plan));
+        const QString csv = m_dir.filePath("service.csv");
+        writeFile(csv,
+                  "name,ra,dec\na,10.1,1.1\nb,10.2,1.2\nc,10.3,1.3\nd,10.4,1.4\ne,10.5,1.5\nf,10.6,1.6\n");
+        const QString url = QString::fromStdString(server.legacyUrl());
+        QVERIFY(runCli({"catalog", "import", m_project, csv, "--name", "service6", "--role", "images"})
+                    .exitCode == 0);
+        const auto src =
+            runCli({"cutouts", "source", m_project, "service6", "--spec",
+                    "{\"kind\": \"legacysurvey\", \"base_url\": \"" + url + "\"}", "--allow-missing"});
+        QVERIFY2(src.exitCode == 0, qPrintable(src.err));
+        const auto fetched = runCli({"cutouts", "fetch", m_project, "--catalog", "service6", "--base-url",
+                                     url, "--retries", "1", "--backoff", "0.05", "--timeout", "5", "--json"});
+        QVERIFY2(fetched.err.contains("3 failed") || fetched.out.contains("\"failed\":3"),
+                 qPrintable(fetched.out + fetched.err)); // recorded in the ledger, with their reasons
+
+        const QString out = m_dir.filePath("service");
+        const auto r =
+            runCli({"mine", m_project, "--run", "best", "--catalog", "service6", "--images", "service6",
+                    "--out", out, "--threshold", "0.5", "--name", "service6_candidates", "--json"});
+        QVERIFY2(r.exitCode == 0, qPrintable(r.err));
+        const QJsonObject j = r.json();
+        QCOMPARE(j.value("scored").toInt(), 3);
+        const QJsonObject reasons = j.value("not_scored_by_reason").toObject();
+        QCOMPARE(reasons.value("download_failed").toInt(), 2);
+        QCOMPARE(reasons.value("html_not_image").toInt(), 1);
+        QVERIFY(!reasons.contains("missing_image"));
+        const QStringList rows = lines(out + "/rings.csv");
+        int explained = 0;
+        for (const QString& row : rows)
+            explained += row.contains("download failed after") && row.contains("HTTP 500");
+        QCOMPARE(explained, 2);
     }
 
     void badImagesAreRecordedWithReasons()
