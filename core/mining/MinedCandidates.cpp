@@ -33,9 +33,14 @@ std::vector<MinedCandidate> loadMinedCandidates(ProjectStore& store, const std::
             continue;
         }
         found = true;
-        const Table table = store.loadTable(info.id);
-        if (table.columnIndex("p_ring") < 0)
+        // Only the columns read here: a candidates catalog can have millions of rows.
+        std::vector<std::string> wanted;
+        for (const auto& [column, type] : info.columns)
+            for (const char* name : {"p_ring", "is_ring", "known_ring", "known_catalog", "known_id"})
+                if (column == name) wanted.push_back(column);
+        if (std::find(wanted.begin(), wanted.end(), "p_ring") == wanted.end())
             throw Error("candidates catalog '" + info.name + "' has no p_ring column");
+        const Table table = store.loadTable(info.id, wanted);
         const Column& p = table.column("p_ring");
         const auto optional = [&](const char* name) -> const Column* {
             const int i = table.columnIndex(name);

@@ -55,7 +55,6 @@ void CutoutModel::setScores(QHash<GalaxyId, float> scores, double threshold)
 void CutoutModel::setGalaxies(std::vector<GalaxyId> galaxies)
 {
     beginResetModel();
-    m_mined.clear(); // a catalog mined again since (same name, new rows) is read afresh
     m_galaxies = std::move(galaxies);
     m_rows.clear();
     m_rows.reserve(qsizetype(m_galaxies.size()));
@@ -149,21 +148,27 @@ QVariant CutoutModel::data(const QModelIndex& index, int role) const
 const rm::MinedCandidate* CutoutModel::minedCandidate(const GalaxyId& id) const
 {
     if (!m_session) return nullptr;
-    auto it = m_mined.find(id.catalogId);
-    if (it == m_mined.end()) {
-        std::map<qint64, rm::MinedCandidate> rows;
+    const rm::CatalogInfo* info = nullptr;
+    try {
+        info = &m_session->catalog(id.catalogId);
+    } catch (const std::exception&) {
+        return nullptr;
+    }
+    if (info->role != rm::CatalogRole::Candidates) return nullptr;
+    MinedRows& mined = m_mined[id.catalogId];
+    if (!mined.loaded || mined.importedAt != info->importedAt) {
+        mined.loaded = true;
+        mined.importedAt = info->importedAt;
+        mined.rows.clear();
         try {
-            const rm::CatalogInfo& info = m_session->catalog(id.catalogId);
-            if (info.role == rm::CatalogRole::Candidates)
-                for (rm::MinedCandidate& c : rm::loadMinedCandidates(m_session->store(), info.name, false))
-                    rows.emplace(c.row, std::move(c));
+            for (rm::MinedCandidate& c : rm::loadMinedCandidates(m_session->store(), info->name, false))
+                mined.rows.emplace(c.row, std::move(c));
         } catch (const std::exception&) {
             // Not a readable candidates catalog: no badges (the browser shows its rows as any catalog's).
         }
-        it = m_mined.emplace(id.catalogId, std::move(rows)).first;
     }
-    const auto row = it->second.find(id.row);
-    return row == it->second.end() ? nullptr : &row->second;
+    const auto row = mined.rows.find(id.row);
+    return row == mined.rows.end() ? nullptr : &row->second;
 }
 
 void CutoutModel::galaxyChanged(const GalaxyId& id)

@@ -67,7 +67,13 @@ private:
     QHash<GalaxyId, float> m_scores;
     QHash<GalaxyId, QPair<QImage, double>> m_overlays;
     double m_threshold = 0.5;
-    mutable std::map<qint64, std::map<qint64, rm::MinedCandidate>> m_mined; // catalog -> row -> candidate
+    struct MinedRows
+    {
+        bool loaded = false;
+        std::string importedAt; // a catalog mined again under the same id is read afresh
+        std::map<qint64, rm::MinedCandidate> rows;
+    };
+    mutable std::map<qint64, MinedRows> m_mined; // catalog id -> its candidates by row
 };
 
 } // namespace rm::ui
