@@ -100,22 +100,6 @@ std::unique_ptr<ImageSource> openImageSource(const std::string& projectPath, con
     return makeImageSource(*spec, ctx);
 }
 
-// The image source spec the candidates catalog gets, so the workbench shows their cutouts: the folder and
-// template mined with, or the spec of the project catalog named. A template naming a column the candidates
-// table lacks fails per galaxy with that column's name, as any image source does.
-std::optional<std::string> candidatesImageSpec(const std::string& projectPath, const std::string& images,
-                                               const std::string& folder, const std::string& pattern)
-{
-    std::error_code ec;
-    const std::string dir = !folder.empty() ? folder : fs::is_directory(images, ec) ? images : std::string();
-    if (!dir.empty())
-        return nlohmann::json{
-            {"kind", "folder"}, {"dir", fs::absolute(dir).lexically_normal().string()}, {"template", pattern}}
-            .dump();
-    auto store = ProjectStore::open(projectPath);
-    return store->imageSourceSpec(store->catalog(images).id);
-}
-
 std::string errorKind(const std::string& e);
 
 // A cutout-service source reads only its download cache, so a galaxy whose download failed looks merely
@@ -443,15 +427,14 @@ MiningResult mine(const MiningRequest& rq)
         const std::int64_t id = store->addCatalog(name, cat, CatalogRole::Candidates);
         // The candidates' cutouts in the workbench come from the source mined with, when its file-name
         // template needs only columns the candidates carry (id, position); else they have none, and say so.
+        // The opened source's own spec (folders with their absolute dir), not the request's words again.
         std::string missingColumn;
-        if (const auto spec = candidatesImageSpec(rq.projectPath, rq.images, rq.folder, rq.pattern)) {
-            const nlohmann::json j = nlohmann::json::parse(*spec, nullptr, false);
-            const std::string pattern = j.is_object() ? j.value("template", std::string()) : std::string();
-            if (!pattern.empty())
-                for (const std::string& column : FileNameTemplate(pattern).columns())
-                    if (missingColumn.empty() && cat.table.columnIndex(column) < 0) missingColumn = column;
-            if (missingColumn.empty()) store->setImageSourceSpec(id, *spec);
-        }
+        const nlohmann::json spec = source->spec();
+        const std::string pattern = spec.value("template", std::string());
+        if (!pattern.empty())
+            for (const std::string& column : FileNameTemplate(pattern).columns())
+                if (missingColumn.empty() && cat.table.columnIndex(column) < 0) missingColumn = column;
+        if (missingColumn.empty()) store->setImageSourceSpec(id, spec.dump());
         imported = {
             {"name", name}, {"rows", cat.table.rowCount()}, {"rows_without_position", cat.skipped.size()}};
         importNote =
