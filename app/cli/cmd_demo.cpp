@@ -33,10 +33,6 @@ int demoMake(const Args& args)
     o.seed = static_cast<std::uint64_t>(args.integer("seed", 42));
     o.threads = static_cast<unsigned>(args.integer("threads", 0));
     if (o.rings == 0) throw UsageError("--rings must be at least 1: the demo target set needs positives");
-    // Before rendering, so the message is the usage one and quick.
-    if (std::filesystem::exists(demoProjectPath(dir)))
-        throw Error(demoProjectPath(dir) +
-                    " already exists: remove it (and its folder) or choose another DIR");
 
     Progress progress("rendering demo survey");
     o.progress = [&](std::size_t d, std::size_t t) { return progress(d, t); };
