@@ -1,5 +1,7 @@
 #include "cutouts/CutoutModel.h"
 
+#include "mining/MinedCandidates.h"
+
 #include "cutouts/ThumbnailLoader.h"
 #include "labels/LabelController.h"
 #include "project/ProjectSession.h"
@@ -148,27 +150,9 @@ QVariant CutoutModel::data(const QModelIndex& index, int role) const
 const rm::MinedCandidate* CutoutModel::minedCandidate(const GalaxyId& id) const
 {
     if (!m_session) return nullptr;
-    const rm::CatalogInfo* info = nullptr;
-    try {
-        info = &m_session->catalog(id.catalogId);
-    } catch (const std::exception&) {
-        return nullptr;
-    }
-    if (info->role != rm::CatalogRole::Candidates) return nullptr;
-    MinedRows& mined = m_mined[id.catalogId];
-    if (!mined.loaded || mined.importedAt != info->importedAt) {
-        mined.loaded = true;
-        mined.importedAt = info->importedAt;
-        mined.rows.clear();
-        try {
-            for (rm::MinedCandidate& c : rm::loadMinedCandidates(m_session->store(), info->name, false))
-                mined.rows.emplace(c.row, std::move(c));
-        } catch (const std::exception&) {
-            // Not a readable candidates catalog: no badges (the browser shows its rows as any catalog's).
-        }
-    }
-    const auto row = mined.rows.find(id.row);
-    return row == mined.rows.end() ? nullptr : &row->second;
+    const auto& rows = m_session->minedCandidates(id.catalogId);
+    const auto it = rows.find(id.row);
+    return it == rows.end() ? nullptr : &it->second;
 }
 
 void CutoutModel::galaxyChanged(const GalaxyId& id)

@@ -1,14 +1,16 @@
 #pragma once
 // The galaxies of the cutout grid. Asking for an item's image is what requests its decode, and a view asks
 // only for the items it paints, so a list of 100,000 costs a vector of ids until it is scrolled through.
-#include "mining/MinedCandidates.h"
 #include "selection/GalaxyId.h"
 
 #include <QAbstractListModel>
 #include <QHash>
 
-#include <map>
 #include <vector>
+
+namespace rm {
+struct MinedCandidate;
+}
 
 namespace rm::ui {
 
@@ -55,7 +57,7 @@ public:
 
 private:
     void galaxyChanged(const GalaxyId& id);
-    // The mined candidate behind a galaxy of a candidates catalog (loaded once per catalog while shown).
+    // The mined candidate behind a galaxy of a candidates catalog (ProjectSession keeps them).
     const rm::MinedCandidate* minedCandidate(const GalaxyId& id) const;
     void takeBadgeScores();
 
@@ -67,13 +69,6 @@ private:
     QHash<GalaxyId, float> m_scores;
     QHash<GalaxyId, QPair<QImage, double>> m_overlays;
     double m_threshold = 0.5;
-    struct MinedRows
-    {
-        bool loaded = false;
-        std::string importedAt; // a catalog mined again under the same id is read afresh
-        std::map<qint64, rm::MinedCandidate> rows;
-    };
-    mutable std::map<qint64, MinedRows> m_mined; // catalog id -> its candidates by row
 };
 
 } // namespace rm::ui

@@ -63,6 +63,37 @@ const rm::CatalogInfo& ProjectSession::catalog(qint64 id)
     return m_records->catalog(std::int64_t(id));
 }
 
+const std::map<qint64, rm::MinedCandidate>& ProjectSession::minedCandidates(qint64 catalogId)
+{
+    static const std::map<qint64, rm::MinedCandidate> none;
+    const rm::CatalogInfo* info = nullptr;
+    try {
+        info = &catalog(catalogId);
+    } catch (const std::exception&) {
+        return none;
+    }
+    if (info->role != rm::CatalogRole::Candidates) return none;
+    const auto it = m_mined.find(catalogId);
+    if (it != m_mined.end() && it->second.importedAt == info->importedAt) return it->second.rows;
+    MinedRows& mined = m_mined[catalogId];
+    mined.importedAt = info->importedAt;
+    mined.rows.clear();
+    mined.error.clear();
+    try {
+        for (rm::MinedCandidate& c : rm::loadMinedCandidates(*m_store, info->name, false))
+            mined.rows.emplace(c.row, std::move(c));
+    } catch (const std::exception& e) {
+        mined.error = e.what(); // no badges; the review queue says why
+    }
+    return mined.rows;
+}
+
+QString ProjectSession::minedCandidatesError(qint64 catalogId) const
+{
+    const auto it = m_mined.find(catalogId);
+    return it == m_mined.end() ? QString() : QString::fromStdString(it->second.error);
+}
+
 GalaxyRecord ProjectSession::record(const GalaxyId& id)
 {
     rm::CatalogRecord read = m_records->read(std::int64_t(id.catalogId), std::int64_t(id.row));

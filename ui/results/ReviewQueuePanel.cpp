@@ -2,7 +2,6 @@
 
 #include "cutouts/CutoutModel.h"
 #include "labels/LabelController.h"
-#include "mining/MinedCandidates.h"
 #include "project/ProjectSession.h"
 #include "results/GalleryGrid.h"
 #include "results/RunResults.h"
@@ -254,19 +253,25 @@ std::vector<ReviewItem> ReviewQueuePanel::conflictQueue()
 
 std::vector<ReviewItem> ReviewQueuePanel::candidateQueue()
 {
-    std::vector<ReviewItem> queue;
-    if (!m_session) return queue;
-    try {
-        for (const rm::MinedCandidate& c : rm::loadMinedCandidates(m_session->store())) {
-            ReviewItem item;
-            item.galaxy = GalaxyId{c.catalogId, c.row};
-            item.key = 1.0 - c.pRing;
-            item.score = c.pRing;
-            item.note = QString::fromStdString(c.describe());
-            queue.push_back(std::move(item));
+    std::vector<const rm::MinedCandidate*> above;
+    if (m_session)
+        for (const rm::CatalogInfo& c : m_session->catalogs()) {
+            for (const auto& [row, candidate] : m_session->minedCandidates(c.id))
+                if (candidate.isRing) above.push_back(&candidate);
+            if (const QString error = m_session->minedCandidatesError(c.id); !error.isEmpty())
+                Q_EMIT statusMessage(tr("Cannot list mined candidates: %1").arg(error));
         }
-    } catch (const std::exception& e) {
-        Q_EMIT statusMessage(tr("Cannot list mined candidates: %1").arg(QString::fromUtf8(e.what())));
+    std::stable_sort(above.begin(), above.end(),
+                     [](const auto* a, const auto* b) { return a->pRing > b->pRing; });
+    std::vector<ReviewItem> queue;
+    queue.reserve(above.size());
+    for (const rm::MinedCandidate* c : above) {
+        ReviewItem item;
+        item.galaxy = GalaxyId{c->catalogId, c->row};
+        item.key = 1.0 - c->pRing;
+        item.score = c->pRing;
+        item.note = QString::fromStdString(c->describe());
+        queue.push_back(std::move(item));
     }
     return queue;
 }
