@@ -4,6 +4,7 @@
 #include "catalog/NumberParse.h"
 #include "catalog/RawTable.h"
 #include "util/Error.h"
+#include "util/FitsStructure.h"
 
 #include <fitsio.h>
 
@@ -39,6 +40,7 @@ class FitsHandle
 public:
     FitsHandle(const std::string& path) : m_path(path)
     {
+        checkFitsStructure(path);
         fits_clear_errmsg();
         int status = 0;
         // The disk-file opener does not parse cfitsio's extended syntax, so "a[1].fits" is a plain name.

@@ -1,6 +1,7 @@
 #include "sources/FitsImageSource.h"
 
 #include "imaging/ImageErrors.h"
+#include "util/FitsStructure.h"
 
 #include <fitsio.h>
 
@@ -84,6 +85,11 @@ FitsPlanes readFitsPlanes(const std::string& path, const FitsStretchOptions& opt
     // The lock is declared before the file so the file is closed while the lock is still held.
     std::unique_lock<std::mutex> lock(fitsMutex(), std::defer_lock);
     if (!fits_is_reentrant()) lock.lock();
+    try {
+        checkFitsStructure(path);
+    } catch (const InputError& e) {
+        throw ImageCorruptError(path, e.reason());
+    }
     FitsFile file;
     int status = 0;
     // The disk-file variant does not parse CFITSIO's extended syntax, so names with brackets are taken

@@ -111,11 +111,6 @@ double weightedLogLoss(const LogisticModel& m, const std::vector<std::vector<dou
 
 } // namespace
 
-bool isFeatureBaseline(const std::string& arch)
-{
-    return arch == kFeatureBaselineArch;
-}
-
 bool isFeatureModelFile(const std::string& weightsPath)
 {
     try {

@@ -17,7 +17,10 @@ class RecordSource;
 
 inline constexpr const char* kFeatureBaselineArch = "profile_lr";
 
-bool isFeatureBaseline(const std::string& arch);
+inline bool isFeatureBaseline(const std::string& arch)
+{
+    return arch == kFeatureBaselineArch;
+}
 // Whether a weights file holds a feature-baseline model (by its metadata); false for anything unreadable.
 bool isFeatureModelFile(const std::string& weightsPath);
 

@@ -1,0 +1,143 @@
+#include "util/FitsStructure.h"
+
+#include "util/Error.h"
+
+#include <cerrno>
+#include <cstdint>
+#include <cstdlib>
+#include <cstring>
+#include <fstream>
+#include <map>
+#include <optional>
+
+namespace rm {
+
+namespace {
+
+constexpr std::size_t kBlock = 2880;
+constexpr std::size_t kCard = 80;
+
+std::string trimmed(const std::string& s)
+{
+    const auto b = s.find_first_not_of(' ');
+    if (b == std::string::npos) return {};
+    return s.substr(b, s.find_last_not_of(' ') - b + 1);
+}
+
+// The integer value of a "KEYWORD = value / comment" card; nullopt when it is not an integer.
+std::optional<long long> integerValue(const std::string& card)
+{
+    if (card.size() < 10 || card[8] != '=') return std::nullopt;
+    std::string value = card.substr(10);
+    if (const auto slash = value.find('/'); slash != std::string::npos) value.resize(slash);
+    value = trimmed(value);
+    if (value.empty()) return std::nullopt;
+    errno = 0;
+    char* end = nullptr;
+    const long long v = std::strtoll(value.c_str(), &end, 10);
+    if (errno != 0 || *end != '\0') return std::nullopt;
+    return v;
+}
+
+} // namespace
+
+void checkFitsStructure(const std::string& path)
+{
+    std::ifstream in(path, std::ios::binary);
+    if (!in) return; // cfitsio says why it cannot be opened
+    in.seekg(0, std::ios::end);
+    const auto fileSize = static_cast<std::uint64_t>(in.tellg());
+    in.seekg(0);
+    char magic[3] = {};
+    in.read(magic, 3);
+    if ((magic[0] == '\x1f' && magic[1] == '\x8b') || std::memcmp(magic, "BZh", 3) == 0 ||
+        std::memcmp(magic, "PK\x03", 3) == 0)
+        return;
+
+    std::uint64_t offset = 0;
+    for (int hdu = 1; offset < fileSize; ++hdu) {
+        auto fail = [&](const std::string& keyword, const std::string& reason) {
+            throw InputError(path, 0, "",
+                             "HDU " + std::to_string(hdu) + (keyword.empty() ? "" : ", keyword " + keyword) +
+                                 ": " + reason);
+        };
+        std::map<std::string, long long> values;
+        std::uint64_t headerEnd = 0;
+        char block[kBlock];
+        for (std::uint64_t at = offset; !headerEnd; at += kBlock) {
+            if (at + kBlock > fileSize)
+                fail("", at == offset ? "the file ends inside a header block (truncated)"
+                                      : "the header has no END card before the end of the file (truncated)");
+            in.seekg(static_cast<std::streamoff>(at));
+            in.read(block, kBlock);
+            if (!in) fail("", "cannot read the header");
+            for (std::size_t c = 0; c < kBlock / kCard; ++c) {
+                const std::string card(block + c * kCard, kCard);
+                const std::string keyword = trimmed(card.substr(0, 8));
+                if (at == offset && c == 0) {
+                    if (hdu == 1 && keyword != "SIMPLE")
+                        fail("", "is not FITS (no SIMPLE card at the start)");
+                    if (hdu > 1 && keyword != "XTENSION") return; // trailing bytes after the last HDU
+                }
+                if (keyword == "END") {
+                    headerEnd = at + kBlock;
+                    break;
+                }
+                if (keyword == "BITPIX" || keyword == "GCOUNT" || keyword == "PCOUNT" ||
+                    keyword == "TFIELDS" || keyword.rfind("NAXIS", 0) == 0) {
+                    if (const auto v = integerValue(card)) values[keyword] = *v;
+                }
+            }
+        }
+        auto value = [&](const std::string& key, long long fallback) {
+            auto it = values.find(key);
+            return it == values.end() ? fallback : it->second;
+        };
+        const long long bitpix = value("BITPIX", 0);
+        if (bitpix != 8 && bitpix != 16 && bitpix != 32 && bitpix != 64 && bitpix != -32 && bitpix != -64)
+            fail("BITPIX", std::to_string(bitpix) + " is not one of 8, 16, 32, 64, -32, -64");
+        const long long naxis = value("NAXIS", -1);
+        if (naxis < 0 || naxis > 999) fail("NAXIS", std::to_string(naxis) + " is not in 0..999");
+        const long long tfields = value("TFIELDS", 0);
+        if (tfields < 0 || tfields > 999) fail("TFIELDS", std::to_string(tfields) + " is not in 0..999");
+        const long long pcount = value("PCOUNT", 0), gcount = value("GCOUNT", 1);
+        if (pcount < 0) fail("PCOUNT", "is negative");
+        if (gcount < 0) fail("GCOUNT", "is negative");
+
+        // Data bytes = |BITPIX|/8 * GCOUNT * (PCOUNT + NAXIS1 * ... * NAXISn), every step bounded by the
+        // file so no product can overflow.
+        const std::uint64_t room = fileSize - headerEnd;
+        std::uint64_t elements = naxis > 0 ? 1 : 0;
+        // Random groups (NAXIS1 = 0 in the primary HDU) leave NAXIS1 out of the product.
+        const bool groups = hdu == 1 && naxis > 0 && value("NAXIS1", -1) == 0;
+        for (long long i = 1; i <= naxis; ++i) {
+            const std::string key = "NAXIS" + std::to_string(i);
+            const long long n = value(key, -1);
+            if (n < 0) fail(key, values.count(key) ? "is negative" : "is missing");
+            if (groups && i == 1) continue;
+            if (n != 0 && elements > room / static_cast<std::uint64_t>(n))
+                fail(key, "says the data hold more than the " + std::to_string(room) +
+                              " bytes left in the file (truncated, or a wrong NAXIS)");
+            elements *= static_cast<std::uint64_t>(n);
+        }
+        if (naxis == 0) elements = 0;
+        const std::uint64_t bytesPer = static_cast<std::uint64_t>(bitpix < 0 ? -bitpix : bitpix) / 8;
+        std::uint64_t data = 0;
+        if (elements + static_cast<std::uint64_t>(pcount) > 0 && naxis > 0) {
+            const std::uint64_t perGroup = elements + static_cast<std::uint64_t>(pcount);
+            if (perGroup > room ||
+                (gcount && perGroup * bytesPer > room / static_cast<std::uint64_t>(gcount)))
+                fail(naxis >= 2 ? "NAXIS2" : "NAXIS1",
+                     "the header describes more data than the " + std::to_string(room) +
+                         " bytes left in the file (truncated, or a wrong NAXIS/PCOUNT)");
+            data = perGroup * bytesPer * static_cast<std::uint64_t>(gcount);
+        }
+        if (data > room)
+            fail("NAXIS", "the header describes " + std::to_string(data) +
+                              " bytes of data but the file has " + std::to_string(room) +
+                              " left (truncated)");
+        offset = headerEnd + (data + kBlock - 1) / kBlock * kBlock;
+    }
+}
+
+} // namespace rm
