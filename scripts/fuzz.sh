@@ -39,12 +39,14 @@ run_one() {
   cov=$(grep -o 'cov: [0-9]*' "$build/fuzz_$h.log" | tail -1 | awk '{print $2}' || true)
   ft=$(grep -o 'ft: [0-9]*' "$build/fuzz_$h.log" | tail -1 | awk '{print $2}' || true)
   crashes=$(find "$artifacts" -type f | wc -l)
-  printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$h" "$seconds" "${execs:-?}" "${cov:-?}" "${ft:-?}" \
+  printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$(date -u +%FT%H:%MZ)" "$h" "$seconds" "${execs:-?}" "${cov:-?}" "${ft:-?}" \
     "$(ls "$corpus" | wc -l)" "$crashes" >>"$build/fuzz-results.tsv"
   echo "fuzz: $h done: ${execs:-?} executions, ${cov:-?} edges, $crashes crash file(s) in $artifacts"
 }
 
-printf 'harness\tseconds\texecutions\tedges\tfeatures\tcorpus\tcrashes\n' >"$build/fuzz-results.tsv"
+# Appended to, so the figures of every round stay (docs/reliability.md quotes them).
+[ -f "$build/fuzz-results.tsv" ] ||
+  printf 'date\tharness\tseconds\texecutions\tedges\tfeatures\tcorpus\tcrashes\n' >"$build/fuzz-results.tsv"
 running=0
 for h in "${harnesses[@]}"; do
   run_one "$h" &
@@ -55,4 +57,4 @@ for h in "${harnesses[@]}"; do
   fi
 done
 wait
-column -t "$build/fuzz-results.tsv"
+tail -n "${#harnesses[@]}" "$build/fuzz-results.tsv" | column -t

@@ -73,8 +73,9 @@ void removeStaleTempFiles(const std::string& path)
         if (name.compare(0, prefix.size(), prefix) != 0) continue;
         const std::string rest = name.substr(prefix.size());
         const auto dot = rest.find('.');
+        const std::string pidText = rest.substr(0, dot); // strtol's end must point into a live string
         char* end = nullptr;
-        const long pid = std::strtol(rest.substr(0, dot).c_str(), &end, 10);
+        const long pid = std::strtol(pidText.c_str(), &end, 10);
         if (pid <= 0 || !end || *end != '\0') continue;
         if (::kill(static_cast<pid_t>(pid), 0) == 0 || errno != ESRCH)
             continue; // alive (or not ours to judge)

@@ -272,7 +272,8 @@ ExperimentMatrix ExperimentMatrix::fromFile(const std::string& path)
     json j;
     try {
         j = json::parse(text.str());
-    } catch (const json::parse_error& e) {
+    } catch (const json::exception& e) {
+        // Not only parse_error: a number too large for a double (1e400) is out_of_range.
         throw InputError(path, 0, "", std::string("not valid JSON: ") + e.what());
     }
     try {
@@ -281,6 +282,8 @@ ExperimentMatrix ExperimentMatrix::fromFile(const std::string& path)
         throw;
     } catch (const Error& e) {
         throw InputError(path, 0, "", e.what());
+    } catch (const json::exception& e) {
+        throw InputError(path, 0, "", std::string("unexpected JSON: ") + e.what());
     }
 }
 

@@ -53,6 +53,13 @@ void checkFitsStructure(const std::string& path)
     if ((magic[0] == '\x1f' && magic[1] == '\x8b') || std::memcmp(magic, "BZh", 3) == 0 ||
         std::memcmp(magic, "PK\x03", 3) == 0)
         return;
+    if (fileSize == 0) return; // cfitsio says "empty"
+    in.clear();
+    char simple[9] = {};
+    in.seekg(0);
+    in.read(simple, 9);
+    if (!in || std::memcmp(simple, "SIMPLE  =", 9) != 0)
+        throw InputError(path, 0, "", "is not a FITS file: it does not start with 'SIMPLE  ='");
 
     std::uint64_t offset = 0;
     for (int hdu = 1; offset < fileSize; ++hdu) {
@@ -73,10 +80,10 @@ void checkFitsStructure(const std::string& path)
             if (!in) fail("", "cannot read the header");
             for (std::size_t c = 0; c < kBlock / kCard; ++c) {
                 const std::string card(block + c * kCard, kCard);
-                const std::string keyword = trimmed(card.substr(0, 8));
+                // Left-justified in columns 1-8: " END" is not END (cfitsio reads past it too).
+                std::string keyword = card.substr(0, 8);
+                keyword.erase(keyword.find_last_not_of(' ') + 1);
                 if (at == offset && c == 0) {
-                    if (hdu == 1 && keyword != "SIMPLE")
-                        fail("", "is not FITS (no SIMPLE card at the start)");
                     if (hdu > 1 && keyword != "XTENSION") return; // trailing bytes after the last HDU
                 }
                 if (keyword == "END") {

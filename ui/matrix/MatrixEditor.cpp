@@ -50,6 +50,16 @@ std::vector<std::string> toStd(const QStringList& list)
 
 } // namespace
 
+// ~QWidget closes a top-level window after this class is gone, and the focus-out that follows makes the name
+// field emit editingFinished (and the cell form valueEdited) into a half-destroyed editor (UBSan: "downcast
+// of address ... which does not point to an object of type 'MatrixEditor'"). Nothing inside may call in.
+MatrixEditor::~MatrixEditor()
+{
+    const auto children = findChildren<QObject*>();
+    for (QObject* child : children)
+        QObject::disconnect(child, nullptr, this, nullptr);
+}
+
 MatrixEditor::MatrixEditor(TrainingController* controller, QWidget* parent)
     : QWidget(parent), m_model(new MatrixGridModel(this)),
       m_driver(new MatrixTrainingDriver(controller, m_model, this))

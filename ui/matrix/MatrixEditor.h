@@ -30,6 +30,7 @@ class MatrixEditor : public QWidget
     Q_OBJECT
 public:
     MatrixEditor(TrainingController* controller, QWidget* parent = nullptr);
+    ~MatrixEditor() override;
 
     // The project whose target sets the rows come from and whose runs fill the cells. On a new project the
     // editor shows its latest experiment's matrix, else the default matrix pointed at its target sets.
