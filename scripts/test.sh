@@ -3,7 +3,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/install-deps.sh
-bash scripts/build.sh
+bash scripts/build.sh -DRINGMINER_OPENCV=ON
 cd "${RINGMINER_BUILD_DIR:-build}"
 # RINGMINER_REQUIRE_PARITY=1: the timm reference files in tests/data/parity are committed, so a missing one fails
 # the parity test instead of skipping its rows.
