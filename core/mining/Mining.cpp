@@ -5,6 +5,7 @@
 #include "sources/CutoutImageSource.h"
 #include "sources/FileNameTemplate.h"
 #include "sources/ImageSource.h"
+#include "store/CatalogReplace.h"
 #include "store/CutoutLedger.h"
 #include "store/ProjectStore.h"
 #include "training/RunStore.h"
@@ -417,14 +418,12 @@ MiningResult mine(const MiningRequest& rq)
             if (old.role != CatalogRole::Candidates)
                 throw Error("the project already has a catalog '" + name + "' with role " +
                             catalogRoleName(old.role) + "; name the candidates otherwise (--name)");
-            store->removeCatalog(old.id);
         }
         ImportOptions io;
         io.raColumn = "ra";
         io.decColumn = "dec";
         io.onBadRow = BadRowPolicy::Skip; // rows with no position stay in rings.csv only
         const ImportedCatalog cat = importCatalog(csvPath, io);
-        const std::int64_t id = store->addCatalog(name, cat, CatalogRole::Candidates);
         // The candidates' cutouts in the workbench come from the source mined with, when its file-name
         // template needs only columns the candidates carry (id, position); else they have none, and say so.
         // The opened source's own spec (folders with their absolute dir), not the request's words again.
@@ -434,7 +433,10 @@ MiningResult mine(const MiningRequest& rq)
         if (!pattern.empty())
             for (const std::string& column : FileNameTemplate(pattern).columns())
                 if (missingColumn.empty() && cat.table.columnIndex(column) < 0) missingColumn = column;
-        if (missingColumn.empty()) store->setImageSourceSpec(id, spec.dump());
+        // An earlier import of the same name is replaced in the same transaction: a kill at any moment
+        // leaves the old catalog or the new one, each whole with its image source.
+        replaceCatalog(*store, name, cat, CatalogRole::Candidates,
+                       missingColumn.empty() ? std::optional<std::string>(spec.dump()) : std::nullopt);
         imported = {
             {"name", name}, {"rows", cat.table.rowCount()}, {"rows_without_position", cat.skipped.size()}};
         importNote =

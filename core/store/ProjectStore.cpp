@@ -1,5 +1,7 @@
 #include "store/ProjectStore.h"
 
+#include "store/CatalogReplace.h"
+
 #include "catalog/LabelValue.h"
 
 #include "store/Schema.h"
@@ -209,12 +211,11 @@ static const char* sqlType(ColumnType t)
     return "TEXT";
 }
 
-std::int64_t ProjectStore::addCatalog(const std::string& name, const ImportedCatalog& catalog,
-                                      CatalogRole role, const std::string& labelColumn,
-                                      const std::function<bool(std::size_t, std::size_t)>& progress)
+// What addCatalog and replaceCatalog refuse before anything is written.
+static void validateCatalog(const std::string& name, const ImportedCatalog& catalog, CatalogRole role,
+                            const std::string& labelColumn)
 {
     if (name.empty()) throw Error("a catalog needs a name");
-    if (hasCatalog(name)) throw Error("the project already has a catalog named '" + name + "'");
     const Table& table = catalog.table;
     const std::size_t n = table.rowCount();
     if (catalog.ra.size() != n || catalog.dec.size() != n)
@@ -249,13 +250,20 @@ std::int64_t ProjectStore::addCatalog(const std::string& name, const ImportedCat
                         " rings and " + std::to_string(notRing) +
                         " non-rings: a labelled catalog needs both; nothing was imported");
     }
+}
 
-    Transaction tx(*m_db);
+// The catalog's rows, columns and issues, inside the caller's transaction.
+static std::int64_t insertCatalog(Database& db, const std::string& name, const ImportedCatalog& catalog,
+                                  CatalogRole role, const std::string& labelColumn,
+                                  const std::function<bool(std::size_t, std::size_t)>& progress)
+{
+    const Table& table = catalog.table;
+    const std::size_t n = table.rowCount();
     try {
-        m_db->prepare("INSERT INTO catalogs(name, source_path, format, role, label_column, position_kind, "
-                      "ra_column, "
-                      "dec_column, row_count, skipped_rows, table_name, imported_at) "
-                      "VALUES(?,?,?,?,?,?,?,?,?,?,'',?)")
+        db.prepare("INSERT INTO catalogs(name, source_path, format, role, label_column, position_kind, "
+                   "ra_column, "
+                   "dec_column, row_count, skipped_rows, table_name, imported_at) "
+                   "VALUES(?,?,?,?,?,?,?,?,?,?,'',?)")
             .bind(1, name)
             .bind(2, fs::absolute(catalog.path).string())
             .bind(3, catalogFormatName(catalog.format))
@@ -273,16 +281,16 @@ std::int64_t ProjectStore::addCatalog(const std::string& name, const ImportedCat
         throw Error("the project already has a catalog named '" + name +
                     "' (imported by another process just now)");
     }
-    const std::int64_t id = m_db->lastInsertId();
+    const std::int64_t id = db.lastInsertId();
     const std::string tableName = "cat_" + std::to_string(id);
-    m_db->prepare("UPDATE catalogs SET table_name = ? WHERE id = ?").bind(1, tableName).bind(2, id).run();
+    db.prepare("UPDATE catalogs SET table_name = ? WHERE id = ?").bind(1, tableName).bind(2, id).run();
 
     std::ostringstream ddl;
     ddl << "CREATE TABLE " << tableName
         << "(_rm_row INTEGER PRIMARY KEY, _rm_ra REAL NOT NULL, _rm_dec REAL NOT NULL, "
         << "_rm_src INTEGER NOT NULL";
-    Statement addColumn = m_db->prepare(
-        "INSERT INTO catalog_columns(catalog_id, position, name, type, unit) VALUES(?,?,?,?,?)");
+    Statement addColumn =
+        db.prepare("INSERT INTO catalog_columns(catalog_id, position, name, type, unit) VALUES(?,?,?,?,?)");
     for (std::size_t c = 0; c < table.columns.size(); ++c) {
         const Column& col = table.columns[c];
         ddl << ", " << quoteIdentifier(col.name) << ' ' << sqlType(col.type);
@@ -294,14 +302,14 @@ std::int64_t ProjectStore::addCatalog(const std::string& name, const ImportedCat
             .run();
     }
     ddl << ")";
-    m_db->exec(ddl.str());
+    db.exec(ddl.str());
 
     std::ostringstream ins;
     ins << "INSERT INTO " << tableName << " VALUES(?,?,?,?";
     for (std::size_t c = 0; c < table.columns.size(); ++c)
         ins << ",?";
     ins << ")";
-    Statement insert = m_db->prepare(ins.str());
+    Statement insert = db.prepare(ins.str());
     for (std::size_t r = 0; r < n; ++r) {
         insert.bind(1, r).bind(2, catalog.ra[r]).bind(3, catalog.dec[r]);
         insert.bind(4, r < catalog.sourceRow.size() ? catalog.sourceRow[r] : r + 1);
@@ -329,10 +337,55 @@ std::int64_t ProjectStore::addCatalog(const std::string& name, const ImportedCat
             throw Error("import cancelled");
     }
 
-    Statement issue = m_db->prepare(
-        "INSERT INTO import_issues(catalog_id, source_row, column_name, reason) VALUES(?,?,?,?)");
+    Statement issue =
+        db.prepare("INSERT INTO import_issues(catalog_id, source_row, column_name, reason) VALUES(?,?,?,?)");
     for (const ImportIssue& i : catalog.skipped)
         issue.bind(1, id).bind(2, i.row).bind(3, i.column).bind(4, i.reason).run();
+    return id;
+}
+
+std::int64_t ProjectStore::addCatalog(const std::string& name, const ImportedCatalog& catalog,
+                                      CatalogRole role, const std::string& labelColumn,
+                                      const std::function<bool(std::size_t, std::size_t)>& progress)
+{
+    if (name.empty()) throw Error("a catalog needs a name");
+    if (hasCatalog(name)) throw Error("the project already has a catalog named '" + name + "'");
+    validateCatalog(name, catalog, role, labelColumn);
+    Transaction tx(*m_db);
+    const std::int64_t id = insertCatalog(*m_db, name, catalog, role, labelColumn, progress);
+    tx.commit();
+    return id;
+}
+
+std::int64_t replaceCatalog(ProjectStore& store, const std::string& name, const ImportedCatalog& catalog,
+                            CatalogRole role, const std::optional<std::string>& imageSourceSpec)
+{
+    validateCatalog(name, catalog, role, {});
+    Database& db = store.db();
+    Transaction tx(db);
+    {
+        Statement old = db.prepare("SELECT id, role, table_name FROM catalogs WHERE name = ?");
+        old.bind(1, name);
+        if (old.step()) {
+            const std::int64_t id = old.integer(0);
+            const std::string oldRole = old.text(1), table = old.text(2);
+            old.reset();
+            if (oldRole != catalogRoleName(role))
+                throw Error("the project already has a catalog '" + name + "' with role " + oldRole +
+                            "; name the new one otherwise");
+            if (db.queryInt("SELECT count(*) FROM targets WHERE catalog_id = " + std::to_string(id))
+                    .value_or(0))
+                throw Error("catalog '" + name + "' is used by a target set; remove the target set first");
+            db.exec("DROP TABLE IF EXISTS " + quoteIdentifier(table));
+            db.prepare("DELETE FROM catalogs WHERE id = ?").bind(1, id).run();
+        }
+    }
+    const std::int64_t id = insertCatalog(db, name, catalog, role, {}, {});
+    if (imageSourceSpec)
+        db.prepare("INSERT INTO image_sources(catalog_id, spec_json) VALUES(?, ?)")
+            .bind(1, id)
+            .bind(2, *imageSourceSpec)
+            .run();
     tx.commit();
     return id;
 }

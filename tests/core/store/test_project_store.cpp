@@ -1,6 +1,7 @@
 // The project store: schema, catalogs round-trip, atomic imports, hand labels with history and undo.
 #include "TestData.h"
 
+#include "store/CatalogReplace.h"
 #include "store/LabelStore.h"
 #include "store/ProjectStore.h"
 #include "util/Error.h"
@@ -124,6 +125,59 @@ private Q_SLOTS:
         QVERIFY_THROWS_EXCEPTION(Error,
                                  store->addCatalog("third", smallCatalog(5), CatalogRole::Labelled, "ring"));
         QCOMPARE(store->catalogs().size(), std::size_t(1));
+    }
+
+    // A mined candidates catalog imported again replaces the old one in one transaction: a replacement that
+    // fails half way (here its table cannot be created: a column named like the store's own _rm_row) leaves
+    // the old catalog, its rows and its image source exactly as they were (before, the old one was removed in
+    // a transaction of its own, and a kill between the two lost it).
+    void replacingACatalogIsAllOrNothing()
+    {
+        QTemporaryDir dir;
+        auto store = ProjectStore::create(dir.filePath("p.rmproj").toStdString());
+        const std::int64_t first = replaceCatalog(*store, "cands", smallCatalog(10), CatalogRole::Candidates,
+                                                  std::string(R"({"kind":"folder","dir":"/a"})"));
+        QCOMPARE(*store->imageSourceSpec(first), std::string(R"({"kind":"folder","dir":"/a"})"));
+        const auto tables = store->db().queryInt("SELECT count(*) FROM sqlite_master").value_or(-1);
+
+        ImportedCatalog broken = smallCatalog(20);
+        broken.table.addColumn("_rm_row", ColumnType::Integer);
+        for (int i = 0; i < 20; ++i)
+            broken.table.columns.back().appendInteger(i);
+        QVERIFY_THROWS_EXCEPTION(Error, replaceCatalog(*store, "cands", broken, CatalogRole::Candidates,
+                                                       std::string(R"({"kind":"folder","dir":"/b"})")));
+        const CatalogInfo kept = store->catalog("cands");
+        QCOMPARE(kept.id, first);
+        QCOMPARE(kept.rowCount, std::size_t(10));
+        QCOMPARE(store->db().queryInt("SELECT count(*) FROM " + kept.tableName).value_or(-1),
+                 std::int64_t(10));
+        QCOMPARE(*store->imageSourceSpec(first), std::string(R"({"kind":"folder","dir":"/a"})"));
+        QCOMPARE(store->db().queryInt("SELECT count(*) FROM sqlite_master").value_or(-2), tables);
+
+        // Another role under the name is refused, changing nothing.
+        QVERIFY_THROWS_EXCEPTION(Error,
+                                 replaceCatalog(*store, "cands", smallCatalog(5), CatalogRole::Rings, {}));
+        QCOMPARE(store->catalog("cands").id, first);
+
+        // A good replacement: the new rows and source, the old table gone, no orphan columns.
+        const std::int64_t second = replaceCatalog(*store, "cands", smallCatalog(30), CatalogRole::Candidates,
+                                                   std::string(R"({"kind":"folder","dir":"/c"})"));
+        QCOMPARE(store->catalogs().size(), std::size_t(1));
+        QCOMPARE(store->catalog("cands").rowCount, std::size_t(30));
+        QCOMPARE(*store->imageSourceSpec(second), std::string(R"({"kind":"folder","dir":"/c"})"));
+        QCOMPARE(store->db()
+                     .queryInt("SELECT count(*) FROM sqlite_master WHERE name = '" + kept.tableName + "'")
+                     .value_or(-1),
+                 std::int64_t(second == first ? 1 : 0));
+        QCOMPARE(store->db()
+                     .queryInt("SELECT count(*) FROM catalog_columns WHERE catalog_id NOT IN (SELECT id "
+                               "FROM catalogs)")
+                     .value_or(-1),
+                 std::int64_t(0));
+        // Without a spec the new catalog has none.
+        const std::int64_t third =
+            replaceCatalog(*store, "cands", smallCatalog(3), CatalogRole::Candidates, {});
+        QVERIFY(!store->imageSourceSpec(third));
     }
 
     void handLabelsKeepHistoryAndUndo()

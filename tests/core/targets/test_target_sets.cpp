@@ -13,7 +13,9 @@
 #include <QtTest>
 
 #include <algorithm>
+#include <array>
 #include <cmath>
+#include <set>
 
 using namespace rm;
 
@@ -280,6 +282,99 @@ private Q_SLOTS:
         spec.useHandLabels = false;
         r = buildTargetSet(*m_store, spec);
         QCOMPARE(r.counts[0][1] + r.counts[1][1] + r.counts[2][1], std::size_t(106));
+    }
+
+    // One galaxy listed twice in a rings catalog is one positive (within duplicateRadiusArcsec, 1" by
+    // default, the first listing kept); an image row two rings claim is one target; --ratio N draws N
+    // negatives per positive (rounded), and a pool too small for it gives all it has, with a warning.
+    void duplicateRingsAndRatio()
+    {
+        auto write = [&](const char* name, const std::string& text) {
+            QFile f(m_dir.filePath(name));
+            QVERIFY(f.open(QIODevice::WriteOnly));
+            f.write(text.data(), qint64(text.size()));
+        };
+        std::string rings = "name,ra,dec\n", images = "name,ra,dec\n", pool = "name,ra,dec\n";
+        for (int i = 0; i < 10; ++i) // ten rings 6' apart
+            rings += "R" + std::to_string(i) + "," + std::to_string(10.0 + i * 0.1) + ",0.0\n";
+        for (int i = 0; i < 3; ++i) // rows 10-12: rings 0-2 listed again 0.5" away
+            rings +=
+                "R" + std::to_string(i) + "bis," + std::to_string(10.0 + i * 0.1 + 0.5 / 3600) + ",0.0\n";
+        rings += "R3near," + std::to_string(10.3 + 3.0 / 3600) + ",0.0\n"; // row 13: 3" from ring 3
+        for (int i = 0; i < 10; ++i) // an image of every ring (ring 3's also the nearest to row 13)
+            images += "I" + std::to_string(i) + "," + std::to_string(10.0 + i * 0.1 + 1.0 / 3600) + ",0.0\n";
+        for (int i = 0; i < 100; ++i) // a pool far from every ring
+            pool += "P" + std::to_string(i) + "," + std::to_string(20.0 + i * 0.01) + ",1.0\n";
+        write("dup_rings.csv", rings);
+        write("dup_images.csv", images);
+        write("dup_pool.csv", pool);
+        const std::int64_t ringsId = m_store->addCatalog(
+            "dup_rings", importCatalog(m_dir.filePath("dup_rings.csv").toStdString()), CatalogRole::Rings);
+        m_store->addCatalog("dup_images", importCatalog(m_dir.filePath("dup_images.csv").toStdString()),
+                            CatalogRole::Images);
+        m_store->addCatalog("dup_pool", importCatalog(m_dir.filePath("dup_pool.csv").toStdString()),
+                            CatalogRole::Parent);
+        auto stepCount = [](const TargetSetReport& r, const std::string& prefix) -> long long {
+            for (const auto& s : r.steps)
+                if (s.what.rfind(prefix, 0) == 0) return static_cast<long long>(s.count);
+            return -1;
+        };
+        auto classes = [](const TargetSetReport& r) {
+            std::array<std::size_t, 2> n{};
+            for (const auto& split : r.counts) {
+                n[0] += split[0];
+                n[1] += split[1];
+            }
+            return n;
+        };
+
+        TargetSetSpec spec;
+        spec.name = "dup_ratio2";
+        spec.rings = "dup_rings";
+        spec.negatives = "dup_pool";
+        spec.negativesPerPositive = 2;
+        TargetSetReport r = buildTargetSet(*m_store, spec);
+        QCOMPARE(stepCount(r, "rows of dup_rings"), 14LL);
+        QCOMPARE(stepCount(r, "distinct galaxies"), 11LL); // rows 10-12 merged; the one 3" away is another
+        QCOMPARE(classes(r)[1], std::size_t(11));
+        QCOMPARE(classes(r)[0], std::size_t(22)); // ratio 2
+        std::set<std::int64_t> ringRows;
+        for (const Target& t : loadTargets(*m_store, "dup_ratio2"))
+            if (t.label == 1) {
+                QCOMPARE(t.catalogId, ringsId);
+                ringRows.insert(t.row);
+            }
+        QCOMPARE(ringRows, (std::set<std::int64_t>{0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 13})); // first listings kept
+
+        // A wider duplicate radius merges the one 3" away too; ratio 0.5 rounds 10 * 0.5 = 5.
+        spec.name = "dup_half";
+        spec.duplicateRadiusArcsec = 5;
+        spec.negativesPerPositive = 0.5;
+        r = buildTargetSet(*m_store, spec);
+        QCOMPARE(stepCount(r, "distinct galaxies"), 10LL);
+        QCOMPARE(classes(r)[1], std::size_t(10));
+        QCOMPARE(classes(r)[0], std::size_t(5));
+
+        // Rings found in an images catalog: rings 3 and 13 (1" apart from the same image) take one target.
+        spec.name = "dup_images";
+        spec.images = "dup_images";
+        spec.duplicateRadiusArcsec = 1;
+        spec.radiusArcsec = 5;
+        spec.negativesPerPositive = 3;
+        r = buildTargetSet(*m_store, spec);
+        QCOMPARE(stepCount(r, "distinct galaxies"), 11LL);
+        QCOMPARE(stepCount(r, "found in dup_images"), 10LL);
+        QCOMPARE(classes(r)[1], std::size_t(10));
+        QCOMPARE(classes(r)[0], std::size_t(30));
+
+        // Ratio 20 wants 200 negatives from a pool of 100: all 100, said in a warning.
+        spec.name = "dup_short";
+        spec.negativesPerPositive = 20;
+        r = buildTargetSet(*m_store, spec);
+        QCOMPARE(classes(r)[0], std::size_t(100));
+        QVERIFY(std::any_of(r.warnings.begin(), r.warnings.end(), [](const std::string& w) {
+            return w.find("the pool ran out") != std::string::npos;
+        }));
     }
 
     void clearErrors()

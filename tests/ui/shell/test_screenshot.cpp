@@ -13,6 +13,7 @@
 #include "cutouts/ThumbnailLoader.h"
 #include "inspector/GalaxyInspector.h"
 #include "inspector/ImageView.h"
+#include "labels/LabelController.h"
 #include "labels/LabelKeys.h"
 #include "project/ProjectSession.h"
 #include "results/ComparisonModel.h"
@@ -22,6 +23,7 @@
 #include "shell/Settings.h"
 #include "shell/Theme.h"
 #include "sky/CrossMatcher.h"
+#include "store/LabelStore.h"
 #include "training/Metrics.h"
 
 #include <QDockWidget>
@@ -152,6 +154,36 @@ private Q_SLOTS:
         w.labelKeys()->setAdvanceAfterLabel(false);
         QTest::keyClick(view, Qt::Key_2); // an outer ring, so the inspector shows a label too
         QTRY_VERIFY_WITH_TIMEOUT(w.inspector()->imageView()->hasImage(), 20000);
+
+        // Each key stored its label in the project (read back on a connection of its own), U as unsure.
+        {
+            struct Expected
+            {
+                rm::HandLabel label;
+                const char* ringType;
+            };
+            const std::vector<Expected> expected = {
+                {rm::HandLabel::Ring, ""},     {rm::HandLabel::Ring, "outer"}, {rm::HandLabel::NotRing, ""},
+                {rm::HandLabel::Unsure, ""},   {rm::HandLabel::Ring, "inner"}, {rm::HandLabel::Ring, ""},
+                {rm::HandLabel::Ring, "outer"}};
+            auto reread = rm::ProjectStore::open(project.toStdString());
+            rm::LabelStore stored(reread->db());
+            QCOMPARE(stored.allCurrent().size(), expected.size());
+            for (std::size_t k = 0; k < expected.size(); ++k) {
+                const GalaxyId g = cutouts->model()->galaxyAt(shown - 6 + int(k));
+                const auto label = stored.current(g.key());
+                QVERIFY2(label.has_value(), qPrintable(QStringLiteral("galaxy %1 has no label").arg(k)));
+                QCOMPARE(int(label->label), int(expected[k].label));
+                QCOMPARE(label->ringType, std::string(expected[k].ringType));
+                QCOMPARE(int(w.session()->labels().current(g)->label), int(expected[k].label)); // the badges
+                const auto history = stored.history(g.key());
+                QCOMPARE(history.size(), std::size_t(1));
+                QCOMPARE(history.front().author, std::string("astronomer"));
+            }
+            QCOMPARE(std::string(rm::handLabelName(
+                         stored.current(cutouts->model()->galaxyAt(shown - 3).key())->label)),
+                     std::string("unsure"));
+        }
 
         // Every thumbnail in view decoded (each paint asks for what it shows).
         ThumbnailLoader& loader = w.session()->thumbnails();

