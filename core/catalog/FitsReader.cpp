@@ -101,6 +101,12 @@ int selectTable(const FitsHandle& fits, const std::string& path, int requested)
 {
     int status = 0, type = 0;
     if (requested > 0) {
+        int count = 0;
+        fits.check(fits_get_num_hdus(fits.get(), &count, &status), "cannot count the HDUs");
+        if (requested > count)
+            throw InputError(path, 0, {},
+                             "there is no HDU " + std::to_string(requested) + " (--hdu): the file has " +
+                                 std::to_string(count) + " readable HDU" + (count == 1 ? "" : "s"));
         fits.check(fits_movabs_hdu(fits.get(), requested, &type, &status),
                    "cannot move to HDU " + std::to_string(requested));
         if (type != BINARY_TBL && type != ASCII_TBL)

@@ -57,14 +57,15 @@ std::uint32_t bigEndian(const std::uint8_t* p, int bytes)
 void checkDimensions(std::uint64_t width, std::uint64_t height, const char* where, const std::string& file)
 {
     if (width == 0 || height == 0)
-        throw ImageCorruptError(file, std::string(where) + " says the image is " + std::to_string(width) +
-                                          " x " + std::to_string(height) + " pixels");
+        throw ImageCorruptError(file, "corrupt image: " + std::string(where) + " says it is " +
+                                          std::to_string(width) + " x " + std::to_string(height) + " pixels");
     if (width * height > kMaxDecodePixels)
-        throw ImageCorruptError(
-            file, std::string(where) + " says the image is " + std::to_string(width) + " x " +
-                      std::to_string(height) + " pixels (" + std::to_string(width * height / 1000000) +
-                      " megapixels), over the limit of " + std::to_string(kMaxDecodePixels / 1000000) +
-                      " megapixels for one image; refused before decoding");
+        throw ImageCorruptError(file, std::string(where) + " says the image is " + std::to_string(width) +
+                                          " x " + std::to_string(height) + " pixels (" +
+                                          std::to_string(width * height / 1000000) +
+                                          " megapixels): too large to decode (the limit is " +
+                                          std::to_string(kMaxDecodePixels / 1000000) +
+                                          " megapixels for one image); refused before decoding");
 }
 
 // The frame header (SOFn) of a JPEG: the marker segments are walked from SOI to the first SOF; a segment
@@ -74,7 +75,7 @@ void checkJpegDimensions(const std::uint8_t* data, std::size_t size, const std::
     std::size_t i = 2;
     while (i + 4 <= size) {
         if (data[i] != 0xFF)
-            throw ImageCorruptError(file, "damaged JPEG: no marker at byte " + std::to_string(i));
+            throw ImageCorruptError(file, "corrupt JPEG: no marker at byte " + std::to_string(i));
         const std::uint8_t marker = data[i + 1];
         if (marker == 0xFF) { // fill byte
             ++i;
@@ -86,13 +87,13 @@ void checkJpegDimensions(const std::uint8_t* data, std::size_t size, const std::
         }
         const std::size_t length = bigEndian(data + i + 2, 2);
         if (length < 2 || i + 2 + length > size)
-            throw ImageCorruptError(file, "damaged JPEG: the segment at byte " + std::to_string(i) +
+            throw ImageCorruptError(file, "corrupt JPEG: the segment at byte " + std::to_string(i) +
                                               " claims " + std::to_string(length) +
                                               " bytes, past the end of the file");
         const bool sof =
             marker >= 0xC0 && marker <= 0xCF && marker != 0xC4 && marker != 0xC8 && marker != 0xCC;
         if (sof) {
-            if (length < 8) throw ImageCorruptError(file, "damaged JPEG: short frame header");
+            if (length < 8) throw ImageCorruptError(file, "corrupt JPEG: short frame header");
             checkDimensions(bigEndian(data + i + 7, 2), bigEndian(data + i + 5, 2),
                             ("JPEG frame header (SOF at byte " + std::to_string(i) + ")").c_str(), file);
             return;
@@ -100,7 +101,7 @@ void checkJpegDimensions(const std::uint8_t* data, std::size_t size, const std::
         if (marker == 0xDA) break; // a scan before any frame header
         i += 2 + length;
     }
-    throw ImageCorruptError(file, "damaged JPEG: no frame header (SOF) before the image data");
+    throw ImageCorruptError(file, "corrupt JPEG: no frame header (SOF) before the image data");
 }
 
 } // namespace
@@ -127,7 +128,7 @@ EncodedFormat checkEncodedImage(const std::uint8_t* data, std::size_t size, cons
             throw ImageCorruptError(file, "truncated PNG (no IEND chunk at the end; " + std::to_string(size) +
                                               " bytes)");
         if (std::memcmp(data + 12, "IHDR", 4) != 0 || size < 8 + 25)
-            throw ImageCorruptError(file, "damaged PNG: the first chunk is not IHDR");
+            throw ImageCorruptError(file, "corrupt PNG: the first chunk is not IHDR");
         checkDimensions(bigEndian(data + 16, 4), bigEndian(data + 20, 4), "PNG header (IHDR)", file);
         return EncodedFormat::Png;
     }
