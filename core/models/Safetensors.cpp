@@ -10,6 +10,7 @@
 #include <cstring>
 #include <fcntl.h>
 #include <filesystem>
+#include <limits>
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -219,13 +220,12 @@ SafetensorsFile::SafetensorsFile(const std::string& path) : m_path(path)
                      " but the data section has only " + std::to_string(dataSize) +
                      " bytes: truncated file?");
             // numel may be up to 2^62 and numel * 8 would wrap around to a small number (a shape of
-            // [2^40, 2^22] F64 "needs" 0 bytes): compare by division, before anything is sized from it.
-            if (numel > dataSize / d->size || t.end - t.begin != numel * d->size)
+            // [2^40, 2^22] F64 "needs" 0 bytes): checked by division before it is multiplied.
+            const bool wraps = numel > std::numeric_limits<std::uint64_t>::max() / d->size;
+            if (wraps || t.end - t.begin != numel * d->size)
                 fail(where + "holds " + std::to_string(t.end - t.begin) + " bytes but " + dt +
                      " of that shape needs " +
-                     (numel > dataSize / d->size
-                          ? "more than the " + std::to_string(dataSize) + " bytes of the whole data section"
-                          : std::to_string(numel * d->size)));
+                     (wraps ? std::string("more than 2^64 bytes") : std::to_string(numel * d->size)));
             m_tensors.push_back(std::move(t));
         }
         // Tensors must tile the data section without overlapping, or one weight could alias another.

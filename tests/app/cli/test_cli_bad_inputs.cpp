@@ -358,7 +358,7 @@ const std::vector<Case>& corpus()
          Kind::Weights,
          "weights/shape_overflow.safetensors",
          false,
-         {"tensor 'conv.weight'", "more than the 0 bytes"}},
+         {"tensor 'conv.weight'", "needs more than 2^64 bytes"}},
         {"safetensors header not JSON",
          Kind::Weights,
          "weights/not_json.safetensors",
