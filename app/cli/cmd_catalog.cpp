@@ -54,11 +54,12 @@ static int catalogImport(const Args& args)
         cat = importCatalog(file, opt);
     } catch (const InputError& e) {
         // Name the way out: the user chooses between fixing the file and skipping the bad rows.
-        throw Error(
-            std::string(e.what()) +
-            (opt.onBadRow == BadRowPolicy::Abort && e.row() > 0
-                 ? "\nnothing was imported; fix the row or re-run with --skip-bad to leave bad rows out"
-                 : ""));
+        throw InputError(
+            e.file(), e.row(), e.column(),
+            e.reason() + (opt.onBadRow == BadRowPolicy::Abort && e.row() > 0
+                              ? "\nnothing was imported; fix the row or re-run with --skip-bad to leave bad "
+                                "rows out"
+                              : "\nnothing was imported"));
     }
     for (const auto& issue : cat.skipped)
         std::fprintf(stderr, "skipped: %s\n", issue.message().c_str());

@@ -5,6 +5,7 @@
 #include "Cli.h"
 
 #include "cache/TargetSetCache.h"
+#include "models/Safetensors.h"
 #include "store/ProjectStore.h"
 #include "targets/TargetSetBuilder.h"
 #include "training/ExperimentChoice.h"
@@ -99,6 +100,32 @@ RunQueue makeQueue(const std::string& path, const ExperimentMatrix& matrix, cons
     }
 }
 
+// A model's pretrained weights file is read (its header checked against the file: sizes, offsets, dtypes)
+// before anything is recorded, so a truncated or lying safetensors file fails the command at once, naming
+// the file and the tensor, instead of failing every cell that uses it.
+void checkPretrainedWeights(const ExperimentMatrix& matrix)
+{
+    std::vector<InputError> problems;
+    std::set<std::string> seen;
+    for (const MatrixModel& m : matrix.models) {
+        if (m.pretrained.empty() || !seen.insert(m.pretrained).second) continue;
+        try {
+            SafetensorsFile weights(m.pretrained);
+        } catch (const InputError& e) {
+            problems.push_back(e);
+        }
+    }
+    if (problems.empty()) return;
+    if (problems.size() == 1)
+        throw InputError(problems[0].file(), problems[0].row(), problems[0].column(),
+                         problems[0].reason() + "; nothing was trained");
+    std::string text = std::to_string(problems.size()) + " pretrained weights files cannot be read, so "
+                                                         "nothing was trained:";
+    for (const auto& p : problems)
+        text += "\n  " + std::string(p.what());
+    throw Error(text);
+}
+
 // Every problem with the images of the cells that will train, listed at once before anything runs.
 void checkImagesOfCells(const std::string& path, const ExperimentMatrix& matrix,
                         const std::string& experiment, const std::vector<std::string>& onlyCells)
@@ -158,6 +185,7 @@ int train(const Args& args)
     options.device = device;
     options.retryFailed = !args.flag("no-retry");
     options.onlyCells = splitList(args.options("cells"));
+    checkPretrainedWeights(matrix);                                  // before anything is recorded
     checkImagesOfCells(path, matrix, experiment, options.onlyCells); // before anything is recorded
     RunQueue queue = makeQueue(path, matrix, experiment, options, args.flag("replace"));
 

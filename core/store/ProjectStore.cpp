@@ -9,8 +9,10 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cstring>
 #include <ctime>
 #include <filesystem>
+#include <fstream>
 #include <sstream>
 
 namespace fs = std::filesystem;
@@ -101,21 +103,56 @@ std::unique_ptr<ProjectStore> ProjectStore::create(const std::string& path)
     return store;
 }
 
+namespace {
+
+void checkSqliteHeader(const std::string& path)
+{
+    if (fs::is_directory(path)) throw Error("'" + path + "' is a folder, not a RingMiner project file");
+    std::ifstream in(path, std::ios::binary);
+    if (!in) return; // unreadable: SQLite's own message says why
+    char head[100] = {};
+    in.read(head, sizeof head);
+    const std::size_t got = static_cast<std::size_t>(in.gcount());
+    static const char kMagic[16] = {'S', 'Q', 'L', 'i', 't', 'e', ' ', 'f',
+                                    'o', 'r', 'm', 'a', 't', ' ', '3', '\0'};
+    std::error_code ec;
+    if (got == 0 && fs::file_size(path + "-wal", ec) > 0 && !ec) return; // everything still in the WAL
+    if (got == 0)
+        throw InputError(path, 0, {},
+                         "is not a RingMiner project: the file is empty (0 bytes); create a project with: "
+                         "ringminer-cli project new");
+    if (got < 16 || std::memcmp(head, kMagic, 16) != 0) {
+        std::string shown;
+        for (std::size_t i = 0; i < std::min<std::size_t>(got, 16); ++i) {
+            const unsigned char c = static_cast<unsigned char>(head[i]);
+            shown += c >= 0x20 && c < 0x7F ? static_cast<char>(c) : '.';
+        }
+        throw InputError(path, 0, {},
+                         "is not a RingMiner project: not an SQLite database (byte 1 starts '" + shown +
+                             "', not 'SQLite format 3')");
+    }
+}
+
+} // namespace
+
 std::unique_ptr<ProjectStore> ProjectStore::open(const std::string& path)
 {
     if (!fs::exists(path))
         throw Error("no project at '" + path + "' (create one with: ringminer-cli project new)");
+    // Looked at before SQLite opens it: SQLite takes an empty file for a new database and would turn it into
+    // one (WAL mode, a header), and a web page or a CSV under a .rmproj name is best named for what it is.
+    checkSqliteHeader(path);
     std::unique_ptr<ProjectStore> store;
     // A file that is not SQLite fails here rather than later in the middle of something.
     try {
         store.reset(new ProjectStore(std::make_unique<Database>(path, false), path));
         store->m_db->exec("SELECT count(*) FROM sqlite_master");
     } catch (const Error& e) {
-        throw Error("'" + path + "' is not a RingMiner project: " + e.what());
+        throw InputError(path, 0, {}, std::string("is not a RingMiner project: ") + e.what());
     }
     if (!store->m_db->queryInt("SELECT count(*) FROM sqlite_master WHERE type='table' AND name='meta'")
              .value_or(0))
-        throw Error("'" + path + "' is an SQLite file but not a RingMiner project (no meta table)");
+        throw InputError(path, 0, {}, "is an SQLite file but not a RingMiner project (no meta table)");
     store->migrate();
     return store;
 }
@@ -129,12 +166,15 @@ void ProjectStore::migrate()
 {
     int v = schemaVersion();
     if (v > kSchemaVersion)
-        throw Error("project '" + m_path + "' has schema version " + std::to_string(v) +
-                    ", newer than this RingMiner understands (" + std::to_string(kSchemaVersion) + ")");
+        throw InputError(m_path, 0, {},
+                         "is a project of schema version " + std::to_string(v) + " (PRAGMA user_version)" +
+                             ", newer than this RingMiner understands (" + std::to_string(kSchemaVersion) +
+                             "); open it with the newer RingMiner that wrote it (nothing was changed)");
     if (v == kSchemaVersion) return;
     if (m_db->readOnly())
-        throw Error("project '" + m_path + "' has schema version " + std::to_string(v) +
-                    " and needs an upgrade, but it is read-only: open a copy you can write");
+        throw InputError(m_path, 0, {},
+                         "is a project of schema version " + std::to_string(v) + " (PRAGMA user_version)" +
+                             " and needs an upgrade, but it is read-only: open a copy you can write");
     Transaction tx(*m_db);
     if (v < 1) {
         m_db->exec(schema::kVersion1);
