@@ -27,6 +27,7 @@ fi
 run_one() {
   local h="$1" corpus="$build/corpus/$1" artifacts="$build/artifacts/$1/"
   mkdir -p "$corpus" "$artifacts"
+  local started=$SECONDS
   cp -n tests/fuzz/seeds/"$h"/* "$corpus"/ 2>/dev/null || true
   [ -d tests/fuzz/regressions/"$h" ] && cp -n tests/fuzz/regressions/"$h"/* "$corpus"/ 2>/dev/null || true
   # -malloc_limit_mb: one allocation above it is a finding (a size taken from the file without a bound).
@@ -34,12 +35,13 @@ run_one() {
   "$build/tests/fuzz/fuzz_$h" "$corpus" -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2560 \
     -malloc_limit_mb=1024 -artifact_prefix="$artifacts" -print_final_stats=1 -close_fd_mask=3 \
     >"$build/fuzz_$h.log" 2>&1 || true
+  local elapsed=$((SECONDS - started)) # less than asked when a crash stopped it
   local execs cov ft crashes
   execs=$(grep -o 'stat::number_of_executed_units: [0-9]*' "$build/fuzz_$h.log" | awk '{print $2}' | tail -1 || true)
   cov=$(grep -o 'cov: [0-9]*' "$build/fuzz_$h.log" | tail -1 | awk '{print $2}' || true)
   ft=$(grep -o 'ft: [0-9]*' "$build/fuzz_$h.log" | tail -1 | awk '{print $2}' || true)
   crashes=$(find "$artifacts" -type f | wc -l)
-  printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$(date -u +%FT%H:%MZ)" "$h" "$seconds" "${execs:-?}" "${cov:-?}" "${ft:-?}" \
+  printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$(date -u +%FT%H:%MZ)" "$h" "$elapsed" "${execs:-?}" "${cov:-?}" "${ft:-?}" \
     "$(ls "$corpus" | wc -l)" "$crashes" >>"$build/fuzz-results.tsv"
   echo "fuzz: $h done: ${execs:-?} executions, ${cov:-?} edges, $crashes crash file(s) in $artifacts"
 }

@@ -9,6 +9,7 @@
 #include <fstream>
 #include <map>
 #include <optional>
+#include <vector>
 
 namespace rm {
 
@@ -59,7 +60,7 @@ void checkFitsStructure(const std::string& path)
     in.seekg(0);
     in.read(simple, 9);
     if (!in || std::memcmp(simple, "SIMPLE  =", 9) != 0)
-        throw InputError(path, 0, "", "is not a FITS file: it does not start with 'SIMPLE  ='");
+        throw InputError(path, 0, "", "not a readable FITS file: it does not start with 'SIMPLE  ='");
 
     std::uint64_t offset = 0;
     for (int hdu = 1; offset < fileSize; ++hdu) {
@@ -69,12 +70,24 @@ void checkFitsStructure(const std::string& path)
                                  ": " + reason);
         };
         std::map<std::string, long long> values;
+        std::vector<std::string> order; // keywords in card order (the mandatory ones have fixed places)
+        bool table = false;             // XTENSION = 'TABLE' or 'BINTABLE'
         std::uint64_t headerEnd = 0;
         char block[kBlock];
         for (std::uint64_t at = offset; !headerEnd; at += kBlock) {
-            if (at + kBlock > fileSize)
+            if (at + kBlock > fileSize) {
+                // Fewer than a block of bytes after the last HDU (padding some writers add) is not an HDU;
+                // a partial header that starts like an extension is a truncated file.
+                if (at == offset && hdu > 1) {
+                    in.clear();
+                    in.seekg(static_cast<std::streamoff>(at));
+                    char head[8] = {};
+                    in.read(head, 8);
+                    if (!in || std::memcmp(head, "XTENSION", 8) != 0) return;
+                }
                 fail("", at == offset ? "the file ends inside a header block (truncated)"
                                       : "the header has no END card before the end of the file (truncated)");
+            }
             in.seekg(static_cast<std::streamoff>(at));
             in.read(block, kBlock);
             if (!in) fail("", "cannot read the header");
@@ -90,6 +103,8 @@ void checkFitsStructure(const std::string& path)
                     headerEnd = at + kBlock;
                     break;
                 }
+                order.push_back(keyword);
+                if (keyword == "XTENSION") table = card.find("TABLE") != std::string::npos;
                 if (keyword == "BITPIX" || keyword == "GCOUNT" || keyword == "PCOUNT" ||
                     keyword == "TFIELDS" || keyword.rfind("NAXIS", 0) == 0) {
                     if (const auto v = integerValue(card)) values[keyword] = *v;
@@ -100,6 +115,26 @@ void checkFitsStructure(const std::string& path)
             auto it = values.find(key);
             return it == values.end() ? fallback : it->second;
         };
+        // cfitsio reads the mandatory keywords by their place in the header, and a missing one can leave its
+        // value uninitialised (a GCOUNT card garbled in a binary table made it calloc 2.7e18 columns): each
+        // must be where the standard puts it, with an integer value.
+        auto requireAt = [&](std::size_t index, const std::string& key) {
+            if (index >= order.size() || order[index] != key || !values.count(key))
+                fail(key, "missing, out of place or not an integer (the standard puts it at card " +
+                              std::to_string(index + 1) + ")");
+        };
+        requireAt(1, "BITPIX");
+        requireAt(2, "NAXIS");
+        if (values["NAXIS"] < 0 || values["NAXIS"] > 999)
+            fail("NAXIS", std::to_string(values["NAXIS"]) + " is not in 0..999");
+        const auto axisCount = static_cast<std::size_t>(values["NAXIS"]);
+        for (std::size_t i = 1; i <= axisCount; ++i)
+            requireAt(2 + i, "NAXIS" + std::to_string(i));
+        if (hdu > 1) {
+            requireAt(3 + axisCount, "PCOUNT");
+            requireAt(4 + axisCount, "GCOUNT");
+            if (table) requireAt(5 + axisCount, "TFIELDS");
+        }
         const long long bitpix = value("BITPIX", 0);
         if (bitpix != 8 && bitpix != 16 && bitpix != 32 && bitpix != 64 && bitpix != -32 && bitpix != -64)
             fail("BITPIX", std::to_string(bitpix) + " is not one of 8, 16, 32, 64, -32, -64");
@@ -114,35 +149,35 @@ void checkFitsStructure(const std::string& path)
         // Data bytes = |BITPIX|/8 * GCOUNT * (PCOUNT + NAXIS1 * ... * NAXISn), every step bounded by the
         // file so no product can overflow.
         const std::uint64_t room = fileSize - headerEnd;
-        std::uint64_t elements = naxis > 0 ? 1 : 0;
-        // Random groups (NAXIS1 = 0 in the primary HDU) leave NAXIS1 out of the product.
-        const bool groups = hdu == 1 && naxis > 0 && value("NAXIS1", -1) == 0;
+        std::string axes; // "NAXIS1 = 24, NAXIS2 = 1000000000000", what the message quotes
         for (long long i = 1; i <= naxis; ++i) {
             const std::string key = "NAXIS" + std::to_string(i);
             const long long n = value(key, -1);
             if (n < 0) fail(key, values.count(key) ? "is negative" : "is missing");
-            if (groups && i == 1) continue;
-            if (n != 0 && elements > room / static_cast<std::uint64_t>(n))
-                fail(key, "says the data hold more than the " + std::to_string(room) +
-                              " bytes left in the file (truncated, or a wrong NAXIS)");
-            elements *= static_cast<std::uint64_t>(n);
+            axes += (axes.empty() ? "" : ", ") + key + " = " + std::to_string(n);
         }
-        if (naxis == 0) elements = 0;
-        const std::uint64_t bytesPer = static_cast<std::uint64_t>(bitpix < 0 ? -bitpix : bitpix) / 8;
+        if (pcount > 0) axes += ", PCOUNT = " + std::to_string(pcount);
+        if (gcount != 1) axes += ", GCOUNT = " + std::to_string(gcount);
+        auto tooBig = [&] {
+            fail("", axes + ": the data would take more than the " + std::to_string(room) +
+                         " bytes the file holds after this header (truncated, or a lying NAXIS)");
+        };
         std::uint64_t data = 0;
-        if (elements + static_cast<std::uint64_t>(pcount) > 0 && naxis > 0) {
+        if (naxis > 0) {
+            // Random groups (NAXIS1 = 0 in the primary HDU) leave NAXIS1 out of the product.
+            const bool groups = hdu == 1 && value("NAXIS1", -1) == 0;
+            std::uint64_t elements = 1;
+            for (long long i = groups ? 2 : 1; i <= naxis; ++i) {
+                const auto n = static_cast<std::uint64_t>(value("NAXIS" + std::to_string(i), 0));
+                if (n != 0 && elements > room / n) tooBig();
+                elements *= n;
+            }
+            const std::uint64_t bytesPer = static_cast<std::uint64_t>(bitpix < 0 ? -bitpix : bitpix) / 8;
             const std::uint64_t perGroup = elements + static_cast<std::uint64_t>(pcount);
-            if (perGroup > room ||
-                (gcount && perGroup * bytesPer > room / static_cast<std::uint64_t>(gcount)))
-                fail(naxis >= 2 ? "NAXIS2" : "NAXIS1",
-                     "the header describes more data than the " + std::to_string(room) +
-                         " bytes left in the file (truncated, or a wrong NAXIS/PCOUNT)");
+            if (perGroup > room || perGroup * bytesPer > room) tooBig();
+            if (gcount != 0 && perGroup * bytesPer > room / static_cast<std::uint64_t>(gcount)) tooBig();
             data = perGroup * bytesPer * static_cast<std::uint64_t>(gcount);
         }
-        if (data > room)
-            fail("NAXIS", "the header describes " + std::to_string(data) +
-                              " bytes of data but the file has " + std::to_string(room) +
-                              " left (truncated)");
         offset = headerEnd + (data + kBlock - 1) / kBlock * kBlock;
     }
 }
