@@ -159,8 +159,9 @@ void checkFitsStructure(const std::string& path)
         if (pcount > 0) axes += ", PCOUNT = " + std::to_string(pcount);
         if (gcount != 1) axes += ", GCOUNT = " + std::to_string(gcount);
         auto tooBig = [&] {
-            fail("", axes + ": the data would take more than the " + std::to_string(room) +
-                         " bytes the file holds after this header (truncated, or a lying NAXIS)");
+            fail("", axes + " describe more data than the file has: it holds only " + std::to_string(room) +
+                         " bytes from the data's start at byte " + std::to_string(headerEnd) +
+                         " (the file is truncated, or a NAXIS lies)");
         };
         std::uint64_t data = 0;
         if (naxis > 0) {
