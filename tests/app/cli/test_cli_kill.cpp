@@ -112,18 +112,16 @@ private Q_SLOTS:
     void ctrlCOncePausesTwiceCancels()
     {
         RM_REQUIRE_IMAGE_DECODING();
-        const auto made = runCli({"demo", "make", m_dir.filePath("sigint"), "--rings", "24", "--non-rings",
-                                  "24", "--size", "64", "--json"});
+        const auto made = runCli({"demo", "make", m_dir.filePath("sigint"), "--rings", "80", "--non-rings",
+                                  "80", "--size", "40", "--json"});
         QVERIFY2(made.exitCode == 0, qPrintable(made.err));
         const QString project = QDir::current().absoluteFilePath(made.json().value("project").toString());
         const QString matrix = m_dir.filePath("sigint.json");
-        // Many steps per epoch, so "within a step" and "after the epoch" are far apart, and steps slow enough
-        // (ResNet-18, a tenth of a second or more each) that the whole run cannot end between the first step
-        // line and the Ctrl-C: with simple_cnn at 32 px three epochs took 0.2 s, the run sometimes finished
-        // first, and a SIGINT after the handler was restored killed the process.
+        // Many steps per epoch (~56 of batch 2), so the signals, sent at its first step, land well inside
+        // epoch 1 however fast the machine: "within a step" and "after the epoch" are far apart.
         std::ofstream(matrix.toStdString()) << R"({"name": "sigint", "target_sets": ["demo"],
-          "models": [{"name": "cnn", "arch": "resnet18", "in_chans": 1, "modes": ["all_layers"]}],
-          "defaults": {"image_size": 48, "epochs": 3, "batch_size": 4, "max_steps_per_epoch": 12,
+          "models": [{"name": "cnn", "arch": "simple_cnn", "in_chans": 1, "modes": ["all_layers"]}],
+          "defaults": {"image_size": 32, "epochs": 3, "batch_size": 2, "max_steps_per_epoch": 60,
                        "embedding_views": 1, "warmup_epochs": 0, "patience": 0, "device": "cpu",
                        "loader_threads": 1, "torch_threads": 1}})";
         for (const int presses : {1, 2}) {
@@ -144,7 +142,7 @@ private Q_SLOTS:
             QVERIFY2(p.state() == QProcess::Running, qPrintable("train ended before the Ctrl-C:\n" + err));
             for (int i = 0; i < presses; ++i) {
                 ::kill(static_cast<pid_t>(p.processId()), SIGINT);
-                QThread::msleep(50);
+                QThread::msleep(20); // delivered before the next: two pending SIGINTs would merge into one
             }
             QVERIFY(p.waitForFinished(120000));
             err += p.readAllStandardError();
