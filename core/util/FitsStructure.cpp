@@ -49,11 +49,40 @@ void checkFitsStructure(const std::string& path)
     in.seekg(0, std::ios::end);
     const auto fileSize = static_cast<std::uint64_t>(in.tellg());
     in.seekg(0);
-    char magic[3] = {};
-    in.read(magic, 3);
-    if ((magic[0] == '\x1f' && magic[1] == '\x8b') || std::memcmp(magic, "BZh", 3) == 0 ||
-        std::memcmp(magic, "PK\x03", 3) == 0)
+    // Compressed files are unpacked by cfitsio into one buffer of the size the file declares (the zip local
+    // header's, the gzip trailer's): a 200-byte file declaring 1.4 GB made it malloc that. The declared size
+    // is bounded by the compressed one; the packed structure itself is cfitsio's to check.
+    unsigned char head[30] = {};
+    in.read(reinterpret_cast<char*>(head), sizeof head);
+    in.clear();
+    auto le32 = [](const unsigned char* p) {
+        return static_cast<std::uint64_t>(p[0]) | static_cast<std::uint64_t>(p[1]) << 8 |
+               static_cast<std::uint64_t>(p[2]) << 16 | static_cast<std::uint64_t>(p[3]) << 24;
+    };
+    std::optional<std::uint64_t> declared;
+    if (fileSize >= 2 && head[0] == 'P' && head[1] == 'K') {
+        if (fileSize < 30) throw InputError(path, 0, "", "is a damaged zip file (shorter than a zip header)");
+        declared = le32(head + 22);
+    } else if (fileSize >= 2 && head[0] == 0x1f && head[1] == 0x8b) {
+        if (fileSize < 18)
+            throw InputError(path, 0, "", "is a damaged gzip file (shorter than a gzip header)");
+        unsigned char trailer[4] = {};
+        in.seekg(static_cast<std::streamoff>(fileSize - 4));
+        in.read(reinterpret_cast<char*>(trailer), 4);
+        in.clear();
+        declared = le32(trailer);
+    } else if (fileSize >= 2 && (head[0] == 0x1f || (head[0] == 'B' && head[1] == 'Z'))) {
+        return; // compress, pack, lzh, bzip2: no declared size to check
+    }
+    if (declared) {
+        constexpr std::uint64_t kRatio = 200, kFloor = 64ull << 20;
+        if (*declared > kRatio * fileSize + kFloor)
+            throw InputError(path, 0, "",
+                             "the compressed file says it unpacks to " + std::to_string(*declared) +
+                                 " bytes from " + std::to_string(fileSize) +
+                                 " (more than 200 times its size): it is damaged or not what it claims");
         return;
+    }
     if (fileSize == 0) return; // cfitsio says "empty"
     in.clear();
     char simple[9] = {};

@@ -82,9 +82,10 @@ private Q_SLOTS:
         // Bytes after the last HDU that are not an extension (padding some writers add) are not an error.
         QCOMPARE(errorOf(write("tail.fits", kPrimary + std::string(2880, '\0'))), QString());
         QCOMPARE(errorOf(write("tail100.fits", kPrimary + std::string(100, '\0'))), QString());
-        // Compressed files are cfitsio's to read.
+        // Compressed files are cfitsio's to read, once their declared size is plausible.
+        const std::string gzipHead("\x1f\x8b\x08\0\0\0\0\0", 8);
         QCOMPARE(
-            errorOf(write("c.fits.gz", std::string("\x1f\x8b\x08\0\0\0\0\0", 8) + std::string(100, 'x'))),
+            errorOf(write("c.fits.gz", gzipHead + std::string(100, 'x') + std::string("\x40\x0b\0\0", 4))),
             QString());
     }
 
@@ -107,6 +108,22 @@ private Q_SLOTS:
             write("bitpix.fits", header({"SIMPLE  =                    T", "BITPIX  =                   12",
                                          "NAXIS   =                    0"})));
         QVERIFY2(e.contains("BITPIX") && e.contains("12"), qPrintable(e));
+    }
+
+    // cfitsio unpacks a compressed file into one buffer of the size the file declares (found by the fuzzers:
+    // a 206-byte "zip" declaring 1.4 GB).
+    void refusesCompressedFilesThatClaimToUnpackToGigabytes()
+    {
+        std::string zip = "PK\x03\x04" + std::string(26, '\0');
+        zip[22] = zip[23] = zip[24] = zip[25] = '\x55';
+        QString e = errorOf(write("bomb.fits", zip + std::string(176, ' ')));
+        QVERIFY2(e.contains("bomb.fits") && e.contains("1431655765") && e.contains("200 times"),
+                 qPrintable(e));
+        const std::string gzipHead("\x1f\x8b\x08\0\0\0\0\0", 8);
+        e = errorOf(write("bomb.fits.gz", gzipHead + std::string(100, 'x') + std::string("\0\0\0\x80", 4)));
+        QVERIFY2(e.contains("2147483648"), qPrintable(e));
+        e = errorOf(write("tiny.fits", "PK\x03"));
+        QVERIFY2(e.contains("damaged zip"), qPrintable(e));
     }
 
     void refusesTruncatedAndForeignFiles()
