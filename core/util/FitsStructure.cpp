@@ -28,7 +28,9 @@ std::string trimmed(const std::string& s)
 // The integer value of a "KEYWORD = value / comment" card; nullopt when it is not an integer.
 std::optional<long long> integerValue(const std::string& card)
 {
-    if (card.size() < 10 || card[8] != '=') return std::nullopt;
+    // The value indicator is "= " in columns 9-10; cfitsio reads "=x" as a card without a value (and then
+    // left NAXIS1 uninitialised), so it is no value here either.
+    if (card.size() < 10 || card[8] != '=' || card[9] != ' ') return std::nullopt;
     std::string value = card.substr(10);
     if (const auto slash = value.find('/'); slash != std::string::npos) value.resize(slash);
     value = trimmed(value);

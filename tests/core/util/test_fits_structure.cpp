@@ -104,6 +104,11 @@ private Q_SLOTS:
         e = errorOf(
             write("tfields.fits", kPrimary + table(8, 1, 100000000000000LL) + padded(std::string(8, 0))));
         QVERIFY2(e.contains("TFIELDS") && e.contains("0..999"), qPrintable(e));
+        // "=x" in columns 9-10 is not a value indicator: cfitsio then has no NAXIS1 (found by the fuzzer).
+        std::string noValue = table(24, 1, 1);
+        noValue.replace(noValue.find("NAXIS1  = ") + 9, 1, ".");
+        e = errorOf(write("novalue.fits", kPrimary + noValue + padded(std::string(24, 0))));
+        QVERIFY2(e.contains("NAXIS1") && e.contains("out of place or not an integer"), qPrintable(e));
         e = errorOf(
             write("bitpix.fits", header({"SIMPLE  =                    T", "BITPIX  =                   12",
                                          "NAXIS   =                    0"})));
