@@ -102,7 +102,8 @@ void checkFitsStructure(const std::string& path)
         };
         std::map<std::string, long long> values;
         std::vector<std::string> order; // keywords in card order (the mandatory ones have fixed places)
-        bool table = false;             // XTENSION = 'TABLE' or 'BINTABLE'
+        std::vector<std::optional<long long>> cardValue; // the integer value of each card, if it has one
+        bool table = false;                              // XTENSION = 'TABLE' or 'BINTABLE'
         std::uint64_t headerEnd = 0;
         char block[kBlock];
         for (std::uint64_t at = offset; !headerEnd; at += kBlock) {
@@ -135,11 +136,13 @@ void checkFitsStructure(const std::string& path)
                     break;
                 }
                 order.push_back(keyword);
+                cardValue.push_back(integerValue(card));
                 if (keyword == "XTENSION") table = card.find("TABLE") != std::string::npos;
-                if (keyword == "BITPIX" || keyword == "GCOUNT" || keyword == "PCOUNT" ||
-                    keyword == "TFIELDS" || keyword.rfind("NAXIS", 0) == 0) {
-                    if (const auto v = integerValue(card)) values[keyword] = *v;
-                }
+                // Optional keywords (PCOUNT, GCOUNT in a primary HDU) count at their first appearance; the
+                // mandatory ones are taken from their fixed places below, as cfitsio takes them.
+                if ((keyword == "GCOUNT" || keyword == "PCOUNT") && cardValue.back() &&
+                    !values.count(keyword))
+                    values[keyword] = *cardValue.back();
             }
         }
         auto value = [&](const std::string& key, long long fallback) {
@@ -150,9 +153,10 @@ void checkFitsStructure(const std::string& path)
         // value uninitialised (a GCOUNT card garbled in a binary table made it calloc 2.7e18 columns): each
         // must be where the standard puts it, with an integer value.
         auto requireAt = [&](std::size_t index, const std::string& key) {
-            if (index >= order.size() || order[index] != key || !values.count(key))
+            if (index >= order.size() || order[index] != key || !cardValue[index])
                 fail(key, "missing, out of place or not an integer (the standard puts it at card " +
                               std::to_string(index + 1) + ")");
+            values[key] = *cardValue[index]; // a later duplicate of the keyword is not what cfitsio reads
         };
         requireAt(1, "BITPIX");
         requireAt(2, "NAXIS");
