@@ -638,9 +638,9 @@ private Q_SLOTS:
                 return;
             }
             checkError(c, r, file);
-            QCOMPARE(projectDigest(m_project), before); // nothing imported, nothing half-written
-            QCOMPARE(run({"catalog", "list", m_project, "--json"}).json().value("catalogs").toArray().size(),
-                     m_catalogs);
+            // Nothing imported, nothing half-written: every table's rows as before (one CLI start per case;
+            // the suite runs on busy machines).
+            QCOMPARE(projectDigest(m_project), before);
             break;
         }
         case Kind::Image: {
@@ -737,6 +737,9 @@ private Q_SLOTS:
     // Untrusted files: none of the corpus made a process crash, and the catalog project is intact.
     void projectsStillIntact()
     {
+        // "base", the accepted cases and the --skip-bad import: no refused case left a catalog behind.
+        const auto r = run({"catalog", "list", m_project, "--json"});
+        QCOMPARE(r.json().value("catalogs").toArray().size(), m_catalogs + 1);
         rm::Database db(m_project.toStdString(), false);
         QCOMPARE(QString::fromStdString(db.queryText("PRAGMA integrity_check").value_or("")), QString("ok"));
         rm::Database images(m_images.toStdString(), false);
