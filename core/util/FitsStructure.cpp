@@ -173,8 +173,7 @@ void checkFitsStructure(const std::string& path)
         const long long bitpix = value("BITPIX", 0);
         if (bitpix != 8 && bitpix != 16 && bitpix != 32 && bitpix != 64 && bitpix != -32 && bitpix != -64)
             fail("BITPIX", std::to_string(bitpix) + " is not one of 8, 16, 32, 64, -32, -64");
-        const long long naxis = value("NAXIS", -1);
-        if (naxis < 0 || naxis > 999) fail("NAXIS", std::to_string(naxis) + " is not in 0..999");
+        const long long naxis = values["NAXIS"]; // required and range-checked above
         const long long tfields = value("TFIELDS", 0);
         if (tfields < 0 || tfields > 999) fail("TFIELDS", std::to_string(tfields) + " is not in 0..999");
         const long long pcount = value("PCOUNT", 0), gcount = value("GCOUNT", 1);
@@ -188,7 +187,7 @@ void checkFitsStructure(const std::string& path)
         for (long long i = 1; i <= naxis; ++i) {
             const std::string key = "NAXIS" + std::to_string(i);
             const long long n = value(key, -1);
-            if (n < 0) fail(key, values.count(key) ? "is negative" : "is missing");
+            if (n < 0) fail(key, "is negative"); // present: required above
             axes += (axes.empty() ? "" : ", ") + key + " = " + std::to_string(n);
         }
         if (pcount > 0) axes += ", PCOUNT = " + std::to_string(pcount);
