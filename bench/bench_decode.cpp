@@ -15,11 +15,11 @@
 //
 //   bench_decode [--passes P] [--epochs E] [--threads N] [--size PX] [--python PATH] [--json]
 #include "BenchSupport.h"
-#include "imaging/BatchLoader.h"
-#include "imaging/DecodedCache.h"
-#include "imaging/DecodedCacheBuilder.h"
+#include "cache/DecodedCache.h"
+#include "cache/DecodedCacheBuilder.h"
 #include "imaging/ImageDecode.h"
 #include "imaging/Preprocess.h"
+#include "training/BatchLoader.h"
 
 #include <nlohmann/json.hpp>
 

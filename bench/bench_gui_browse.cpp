@@ -13,13 +13,13 @@
 //   bench_gui_browse [--rows N] [--galaxies N] [--frames N] [--json]
 #include "BenchSupport.h"
 #include "GeneratedCatalogs.h"
-#include "MainWindow.h"
 #include "catalog/CatalogBrowser.h"
 #include "catalog/CatalogTableModel.h"
 #include "cutouts/CutoutBrowser.h"
 #include "cutouts/CutoutModel.h"
 #include "cutouts/ThumbnailLoader.h"
 #include "project/ProjectSession.h"
+#include "shell/MainWindow.h"
 
 #include "catalog/CatalogReader.h"
 #include "store/ProjectStore.h"

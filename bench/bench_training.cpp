@@ -7,17 +7,20 @@
 // Both sides read the same decoded-image cache (the real Galaxy Zoo DECaLS cutouts when OpenCV can decode
 // them, repeated to fill the steps; otherwise synthetic images), use the same image size, batch size, thread
 // count, augmentation (rotation + random resized crop + flips), optimiser and loss, and time the same steps
-// after the same number of warm-up steps. On CUDA both use bf16 autocast and channels_last, and the GPU
-// utilisation is sampled with nvidia-smi during the timed steps when it is installed.
+// after the same number of warm-up steps. On CUDA both use bf16 autocast and channels_last (--precision bf16,
+// the default) or plain float32 in NCHW (--precision fp32), and the GPU utilisation is sampled with
+// nvidia-smi during the timed steps when it is installed.
 //
 //   bench_training [--size PX] [--batch B] [--warmup-steps W] [--steps S] [--threads N] [--device D]
+//                  [--precision bf16|fp32]
 //                  [--models simple_cnn:3,efficientnet_b0:1,...] [--cache PATH] [--python PATH]
 //                  [--head-model NAME] [--head-train N] [--no-python] [--json]
 #include "BenchSupport.h"
-#include "imaging/DecodedCache.h"
-#include "imaging/DecodedCacheBuilder.h"
-#include "imaging/DeterministicRandom.h"
+#include "cache/DecodedCache.h"
+#include "cache/DecodedCacheBuilder.h"
+#include "training/DeviceName.h"
 #include "training/Trainer.h"
+#include "util/Random.h"
 
 #include <nlohmann/json.hpp>
 
@@ -53,6 +56,7 @@ struct Options
     int steps = 20;
     int threads = static_cast<int>(std::thread::hardware_concurrency());
     std::string device = "auto";
+    std::string precision = "bf16"; // on CUDA: bf16 autocast + channels_last, or fp32 (NCHW)
     std::vector<std::pair<std::string, int>> models = {
         {"simple_cnn", 3}, {"efficientnet_b0", 1}, {"efficientnet_b0", 3}, {"resnet18", 1}, {"resnet50", 1}};
     std::string cache;
@@ -167,6 +171,7 @@ rm::TrainConfig baseConfig(const Options& o, const std::string& arch, int channe
     c.epochs = 1;
     c.patience = 0;
     c.device = o.device;
+    c.mixedPrecision = c.channelsLast = o.precision == "bf16";
     c.loaderThreads = o.threads;
     c.torchThreads = o.threads;
     c.embeddingViews = 0;
@@ -225,7 +230,7 @@ Measured reference(const Options& o, const std::string& cachePath, const std::st
     cmd << "'" << o.python << "' '" << script << "' '" << cachePath << "' --model " << arch << " --in-chans "
         << channels << " --size " << o.size << " --batch " << o.batch << " --warmup-steps " << o.warmupSteps
         << " --steps " << o.steps << " --threads " << o.threads << " --device " << (cuda ? "cuda" : "cpu")
-        << " 2>&1";
+        << " --precision " << o.precision << " 2>&1";
     const std::string out = rmbench::runChecked(cmd.str(), "PyTorch reference");
     const auto j = nlohmann::json::parse(out.substr(out.rfind('{')));
     Measured m;
@@ -266,6 +271,8 @@ Options parse(int argc, char** argv)
             o.threads = std::stoi(value());
         else if (a == "--device")
             o.device = value();
+        else if (a == "--precision")
+            o.precision = value();
         else if (a == "--cache")
             o.cache = value();
         else if (a == "--python")
@@ -292,6 +299,8 @@ Options parse(int argc, char** argv)
     }
     if (o.steps < 1 || o.warmupSteps < 1 || o.batch < 1 || o.threads < 1)
         throw std::runtime_error("steps, warm-up steps, batch and threads must be >= 1");
+    if (o.precision != "bf16" && o.precision != "fp32")
+        throw std::runtime_error("--precision must be bf16 or fp32, got " + o.precision);
     return o;
 }
 
@@ -312,12 +321,14 @@ int main(int argc, char** argv)
             std::max<std::size_t>(std::size_t(o.warmupSteps + o.steps + 2) * o.batch, o.headTrain + 64);
         if (cachePath.empty()) cachePath = makeCache(o, work, needed, cacheWhat);
         auto cache = rm::DecodedCache::open(cachePath);
-        std::cout << "device: " << device << ", threads " << o.threads << ", image " << o.size
-                  << " px, batch " << o.batch << ", " << o.warmupSteps << " warm-up + " << o.steps
-                  << " timed steps\ncache: " << cachePath << ": " << cacheWhat << "\n\n";
+        std::cout << "device: " << device << (cuda ? ", " + o.precision : std::string()) << ", threads "
+                  << o.threads << ", image " << o.size << " px, batch " << o.batch << ", " << o.warmupSteps
+                  << " warm-up + " << o.steps << " timed steps\ncache: " << cachePath << ": " << cacheWhat
+                  << "\n\n";
 
         nlohmann::json report = {{"device", device},
                                  {"threads", o.threads},
+                                 {"precision", cuda ? o.precision : std::string("fp32")},
                                  {"size", o.size},
                                  {"batch", o.batch},
                                  {"steps", o.steps},
@@ -336,12 +347,15 @@ int main(int argc, char** argv)
                         fixed(b.imagesPerSecond).c_str(), fixed(ratio, 2).c_str(),
                         fixed(a.gpuUtil, 0).c_str(), fixed(b.gpuUtil, 0).c_str(), b.note.c_str());
             std::fflush(stdout);
-            report["models"].push_back({{"model", arch},
-                                        {"in_chans", channels},
-                                        {"ours_images_per_s", a.imagesPerSecond},
-                                        {"torch_images_per_s", o.runPython ? b.imagesPerSecond : 0.0},
-                                        {"ratio", o.runPython ? ratio : 0.0},
-                                        {"reference", b.note}});
+            report["models"].push_back(
+                {{"model", arch},
+                 {"in_chans", channels},
+                 {"ours_images_per_s", a.imagesPerSecond},
+                 {"torch_images_per_s", o.runPython ? b.imagesPerSecond : 0.0},
+                 {"ratio", o.runPython ? ratio : 0.0},
+                 {"ours_gpu_util", std::isnan(a.gpuUtil) ? nlohmann::json() : nlohmann::json(a.gpuUtil)},
+                 {"torch_gpu_util", std::isnan(b.gpuUtil) ? nlohmann::json() : nlohmann::json(b.gpuUtil)},
+                 {"reference", b.note}});
         }
 
         // Head-only: one epoch from cached embeddings against one epoch through the frozen encoder.

@@ -5,12 +5,13 @@ prints one JSON line with the training images per second.
 
 Same work as the C++ trainer: random rotation + random resized crop (area 0.7-0.8, aspect 0.9-1.1) + flips on
 the uint8 image, scaling to [0, 1], AdamW with a warm-up + cosine schedule, BCE-with-logits with a positive
-class weight, head dropout 0.2. On CUDA: bf16 autocast, channels_last, pinned memory and non-blocking copies.
+class weight, head dropout 0.2. On CUDA: pinned memory and non-blocking copies, and bf16 autocast with
+channels_last (--precision bf16, the default) or plain float32 (--precision fp32).
 Models come from timm when it is importable (the names RingMiner uses are timm's), otherwise torchvision's
 efficientnet_b0 / resnet18 / resnet50 and the same three-layer CNN as RingMiner's simple_cnn.
 
     train_torch_reference.py CACHE --model efficientnet_b0 --in-chans 1 --size 96 --batch 16
-                             --warmup-steps 2 --steps 5 --threads 2 [--device cpu|cuda]
+                             --warmup-steps 2 --steps 5 --threads 2 [--device cpu|cuda] [--precision bf16|fp32]
 """
 import argparse
 import json
@@ -27,7 +28,7 @@ import torchvision.transforms as T
 
 
 def open_cache(path):
-    """The records of a decoded-image cache (see core/imaging/DecodedCacheFormat.h) as an [N, H, W, C] memmap."""
+    """The records of a decoded-image cache (see core/cache/DecodedCacheFormat.h) as an [N, H, W, C] memmap."""
     with open(path, "rb") as f:
         header = f.read(128)
     magic = header[:8]
@@ -120,6 +121,7 @@ def main():
     ap.add_argument("--steps", type=int, default=20)
     ap.add_argument("--threads", type=int, default=0)
     ap.add_argument("--device", default="auto")
+    ap.add_argument("--precision", choices=["bf16", "fp32"], default="bf16", help="on CUDA (the CPU is fp32)")
     args = ap.parse_args()
 
     threads = args.threads or torch.multiprocessing.cpu_count()
@@ -128,6 +130,7 @@ def main():
     device = torch.device("cuda" if args.device == "auto" and torch.cuda.is_available() else
                           ("cpu" if args.device == "auto" else args.device))
     cuda = device.type == "cuda"
+    amp = cuda and args.precision == "bf16"  # bf16 autocast and channels_last
 
     _, ok = open_cache(args.cache)
     dataset = CacheDataset(args.cache, ok, args.size, args.in_chans)
@@ -136,7 +139,7 @@ def main():
                                          prefetch_factor=4)
     model, source = build_model(args.model, args.in_chans)
     model = model.to(device)
-    if cuda:
+    if amp:
         model = model.to(memory_format=torch.channels_last)
     model.train()
     total = args.warmup_steps + args.steps
@@ -159,9 +162,9 @@ def main():
                 wall0 = time.time()
             x = x.to(device, non_blocking=True)
             y = y.to(device, non_blocking=True)
-            if cuda:
+            if amp:
                 x = x.contiguous(memory_format=torch.channels_last)
-            if cuda:
+            if amp:
                 with torch.autocast(device_type="cuda", dtype=torch.bfloat16):
                     logits = model(x).squeeze(1)
             else:
@@ -185,6 +188,7 @@ def main():
     wall1 = time.time()
     images = args.steps * args.batch
     print(json.dumps({"model": args.model, "source": source, "torch": torch.__version__, "device": str(device),
+                      "precision": args.precision if cuda else "fp32",
                       "threads": threads, "images": images, "seconds": seconds, "images_per_s": images / seconds,
                       "final_loss": losses[-1], "t0": wall0, "t1": wall1}))
     sys.stdout.flush()

@@ -2,7 +2,7 @@
 // Renders galaxies of the demo survey to binary PPM files (no OpenCV needed) and times single-core rendering.
 // Built by scripts/make_demo_vs_real.sh; not part of the CMake build.
 //   demo_samples OUT_DIR [--size PX] [--seed S] [--count N] [--time N]
-#include "imaging/DemoSurvey.h"
+#include "synthetic/DemoSurvey.h"
 
 #include <chrono>
 #include <cstdio>

@@ -10,7 +10,7 @@ real="$data/images/gzdecals_ring470"
 [ -f "$real/labels.csv" ] || { echo "missing $real/labels.csv (see ../shared/data/README.md)" >&2; exit 1; }
 work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
-g++ -std=c++17 -O2 -Icore scripts/demo_samples.cpp core/imaging/SyntheticGalaxy.cpp core/imaging/DemoSurvey.cpp \
+g++ -std=c++17 -O2 -Icore scripts/demo_samples.cpp core/synthetic/SyntheticGalaxy.cpp core/synthetic/DemoSurvey.cpp \
     core/imaging/JpegWriter.cpp core/util/Error.cpp -o "$work/demo_samples"
 "$work/demo_samples" "$work" --size 424 --seed 42 --count 12 --time 200 > "$work/list.csv"
 mkdir -p docs/images

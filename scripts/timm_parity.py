@@ -4,10 +4,11 @@
 Builds each timm encoder (num_classes=0) the way Zoobot's encoders are built, fills every parameter and buffer
 with a deterministic formula (no weights file needed), runs it in eval mode on a deterministic input and
 writes tests/data/parity/<arch>_c<C>.json: the state_dict keys/shapes/dtypes, a few filled values and the
-pooled features. tests/core/test_models_parity.cpp applies the same formula to the C++ models and compares.
+pooled features. tests/core/models/test_models_parity.cpp applies the same formula to the C++ models and compares.
 
 Run under any Python with torch and timm (e.g. on the GPU machine):
-    python3 scripts/timm_parity.py            # writes tests/data/parity/*.json
+    python3 scripts/timm_parity.py            # writes tests/data/parity/*.json (how the committed ones
+                                              # were made: tests/data/parity/README.md)
     python3 scripts/timm_parity.py --out DIR  # elsewhere
 
 Cross-check without timm (e.g. Debian's python3-torch + python3-torchvision on a developer machine):

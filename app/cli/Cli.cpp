@@ -142,7 +142,10 @@ void printSummary(const Args& args, const nlohmann::json& summary, const std::st
 {
     if (!humanText.empty())
         (args.json() ? std::cerr : std::cout) << humanText << (humanText.back() == '\n' ? "" : "\n");
-    if (args.json()) std::cout << summary.dump() << std::endl;
+    // Text from a file (a Latin-1 column name, a garbled cell) may not be UTF-8: it is printed with U+FFFD
+    // in place of the bad bytes rather than throwing from dump().
+    if (args.json())
+        std::cout << summary.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) << std::endl;
 }
 
 } // namespace rm::cli

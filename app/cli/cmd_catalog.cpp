@@ -2,12 +2,16 @@
 #include "Cli.h"
 
 #include "catalog/CatalogReader.h"
+#include "query/CatalogView.h"
 #include "store/ProjectStore.h"
 #include "targets/ProjectExport.h"
 #include "util/Error.h"
 
+#include <algorithm>
 #include <cstdio>
 #include <iostream>
+#include <iterator>
+#include <map>
 
 using namespace rm;
 using namespace rm::cli;
@@ -35,6 +39,7 @@ static int catalogImport(const Args& args)
         throw UsageError("--role labelled needs --label-column COLUMN");
 
     auto store = ProjectStore::open(path);
+    store->requireWritable("an imported catalog"); // before reading a million rows for nothing
     if (store->hasCatalog(*name)) throw Error("the project already has a catalog named '" + *name + "'");
 
     ImportOptions opt;
@@ -51,11 +56,12 @@ static int catalogImport(const Args& args)
         cat = importCatalog(file, opt);
     } catch (const InputError& e) {
         // Name the way out: the user chooses between fixing the file and skipping the bad rows.
-        throw Error(
-            std::string(e.what()) +
-            (opt.onBadRow == BadRowPolicy::Abort && e.row() > 0
-                 ? "\nnothing was imported; fix the row or re-run with --skip-bad to leave bad rows out"
-                 : ""));
+        throw InputError(
+            e.file(), e.row(), e.column(),
+            e.reason() + (opt.onBadRow == BadRowPolicy::Abort && e.row() > 0
+                              ? "\nnothing was imported; fix the row or re-run with --skip-bad to leave bad "
+                                "rows out"
+                              : "\nnothing was imported"));
     }
     for (const auto& issue : cat.skipped)
         std::fprintf(stderr, "skipped: %s\n", issue.message().c_str());
@@ -115,12 +121,95 @@ static int catalogList(const Args& args)
     return 0;
 }
 
+// The columns --columns names (every catalog column when not given; the position leads every row anyway).
+static std::vector<int> shownColumns(const ViewSource& source, const std::optional<std::string>& names)
+{
+    std::vector<int> out;
+    if (!names) {
+        for (std::size_t c = 0; c < source.columns.size(); ++c)
+            if (source.columns[c].sql != source.raSql && source.columns[c].sql != source.decSql)
+                out.push_back(int(c));
+        return out;
+    }
+    std::size_t b = 0;
+    while (b <= names->size()) {
+        std::size_t e = names->find(',', b);
+        if (e == std::string::npos) e = names->size();
+        std::string name = names->substr(b, e - b);
+        name.erase(0, name.find_first_not_of(" \t"));
+        name.erase(name.find_last_not_of(" \t") + 1);
+        b = e + 1;
+        if (name.empty()) continue;
+        const int c = source.columnIndex(name);
+        if (c < 0) {
+            std::string known;
+            for (const auto& col : source.columns)
+                known += (known.empty() ? "" : ", ") + col.name;
+            throw UsageError("--columns: no column '" + name + "' in catalog '" + source.name +
+                             "' (columns: " + known + ")");
+        }
+        out.push_back(c);
+    }
+    if (out.empty()) throw UsageError("--columns needs at least one column name");
+    return out;
+}
+
+static nlohmann::json cellJson(const ViewCell& cell)
+{
+    if (const auto* i = std::get_if<std::int64_t>(&cell)) return *i;
+    if (const auto* d = std::get_if<double>(&cell)) return *d;
+    if (const auto* t = std::get_if<std::string>(&cell)) return *t;
+    return nullptr;
+}
+
 static int catalogShow(const Args& args)
 {
-    args.allowOnly({"limit"}, {});
+    args.allowOnly({"limit", "where", "columns"}, {});
     auto store = ProjectStore::open(args.positional(0, "PROJECT"));
     const CatalogInfo c = store->catalog(args.positional(1, "CATALOG"));
     const long long limit = args.integer("limit", 10);
+    if (limit < 0) throw UsageError("--limit must be 0 (every matching row) or more");
+    const std::string where = args.option("where", "");
+    const ViewSource source = catalogViewSource(c);
+    const std::vector<int> shown = shownColumns(source, args.option("columns"));
+
+    // The catalog browser's filter and queries: the same rows, in the same order.
+    ViewOrder order;
+    try {
+        order.filter = compileFilter(where, source.filterColumns());
+    } catch (const FilterError& e) {
+        // Every message names the position (most say "at character N" already), and the caret shows it.
+        const std::string at = "at character " + std::to_string(e.position());
+        const std::string what = e.what();
+        throw Error("bad --where filter" + (what.find(at) == std::string::npos ? " " + at : std::string()) +
+                    ": " + what + "\n    " + where + "\n    " +
+                    std::string(std::size_t(std::max(e.position(), 1) - 1), ' ') + "^");
+    }
+    CatalogQuery query(*store);
+    const ViewKeys keys =
+        order.filter.empty() ? ViewKeys::natural(source.rowCount) : query.keys(source, order);
+    const std::int64_t count =
+        limit == 0 ? keys.count : std::min<std::int64_t>(keys.count, static_cast<std::int64_t>(limit));
+    std::vector<ViewRow> rows;
+    rows.reserve(std::size_t(count));
+    constexpr std::int64_t kBatch = 500;
+    for (std::int64_t b = 0; b < count; b += kBatch) {
+        const std::int64_t e = std::min(count, b + kBatch);
+        std::vector<ViewRow> read;
+        if (keys.keys.empty()) {
+            read = query.rowsByKeyRange(source, b, e - 1, true);
+        } else {
+            read = query.rowsByKeys(source, {keys.keys.begin() + b, keys.keys.begin() + e}, true);
+            // Back in view order (IN (...) returns rows in any order).
+            std::map<std::int64_t, std::size_t> at;
+            for (std::int64_t i = b; i < e; ++i)
+                at[keys.keys[std::size_t(i)]] = std::size_t(i - b);
+            std::sort(read.begin(), read.end(),
+                      [&](const ViewRow& x, const ViewRow& y) { return at[x.key] < at[y.key]; });
+        }
+        std::move(read.begin(), read.end(), std::back_inserter(rows));
+    }
+
     std::string text =
         c.name + ": " + std::to_string(c.rowCount) + " rows from " + c.sourcePath + "\ncolumns:";
     nlohmann::json cols = nlohmann::json::array();
@@ -129,25 +218,41 @@ static int catalogShow(const Args& args)
         cols.push_back({{"name", n}, {"type", columnTypeName(t)}});
     }
     text += "\n";
-    Statement s = store->db().prepare("SELECT * FROM " + c.tableName + " ORDER BY _rm_row LIMIT ?");
-    s.bind(1, static_cast<std::int64_t>(limit));
-    // A header over every printed value: the stored row number, position and source row come first.
-    auto header = [](const std::string& stored) -> std::string {
-        if (stored == "_rm_row") return "row";
-        if (stored == "_rm_ra") return "ra_deg";
-        if (stored == "_rm_dec") return "dec_deg";
-        if (stored == "_rm_src") return "file_row";
-        return stored;
-    };
-    for (int i = 0; i < s.columnCount(); ++i)
-        text += (i ? " | " : "") + header(s.columnName(i));
+    if (!order.filter.empty())
+        text +=
+            std::to_string(keys.count) + " of " + std::to_string(c.rowCount) + " rows match " + where + "\n";
+    // Every printed row starts with the stored row number and position (degrees), then the chosen columns.
+    const ViewColumn position{"", "", ColumnType::Real, 6};
+    text += "row | ra_deg | dec_deg";
+    for (int i : shown)
+        text += " | " + source.columns[std::size_t(i)].name;
     text += "\n";
-    while (s.step()) {
-        for (int i = 0; i < s.columnCount(); ++i)
-            text += (i ? " | " : "") + s.text(i);
+    nlohmann::json records = nlohmann::json::array();
+    for (const ViewRow& r : rows) {
+        text += std::to_string(r.row) + " | " + formatViewCell(r.ra, position) + " | " +
+                formatViewCell(r.dec, position);
+        nlohmann::json record = {{"row", r.row}, {"ra_deg", r.ra}, {"dec_deg", r.dec}};
+        for (int i : shown) {
+            const ViewCell& cell = r.cells[std::size_t(i)];
+            text += " | " + formatViewCell(cell, source.columns[std::size_t(i)]);
+            record[source.columns[std::size_t(i)].name] = cellJson(cell);
+        }
         text += "\n";
+        records.push_back(std::move(record));
     }
-    printSummary(args, {{"ok", true}, {"catalog", c.name}, {"rows", c.rowCount}, {"columns", cols}}, text);
+    if (std::int64_t(rows.size()) < keys.count)
+        std::fprintf(stderr, "showing %zu of %lld%s rows (--limit N, 0 for all)\n", rows.size(),
+                     static_cast<long long>(keys.count), order.filter.empty() ? "" : " matching");
+    printSummary(args,
+                 {{"ok", true},
+                  {"catalog", c.name},
+                  {"rows", c.rowCount},
+                  {"columns", cols},
+                  {"where", where},
+                  {"matched", keys.count},
+                  {"shown", rows.size()},
+                  {"records", records}},
+                 text);
     return 0;
 }
 
@@ -184,11 +289,14 @@ static VerbRegistrar importVerb(
      catalogImport});
 static VerbRegistrar
     listVerb({"catalog list", "PROJECT [--json]", "list the project's catalogs", {}, catalogList});
-static VerbRegistrar showVerb({"catalog show",
-                               "PROJECT CATALOG [--limit N] [--json]",
-                               "show a catalog's columns and first rows",
-                               {},
-                               catalogShow});
+static VerbRegistrar
+    showVerb({"catalog show",
+              "PROJECT CATALOG [--where EXPR] [--columns A,B,C] [--limit N] [--json]",
+              "show a catalog's first N rows (10; 0 = all), or those matching a filter in the "
+              "catalog browser's language: --where \"z < 0.05 and OV != ''\" (_ra, _dec: "
+              "positions)",
+              {},
+              catalogShow});
 static VerbRegistrar
     exportVerb({"catalog export",
                 "PROJECT CATALOG --out FILE.vot|FILE.csv|FILE.fits [--json]",

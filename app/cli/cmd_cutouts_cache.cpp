@@ -3,7 +3,7 @@
 // instead of decoding JPEGs.
 #include "Cli.h"
 
-#include "imaging/TargetSetCache.h"
+#include "cache/TargetSetCache.h"
 #include "store/ProjectStore.h"
 #include "util/Error.h"
 
@@ -19,7 +19,9 @@ int cutoutsCache(const Args& args)
     const auto setName = args.option("target-set");
     if (!setName) throw UsageError("--target-set NAME is required");
     const long long size = args.integer("size", -1);
-    if (size < 8 || size > 4096) throw UsageError("--size PX is required (8..4096)");
+    if (size < kMinImageSide || size > kMaxImageSide)
+        throw UsageError("--size PX is required (" + std::to_string(kMinImageSide) + ".." +
+                         std::to_string(kMaxImageSide) + ")");
     const long long channels = args.integer("channels", 3);
     if (channels != 1 && channels != 3) throw UsageError("--channels must be 1 or 3");
     const long long threads = args.integer("threads", 0);
@@ -28,10 +30,11 @@ int cutoutsCache(const Args& args)
     if (!(crop > 0 && crop <= 1)) throw UsageError("--crop must be in (0, 1]");
 
     auto store = ProjectStore::open(path);
+    store->requireWritable("a decoded-image cache");
     TargetSetCacheOptions o;
-    o.width = o.height = static_cast<int>(size);
-    o.channels = static_cast<int>(channels);
-    o.cropFraction = crop;
+    o.prepare.width = o.prepare.height = static_cast<int>(size);
+    o.prepare.channels = static_cast<int>(channels);
+    o.prepare.cropFraction = crop;
     o.threads = static_cast<int>(threads);
     Progress progress("cache");
     o.progress = progress;

@@ -4,8 +4,8 @@
 // their reason and retried with --retry-failed.
 #include "Cli.h"
 
-#include "imaging/CutoutFetcher.h"
-#include "imaging/CutoutLedger.h"
+#include "cutouts/CutoutFetcher.h"
+#include "store/CutoutLedger.h"
 #include "store/ProjectStore.h"
 #include "util/Error.h"
 
@@ -94,6 +94,7 @@ int cutoutsFetch(const Args& args)
     const bool verify = args.flag("verify");
 
     auto store = ProjectStore::open(path);
+    store->requireWritable("the fetch ledger");
     const CatalogInfo cat = store->catalog(*catalogName);
     const auto stored = storedSpec(*store, cat.id);
     const CutoutServiceSpec spec = resolveSpec(args, stored);

@@ -3,10 +3,10 @@
 // and looking for the first rows' images before it is stored.
 #include "Cli.h"
 
-#include "imaging/CutoutImageSource.h"
-#include "imaging/FileNameTemplate.h"
-#include "imaging/GalaxyRef.h"
-#include "imaging/ImageSource.h"
+#include "sources/CutoutImageSource.h"
+#include "sources/FileNameTemplate.h"
+#include "sources/GalaxyRef.h"
+#include "sources/ImageSource.h"
 #include "store/ProjectStore.h"
 #include "util/Error.h"
 
@@ -73,6 +73,7 @@ int cutoutsSource(const Args& args)
         return 0;
     }
 
+    store->requireWritable("an image source");
     auto source = makeImageSource(spec, ctx); // throws with the reason for a bad spec
     const Table table = store->loadTable(cat.id);
     // A template column the catalog does not have can never find an image.

@@ -3,10 +3,7 @@
 // tried with no network and no shared data.
 #include "Cli.h"
 
-#include "catalog/CatalogReader.h"
-#include "imaging/DemoSurvey.h"
-#include "store/ProjectStore.h"
-#include "targets/TargetSetBuilder.h"
+#include "demo/DemoProject.h"
 #include "util/Error.h"
 
 #include <cstdio>
@@ -37,58 +34,18 @@ int demoMake(const Args& args)
     o.threads = static_cast<unsigned>(args.integer("threads", 0));
     if (o.rings == 0) throw UsageError("--rings must be at least 1: the demo target set needs positives");
 
-    // Fail before spending time on images when the project is already there.
-    const std::string project = (std::filesystem::path(dir) / "demo.rmproj").string();
-    if (std::filesystem::exists(project))
-        throw Error(project + " already exists: remove it (and its folder) or choose another DIR");
-
     Progress progress("rendering demo survey");
     o.progress = [&](std::size_t d, std::size_t t) { return progress(d, t); };
-    const DemoSurveyResult survey = makeDemoSurvey(o);
+    const DemoProjectResult demo = makeDemoProject(
+        o, [](const std::string& line) { std::fprintf(stderr, "targets: %s\n", line.c_str()); });
+    const DemoSurveyResult& survey = demo.survey;
     progress.finish(std::to_string(survey.images) + " images");
-
-    auto store = ProjectStore::create(project);
-    struct Entry
-    {
-        const char* name;
-        const std::string* path;
-        CatalogRole role;
-        const char* labelColumn;
-    };
+    const std::string& project = demo.project;
     nlohmann::json catalogs = nlohmann::json::object();
-    const nlohmann::json imageSource = {{"kind", "folder"}, {"dir", "images"}, {"template", "{file}"}};
-    for (const Entry& e : {Entry{"rings", &survey.ringsCatalog, CatalogRole::Rings, ""},
-                           Entry{"parent", &survey.parentCatalog, CatalogRole::Parent, ""},
-                           Entry{"labelled", &survey.labelledCatalog, CatalogRole::Labelled, "ring"}}) {
-        ImportOptions io;
-        io.raColumn = "ra";
-        io.decColumn = "dec";
-        const ImportedCatalog cat = importCatalog(*e.path, io);
-        const std::int64_t id = store->addCatalog(e.name, cat, e.role, e.labelColumn);
-        // Every demo catalog's images are in the same folder: "dir" is relative to the project's folder (so
-        // the demo folder can be moved) and the `file` column names each image.
-        store->setImageSourceSpec(id, imageSource.dump());
-        catalogs[e.name] = cat.table.rowCount();
-    }
-    store->setMeta("demo.image_source", imageSource.dump());
-    store->setMeta("demo.seed", std::to_string(o.seed));
-    store->setMeta("demo.image_size", std::to_string(o.imageSize));
-
-    // The demo target set: the ring catalog against negatives from the parent catalog, matched in magnitude
-    // (ring hosts are a little brighter by construction, so the matching has work to do).
-    nlohmann::json targets;
-    if (o.nonRings > 0) {
-        TargetSetSpec spec;
-        spec.name = "demo";
-        spec.rings = "rings";
-        spec.negatives = "parent";
-        spec.matchColumn = "mag";
-        spec.seed = o.seed;
-        const TargetSetReport report = buildTargetSet(*store, spec, [](const std::string& line) {
-            std::fprintf(stderr, "targets: %s\n", line.c_str());
-        });
-        targets = report.toJson();
-    }
+    for (const auto& [name, rows] : demo.rows)
+        catalogs[name] = rows;
+    const nlohmann::json targets = demo.hasTargetSet ? demo.targetSet.toJson() : nlohmann::json();
+    const nlohmann::json& imageSource = demo.imageSource;
 
     const double rate = survey.seconds > 0 ? survey.images / survey.seconds : 0;
     char text[512];

@@ -1,17 +1,16 @@
 // ringminer-cli predict: scores any catalog with a trained run (or the best one) and writes the catalog's id
-// column with p_ring. Images come from a folder through a file-name template; a galaxy whose image is
-// missing or corrupt (and a catalog row that could not be read) is listed with its row in OUT.errors.csv and
-// the summary rather than dropped.
+// column with p_ring: `mine` with the shards in memory and no threshold, cross-match or catalog (the same
+// scoring path, core/mining). Positions are optional. Images come from a folder through a file-name template;
+// a galaxy whose image is missing or corrupt (and a catalog row that could not be read) is listed with its
+// row in OUT.errors.csv and the summary rather than dropped.
 #include "Cli.h"
 
-#include "catalog/CatalogReader.h"
-#include "imaging/GalaxyRef.h"
-#include "imaging/ImageSource.h"
-#include "training/RunQueue.h"
-#include "training/ScoreGalaxies.h"
-#include "training/TrainConfig.h"
+#include "mining/Mining.h"
+#include "mining/ShardedScoring.h"
+#include "sources/ImageSource.h"
+#include "training/RunStore.h"
+#include "util/CsvField.h"
 #include "util/Error.h"
-#include "util/Sha256.h"
 
 #include <algorithm>
 #include <cmath>
@@ -24,31 +23,6 @@ using namespace rm::cli;
 namespace fs = std::filesystem;
 
 namespace {
-
-std::string csvField(const std::string& s)
-{
-    if (s.find_first_of(",\"\n\r") == std::string::npos) return s;
-    std::string out = "\"";
-    for (char c : s)
-        out += c == '"' ? std::string("\"\"") : std::string(1, c);
-    return out + "\"";
-}
-
-// The column that names a galaxy: asked for, or the first usual identifier the catalog has.
-int idColumn(const Table& table, const std::optional<std::string>& asked)
-{
-    if (asked) {
-        const int c = table.columnIndex(*asked);
-        if (c < 0) throw UsageError("the catalog has no column '" + *asked + "'");
-        return c;
-    }
-    for (const char* name : {"iauname", "id_str", "objid", "dr7objid", "GalaxyID", "JID", "id", "name",
-                             "Names", "PGCName", "file"}) {
-        const int c = table.columnIndex(name);
-        if (c >= 0) return c;
-    }
-    return 0;
-}
 
 int predict(const Args& args)
 {
@@ -64,47 +38,36 @@ int predict(const Args& args)
     const long long batch = args.integer("batch", 64);
     if (batch < 1 || batch > 4096) throw UsageError("--batch must be 1..4096");
 
-    const RunSummary run = findDoneRun(project, *which, args.option("experiment", ""));
-    if (!fs::exists(run.weightsPath))
-        throw Error("the weights of run " + std::to_string(run.id) + " are gone: " + run.weightsPath);
-    // The score must come from the weights the run's metrics describe.
-    if (!run.weightsSha256.empty() && sha256File(run.weightsPath) != run.weightsSha256)
-        throw Error("'" + run.weightsPath + "' changed since run " + std::to_string(run.id) +
-                    " wrote it (its SHA-256 differs from the recorded one)");
-    const TrainConfig config = applyJson(TrainConfig{}, run.config);
+    // The mining code path with the shards kept in memory (core/mining/Mining.h).
+    const ScoringRun run = resolveScoringRun(project, *which, args.option("experiment", ""));
     const std::map<std::string, MetricInterval> valMetrics = loadMetrics(project, run.id, "val");
     const double threshold = valMetrics.count("threshold") ? valMetrics.at("threshold").value : 0.5;
 
-    ImportOptions io;
-    io.onBadRow = BadRowPolicy::Skip;
     Progress readProgress("reading catalog");
-    io.progress = readProgress;
-    const ImportedCatalog catalog = importCatalog(*catalogPath, io);
-    const Table& table = catalog.table;
-    const int idCol = idColumn(table, args.option("id-column"));
-    const std::string idName = table.columns[static_cast<std::size_t>(idCol)].name;
-
-    const nlohmann::json spec = {{"kind", "folder"},
-                                 {"dir", fs::absolute(*imagesDir).lexically_normal().string()},
-                                 {"template", args.option("template", "{iauname}.jpg")}};
-    const std::unique_ptr<ImageSource> source = makeImageSource(spec);
-    std::vector<GalaxyRef> galaxies;
-    galaxies.reserve(table.rowCount());
-    for (std::size_t i = 0; i < table.rowCount(); ++i) {
-        GalaxyRef g = GalaxyRef::fromTable(table, i);
-        g.ra = catalog.ra[i];
-        g.dec = catalog.dec[i];
-        galaxies.push_back(std::move(g));
-    }
+    const MiningInput input = readMiningInput(*catalogPath, args.option("id-column"), readProgress);
+    const std::string& idName = input.idName;
+    const std::unique_ptr<ImageSource> source =
+        openImageSource(project, "", *imagesDir, args.option("template", "{iauname}.jpg"));
+    checkImageSource(*source, input);
 
     ScoreGalaxiesOptions so;
     so.weightsPath = run.weightsPath;
-    so.view = config.view;
+    so.view = run.view;
     so.batchSize = static_cast<int>(batch);
-    so.device = args.option("device", config.device);
+    so.device = args.option("device", run.device);
     Progress scoreProgress("scoring");
-    so.progress = scoreProgress;
-    const std::vector<GalaxyScore> scores = scoreGalaxies(*source, galaxies, so);
+    ShardPlan plan;
+    plan.shardSize = 4096;
+    const std::vector<GalaxyScore> scores = scoreInShards(
+                                                *source, input.table.rowCount(),
+                                                [&](std::size_t i) {
+                                                    GalaxyRef g = GalaxyRef::fromTable(input.table, i);
+                                                    g.ra = input.ra[i];
+                                                    g.dec = input.dec[i];
+                                                    return g;
+                                                },
+                                                so, plan, scoreProgress)
+                                                .scores;
     scoreProgress.finish();
 
     struct RowError
@@ -113,17 +76,16 @@ int predict(const Args& args)
         std::string id, error;
     };
     std::vector<RowError> errors;
-    for (const ImportIssue& issue : catalog.skipped)
+    for (const ImportIssue& issue : input.skipped)
         errors.push_back({issue.row, "", "catalog row not read: " + issue.message()});
     std::ofstream out(*outPath, std::ios::binary | std::ios::trunc);
     if (!out) throw Error("cannot write '" + *outPath + "'");
     out << csvField(idName) << ",p_ring\n";
     std::size_t scored = 0, above = 0;
-    const Column& ids = table.columns[static_cast<std::size_t>(idCol)];
     for (std::size_t i = 0; i < scores.size(); ++i) {
-        const std::string id = ids.text(i);
+        const std::string id = input.id(i);
         if (!scores[i].error.empty()) {
-            errors.push_back({catalog.sourceRow.empty() ? i + 1 : catalog.sourceRow[i], id, scores[i].error});
+            errors.push_back({input.sourceRow[i], id, scores[i].error});
             continue;
         }
         char p[32];
@@ -149,10 +111,10 @@ int predict(const Args& args)
     }
 
     nlohmann::json errorList = nlohmann::json::array();
-    std::string text =
-        "run " + std::to_string(run.id) + " (" + run.cellKey + ") scored " + std::to_string(scored) + " of " +
-        std::to_string(table.rowCount() + catalog.skipped.size()) + " galaxies into " + *outPath + "; " +
-        std::to_string(above) + " at or above the run's threshold " + std::to_string(threshold);
+    std::string text = "run " + std::to_string(run.id) + " (" + run.cellKey + ") scored " +
+                       std::to_string(scored) + " of " + std::to_string(input.totalRows()) +
+                       " galaxies into " + *outPath + "; " + std::to_string(above) +
+                       " at or above the run's threshold " + std::to_string(threshold);
     if (!errors.empty())
         text += "\n" + std::to_string(errors.size()) + " could not be scored (all in " + errorsPath + "):";
     for (const auto& r : errors) {
@@ -166,7 +128,7 @@ int predict(const Args& args)
                   {"weights", run.weightsPath},
                   {"weights_sha256", run.weightsSha256},
                   {"id_column", idName},
-                  {"rows", table.rowCount() + catalog.skipped.size()},
+                  {"rows", input.totalRows()},
                   {"scored", scored},
                   {"threshold", threshold},
                   {"at_or_above_threshold", above},

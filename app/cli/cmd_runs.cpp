@@ -4,14 +4,18 @@
 // start another project's encoder from ("pretrained" in a matrix) or to share.
 #include "Cli.h"
 
+#include "models/Safetensors.h"
 #include "models/WeightsIO.h"
-#include "training/RunQueue.h"
+#include "training/FeatureBaseline.h"
+#include "training/RunStore.h"
 #include "util/Error.h"
 #include "util/Sha256.h"
 
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <filesystem>
+#include <map>
 
 using namespace rm;
 using namespace rm::cli;
@@ -31,10 +35,14 @@ int runsList(const Args& args)
     const std::vector<RunSummary> runs = listRuns(path, experiment);
     nlohmann::json list = nlohmann::json::array();
     std::string text = runs.empty() ? "no runs" : "";
-    char line[512];
+    char line[640];
+    // The cross-validated AUC is what to compare on small sets; its column appears once a cell asks for it.
+    const bool anyCv =
+        std::any_of(runs.begin(), runs.end(), [](const RunSummary& r) { return r.cvFoldsTotal > 0; });
     if (!runs.empty()) {
-        std::snprintf(line, sizeof line, "%5s  %-12s %-36s %-9s %6s %8s %8s %9s  %s", "run", "experiment",
-                      "cell", "state", "epochs", "val AUC", "test AUC", "seconds", "device / error");
+        std::snprintf(line, sizeof line, "%5s  %-12s %-36s %-9s %6s %8s %8s%s %9s  %s", "run", "experiment",
+                      "cell", "state", "epochs", "val AUC", "test AUC", anyCv ? "  CV AUC [95% CI]     " : "",
+                      "seconds", "device / error");
         text = line;
     }
     for (const RunSummary& r : runs) {
@@ -52,6 +60,11 @@ int runsList(const Args& args)
                         {"attempts", r.attempts},
                         {"val_roc_auc", finiteOrNull(r.valAuc)},
                         {"test_roc_auc", finiteOrNull(r.testAuc)},
+                        {"cv_roc_auc", finiteOrNull(r.cvAuc)},
+                        {"cv_roc_auc_low", finiteOrNull(r.cvLow)},
+                        {"cv_roc_auc_high", finiteOrNull(r.cvHigh)},
+                        {"cv_folds_done", r.cvFoldsDone},
+                        {"cv_folds_total", r.cvFoldsTotal},
                         {"device", r.device},
                         {"seconds", finiteOrNull(r.seconds)},
                         {"weights", r.weightsPath},
@@ -68,16 +81,71 @@ int runsList(const Args& args)
         // The short state fits the column; what it means for the user follows it.
         if (r.status != r.state) tail = r.status + (tail.empty() ? "" : "; " + tail);
         const std::string shortState = r.status == "not started" ? "-" : r.state;
-        std::snprintf(line, sizeof line, "%5lld  %-12s %-36s %-9s %6d %8s %8s %9s  %s",
+        std::string cv;
+        if (anyCv) {
+            char b[64];
+            if (std::isfinite(r.cvAuc))
+                std::snprintf(b, sizeof b, "  %.3f [%.3f, %.3f]", r.cvAuc, r.cvLow, r.cvHigh);
+            else if (r.cvFoldsTotal > 0)
+                std::snprintf(b, sizeof b, "  - (%d/%d folds)", r.cvFoldsDone, r.cvFoldsTotal);
+            else
+                std::snprintf(b, sizeof b, "  -");
+            cv = b;
+            cv.resize(23, ' ');
+        }
+        std::snprintf(line, sizeof line, "%5lld  %-12s %-36s %-9s %6d %8s %8s%s %9s  %s",
                       static_cast<long long>(r.id), r.experiment.c_str(), r.cellKey.c_str(),
                       shortState.c_str(), r.epochs, num(r.valAuc, "%.3f").c_str(),
-                      num(r.testAuc, "%.3f").c_str(), num(r.seconds, "%.1f").c_str(), tail.c_str());
+                      num(r.testAuc, "%.3f").c_str(), cv.c_str(), num(r.seconds, "%.1f").c_str(),
+                      tail.c_str());
         text += std::string("\n") + line;
     }
     printSummary(
         args,
         {{"ok", true}, {"project", path}, {"experiment", experiment}, {"count", runs.size()}, {"runs", list}},
         text);
+    return 0;
+}
+
+// A feature-baseline model (profile_lr) is no network: its tensors are copied as they are, with the same
+// provenance metadata a network export gets. It cannot serve as an encoder, only be scored with.
+int exportFeatureModel(const Args& args, const std::string& project, const RunSummary& run,
+                       const std::string& out)
+{
+    namespace fs = std::filesystem;
+    const FeatureModelInfo info = readFeatureModel(run.weightsPath); // proves the file is whole
+    SafetensorsFile file(run.weightsPath);
+    std::vector<TensorToWrite> tensors;
+    for (const TensorInfo& t : file.tensors())
+        tensors.push_back({t.name, t.shape, t.dtype, file.data(t)});
+    std::map<std::string, std::string> meta = file.metadata();
+    char auc[32];
+    std::snprintf(auc, sizeof auc, "%.6f", run.valAuc);
+    meta["ringminer.source_project"] = fs::absolute(project).lexically_normal().string();
+    meta["ringminer.source_run"] = std::to_string(run.id);
+    meta["ringminer.source_experiment"] = run.experiment;
+    meta["ringminer.source_cell"] = run.cellKey;
+    meta["ringminer.source_val_roc_auc"] = auc;
+    meta["ringminer.source_sha256"] = run.weightsSha256;
+    writeSafetensors(out, tensors, meta);
+    const std::string sha = sha256File(out);
+    printSummary(
+        args,
+        {{"ok", true},
+         {"project", project},
+         {"run", run.id},
+         {"cell", run.cellKey},
+         {"experiment", run.experiment},
+         {"arch", kFeatureBaselineArch},
+         {"in_chans", info.channels},
+         {"features", info.names.size()},
+         {"val_roc_auc", finiteOrNull(run.valAuc)},
+         {"out", out},
+         {"sha256", sha}},
+        "exported run " + std::to_string(run.id) + " (" + run.cellKey + ", profile_lr feature model, " +
+            std::to_string(info.names.size()) + " features) to " + out +
+            "\n(a feature model starts no encoder; score galaxies with its run: ringminer-cli predict " +
+            project + " --run " + std::to_string(run.id) + " ...)");
     return 0;
 }
 
@@ -93,12 +161,8 @@ int runsExport(const Args& args)
     if (fs::exists(*out) && !args.flag("force"))
         throw UsageError("'" + *out + "' exists (pass --force to replace it)");
 
-    const RunSummary run = findDoneRun(project, *which, args.option("experiment", ""));
-    if (!fs::exists(run.weightsPath))
-        throw Error("the weights of run " + std::to_string(run.id) + " are gone: " + run.weightsPath);
-    if (!run.weightsSha256.empty() && sha256File(run.weightsPath) != run.weightsSha256)
-        throw Error("'" + run.weightsPath + "' changed since run " + std::to_string(run.id) +
-                    " wrote it (its SHA-256 differs from the recorded one)");
+    const RunSummary run = findDoneRunWithWeights(project, *which, args.option("experiment", ""));
+    if (isFeatureModelFile(run.weightsPath)) return exportFeatureModel(args, project, run, *out);
     // Loading proves the file is whole and names a known architecture before anything is written.
     const auto model = loadModel(run.weightsPath);
     char auc[32];

@@ -1,9 +1,11 @@
 // ringminer-cli targets build / show / list
 #include "Cli.h"
 
-#include "imaging/TargetSetCache.h"
+#include "cache/TargetSetCache.h"
+#include "store/LabelStore.h"
 #include "store/ProjectStore.h"
 #include "targets/ProjectExport.h"
+#include "targets/LabelConflicts.h"
 #include "targets/TargetSetBuilder.h"
 
 #include <cstdio>
@@ -43,6 +45,7 @@ static int targetsBuild(const Args& args)
                     "match-column", "match-bins", "train", "val", "seed", "duplicate-radius"},
                    {"ignore-hand-labels"});
     auto store = ProjectStore::open(args.positional(0, "PROJECT"));
+    store->requireWritable("a target set");
     TargetSetSpec spec;
     spec.name = args.option("name", "");
     if (spec.name.empty()) throw UsageError("missing --name NAME");
@@ -129,6 +132,77 @@ static VerbRegistrar
                 "or FITS table",
                 {},
                 targetsExport});
+
+static int targetsConflicts(const Args& args)
+{
+    args.allowOnly({"target-set", "radius", "author"}, {"accept-catalogs"});
+    const std::string path = args.positional(0, "PROJECT");
+    auto store = ProjectStore::open(path);
+    const std::string set = args.option("target-set", "");
+    if (set.empty()) throw UsageError("missing --target-set NAME");
+    const double radius = args.number("radius", 5.0);
+    const bool accept = args.flag("accept-catalogs");
+    if (accept) store->requireWritable("hand labels");
+    const std::vector<TargetLabelConflict> conflicts = targetLabelConflicts(*store, set, radius);
+    nlohmann::json list = nlohmann::json::array();
+    char within[32];
+    std::snprintf(within, sizeof within, "%g\"", radius);
+    std::string text = std::to_string(conflicts.size()) + " label conflict(s) in target set " + set +
+                       " within " + within + ":";
+    std::size_t labelled = 0;
+    LabelStore labels(store->db());
+    const std::string author = args.option("author", "ringminer-cli");
+    for (const TargetLabelConflict& c : conflicts) {
+        list.push_back({{"target_idx", c.targetIdx},
+                        {"catalog_id", c.catalogId},
+                        {"row", c.row},
+                        {"ra", c.ra},
+                        {"dec", c.dec},
+                        {"label", c.label},
+                        {"other_catalog", c.otherCatalog},
+                        {"other_row", c.otherRow},
+                        {"other_label", c.otherLabel},
+                        {"separation_arcsec", c.separationArcsec},
+                        {"description", c.description}});
+        char pos[64];
+        std::snprintf(pos, sizeof pos, "%10.5f %+9.5f", c.ra, c.dec);
+        text += "\n  target " + std::to_string(c.targetIdx) + "  " + pos + "  " + c.description;
+        if (accept) {
+            // The other catalog's word becomes a hand label: history keeps who decided, and the target set
+            // takes it when built again.
+            labels.set({c.catalogId, c.row}, c.ra, c.dec, c.otherLabel ? HandLabel::Ring : HandLabel::NotRing,
+                       "", author);
+            ++labelled;
+        }
+    }
+    if (accept)
+        text += "\n" + std::to_string(labelled) +
+                " galaxies hand-labelled as the other catalog says (author '" + author +
+                "'); rebuild the target set to train on them: ringminer-cli targets build " + path +
+                " --name NEW_NAME ...";
+    else if (!conflicts.empty())
+        text += "\nreview them in the workbench (Review queue: Catalogs disagree), or take the other "
+                "catalogs' word with --accept-catalogs";
+    printSummary(args,
+                 {{"ok", true},
+                  {"target_set", set},
+                  {"radius_arcsec", radius},
+                  {"count", conflicts.size()},
+                  {"hand_labelled", labelled},
+                  {"conflicts", list}},
+                 text);
+    return 0;
+}
+
+static VerbRegistrar conflictsVerb(
+    {"targets conflicts",
+     "PROJECT --target-set NAME [--radius ARCSEC] [--accept-catalogs [--author NAME]] [--json]",
+     "galaxies whose label in the target set disagrees with another catalog of the project (a rings catalog, "
+     "or a labelled one) within the radius (default 5\"); --accept-catalogs hand-labels each as the other "
+     "catalog says",
+     {"accept-catalogs"},
+     targetsConflicts});
+
 static VerbRegistrar buildVerb(
     {"targets build",
      "PROJECT --name NAME (--rings CAT [--images CAT] [--radius ARCSEC] | --labelled CAT) [--negatives CAT] "

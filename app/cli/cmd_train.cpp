@@ -4,9 +4,11 @@
 // within a step; running it again carries on where it stopped.
 #include "Cli.h"
 
-#include "imaging/TargetSetCache.h"
+#include "cache/TargetSetCache.h"
+#include "models/Safetensors.h"
 #include "store/ProjectStore.h"
 #include "targets/TargetSetBuilder.h"
+#include "training/ExperimentChoice.h"
 #include "training/RunQueue.h"
 #include "training/RunStore.h"
 #include "training/TrainProgress.h"
@@ -98,6 +100,32 @@ RunQueue makeQueue(const std::string& path, const ExperimentMatrix& matrix, cons
     }
 }
 
+// A model's pretrained weights file is read (its header checked against the file: sizes, offsets, dtypes)
+// before anything is recorded, so a truncated or lying safetensors file fails the command at once, naming
+// the file and the tensor, instead of failing every cell that uses it.
+void checkPretrainedWeights(const ExperimentMatrix& matrix)
+{
+    std::vector<InputError> problems;
+    std::set<std::string> seen;
+    for (const MatrixModel& m : matrix.models) {
+        if (m.pretrained.empty() || !seen.insert(m.pretrained).second) continue;
+        try {
+            SafetensorsFile weights(m.pretrained);
+        } catch (const InputError& e) {
+            problems.push_back(e);
+        }
+    }
+    if (problems.empty()) return;
+    if (problems.size() == 1)
+        throw InputError(problems[0].file(), problems[0].row(), problems[0].column(),
+                         problems[0].reason() + "; nothing was trained");
+    std::string text = std::to_string(problems.size()) + " pretrained weights files cannot be read, so "
+                                                         "nothing was trained:";
+    for (const auto& p : problems)
+        text += "\n  " + std::string(p.what());
+    throw Error(text);
+}
+
 // Every problem with the images of the cells that will train, listed at once before anything runs.
 void checkImagesOfCells(const std::string& path, const ExperimentMatrix& matrix,
                         const std::string& experiment, const std::vector<std::string>& onlyCells)
@@ -138,41 +166,26 @@ int train(const Args& args)
     if (!device.empty() && device != "cpu" && device != "auto" && device.rfind("cuda", 0) != 0)
         throw UsageError("--device must be cpu, cuda, cuda:N or auto");
 
-    ExperimentMatrix matrix;
-    std::string experiment = args.option("experiment", "");
+    ExperimentRequest request;
+    request.matrixFile = args.option("matrix", "");
+    request.experiment = args.option("experiment", "");
+    request.targetSets = splitList(args.options("target-sets"));
+    request.settings = parseSettings(args.options("set"));
+    ExperimentChoice choice;
     {
         auto store = ProjectStore::open(path);
-        RunStore runs(*store);
-        const auto stored = experiment.empty() ? std::nullopt : runs.experimentId(experiment);
-        if (auto file = args.option("matrix")) {
-            matrix = ExperimentMatrix::fromFile(*file);
-        } else if (stored) {
-            // An experiment made earlier (perhaps in the GUI) runs with the matrix it was made with.
-            matrix = ExperimentMatrix::fromJson(
-                nlohmann::json::parse(runs.experimentMatrix(*stored).value_or("{}")));
-        } else {
-            const std::vector<std::string> sets = targetSetNames(*store);
-            if (sets.empty())
-                throw Error("project '" + path +
-                            "' has no target set yet: build one with ringminer-cli targets build");
-            matrix = ExperimentMatrix::defaultMatrix().forProject(sets);
-        }
+        store->requireWritable("training runs");
+        choice = chooseExperiment(request, *store);
     }
-    if (const auto sets = splitList(args.options("target-sets")); !sets.empty())
-        matrix = matrix.withTargetSets(sets);
-    const nlohmann::json settings = parseSettings(args.options("set"));
-    if (!settings.empty()) {
-        for (const auto& [key, value] : settings.items())
-            matrix.defaults[key] = value;
-        matrix = ExperimentMatrix::fromJson(matrix.toJson()); // names a bad key before anything runs
-    }
-    if (experiment.empty()) experiment = matrix.name;
+    const ExperimentMatrix matrix = choice.matrix;
+    const std::string experiment = choice.experiment;
 
     RunQueueOptions options;
     options.parallelCells = static_cast<int>(parallel);
     options.device = device;
     options.retryFailed = !args.flag("no-retry");
     options.onlyCells = splitList(args.options("cells"));
+    checkPretrainedWeights(matrix);                                  // before anything is recorded
     checkImagesOfCells(path, matrix, experiment, options.onlyCells); // before anything is recorded
     RunQueue queue = makeQueue(path, matrix, experiment, options, args.flag("replace"));
 
@@ -226,8 +239,15 @@ int train(const Args& args)
                         : "");
                 break;
             case RunEvent::Kind::CellFinished:
-                std::fprintf(stderr, "%s: done, val ROC AUC %s, test ROC AUC %s\n", cell.c_str(),
-                             fixed(e.valAuc).c_str(), fixed(e.testAuc).c_str());
+                if (std::isfinite(e.cvAuc))
+                    std::fprintf(
+                        stderr,
+                        "%s: done, val ROC AUC %s, test ROC AUC %s, cross-validated ROC AUC %s [%s, %s]\n",
+                        cell.c_str(), fixed(e.valAuc).c_str(), fixed(e.testAuc).c_str(),
+                        fixed(e.cvAuc).c_str(), fixed(e.cvLow).c_str(), fixed(e.cvHigh).c_str());
+                else
+                    std::fprintf(stderr, "%s: done, val ROC AUC %s, test ROC AUC %s\n", cell.c_str(),
+                                 fixed(e.valAuc).c_str(), fixed(e.testAuc).c_str());
                 break;
             case RunEvent::Kind::CellFailed:
                 std::fprintf(stderr, "%s: FAILED: %s\n", cell.c_str(), e.message.c_str());
@@ -264,10 +284,20 @@ int train(const Args& args)
                             {"status", r.status}, {"epochs", r.epochs}, {"device", r.device}};
         j["val_roc_auc"] = std::isfinite(r.valAuc) ? nlohmann::json(r.valAuc) : nlohmann::json();
         j["test_roc_auc"] = std::isfinite(r.testAuc) ? nlohmann::json(r.testAuc) : nlohmann::json();
+        if (r.cvFoldsTotal > 0) {
+            j["cv_roc_auc"] = std::isfinite(r.cvAuc) ? nlohmann::json(r.cvAuc) : nlohmann::json();
+            j["cv_roc_auc_ci"] =
+                std::isfinite(r.cvAuc) ? nlohmann::json({r.cvLow, r.cvHigh}) : nlohmann::json();
+            j["cv_folds_done"] = r.cvFoldsDone;
+            j["cv_folds_total"] = r.cvFoldsTotal;
+        }
         if (!r.error.empty() && r.state != "done") j["error"] = r.error;
         runsJson.push_back(j);
         text += "\n  " + std::to_string(r.id) + " " + r.cellKey + " " + r.status +
                 (r.state == "done" ? " val AUC " + fixed(r.valAuc) + " test AUC " + fixed(r.testAuc) : "") +
+                (r.state == "done" && std::isfinite(r.cvAuc)
+                     ? " CV AUC " + fixed(r.cvAuc) + " [" + fixed(r.cvLow) + ", " + fixed(r.cvHigh) + "]"
+                     : "") +
                 (r.state == "failed" ? ": " + r.error : "");
     }
     const double seconds = now() - start;

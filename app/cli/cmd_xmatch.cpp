@@ -13,6 +13,7 @@ static int xmatch(const Args& args)
 {
     args.allowOnly({"radius", "show-conflicts"}, {});
     auto store = ProjectStore::open(args.positional(0, "PROJECT"));
+    store->requireWritable("a cross-match");
     const std::string a = args.positional(1, "catalog A"), b = args.positional(2, "catalog B");
     const double radius = args.number("radius", 1.0);
     Progress progress("cross-matching " + a + " x " + b);

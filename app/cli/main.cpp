@@ -154,7 +154,18 @@ int main(int argc, char** argv)
         return 2;
     } catch (const std::exception& e) {
         std::fprintf(stderr, "ringminer-cli %s: error: %s\n", verb->name.c_str(), e.what());
-        if (args.json()) std::cout << nlohmann::json{{"ok", false}, {"error", e.what()}}.dump() << std::endl;
+        if (args.json()) {
+            nlohmann::json error{{"ok", false}, {"error", e.what()}};
+            // A problem in an input file also says where, field by field, for scripts.
+            if (const auto* input = dynamic_cast<const rm::InputError*>(&e)) {
+                error["file"] = input->file();
+                if (input->row() > 0) error["row"] = input->row();
+                if (!input->column().empty()) error["column"] = input->column();
+                error["reason"] = input->reason();
+            }
+            // The message may quote bytes of a file that are not UTF-8: replaced, never a throw here.
+            std::cout << error.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) << std::endl;
+        }
         return 1;
     }
 }

@@ -1,7 +1,7 @@
 // ringminer: the workbench. Everything is in ringminer_ui; this only starts it.
-#include "MainWindow.h"
-#include "app/Settings.h"
-#include "app/Theme.h"
+#include "shell/MainWindow.h"
+#include "shell/Settings.h"
+#include "shell/Theme.h"
 
 #include <QApplication>
 #include <QCommandLineParser>

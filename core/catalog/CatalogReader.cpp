@@ -7,13 +7,20 @@
 #include "catalog/FitsReader.h"
 #include "catalog/FormatSniffer.h"
 #include "catalog/MappedFile.h"
+#include "catalog/NumberParse.h"
 #include "catalog/PositionDetector.h"
 #include "catalog/RawTable.h"
+#include "catalog/ScoringCatalog.h"
 #include "catalog/VoTableReader.h"
 #include "catalog/WhitespaceReader.h"
 #include "util/Error.h"
 
 #include <algorithm>
+#include <cctype>
+#include <cmath>
+#include <cstdint>
+#include <cstdio>
+#include <cstring>
 #include <optional>
 
 namespace rm {
@@ -27,10 +34,10 @@ const char* catalogFormatName(CatalogFormat f)
         return "csv";
     case CatalogFormat::Fits:
         return "fits";
-    case CatalogFormat::Whitespace:
-        return "whitespace";
     case CatalogFormat::VoTable:
         return "votable";
+    case CatalogFormat::Whitespace:
+        return "whitespace";
     }
     return "auto";
 }
@@ -58,9 +65,10 @@ bool byRow(const ImportIssue& a, const ImportIssue& b)
 // position does not decode are dropped, or the first of them is thrown under Abort. cellsOf(i) gives row i's
 // position cells. Returns the keep mask over the reader's rows.
 template <typename CellsOf>
-std::vector<std::uint8_t>
-resolveRows(ImportedCatalog& out, const DetectedPosition& where, const std::vector<std::size_t>& rowNumbers,
-            std::vector<ImportIssue> readerIssues, const ImportOptions& options, CellsOf cellsOf)
+std::vector<std::uint8_t> resolveRows(ImportedCatalog& out, const DetectedPosition& where,
+                                      const std::vector<std::size_t>& rowNumbers,
+                                      std::vector<ImportIssue> readerIssues, const ImportOptions& options,
+                                      bool requirePositions, CellsOf cellsOf)
 {
     const bool abort = options.onBadRow == BadRowPolicy::Abort;
     std::vector<std::uint8_t> keep(rowNumbers.size(), 1);
@@ -82,8 +90,15 @@ resolveRows(ImportedCatalog& out, const DetectedPosition& where, const std::vect
             keep[i] = 0;
             continue;
         }
+        if (where.raIndex < 0) { // no position columns (positions optional)
+            out.ra.push_back(NAN);
+            out.dec.push_back(NAN);
+            out.sourceRow.push_back(row);
+            continue;
+        }
         const auto [raCell, decCell] = cellsOf(i);
-        const RowPosition p = rowPosition(where, raCell, decCell);
+        RowPosition p = rowPosition(where, raCell, decCell);
+        if (!p.ok && !requirePositions) p = {true, NAN, NAN, {}, {}};
         if (!p.ok) {
             ImportIssue issue{out.path, row, p.column, p.reason};
             if (abort) raise(issue);
@@ -104,22 +119,24 @@ resolveRows(ImportedCatalog& out, const DetectedPosition& where, const std::vect
 }
 
 void importText(ImportedCatalog& out, const SniffedFormat& format, std::string_view content,
-                const ImportOptions& options)
+                const ImportOptions& options, bool requirePositions)
 {
     RawTable raw = format.format == CatalogFormat::Whitespace
                        ? readWhitespace(out.path, content, options)
                        : readCsv(out.path, content, format.csv, options);
     const DetectedPosition where = detectPosition(
-        out.path, raw.names, [&raw](std::size_t c, std::size_t max) { return raw.sample(c, max); }, options);
+        out.path, raw.names, [&raw](std::size_t c, std::size_t max) { return raw.sample(c, max); }, options,
+        requirePositions);
     out.position = where.columns;
     out.positionNote = where.how;
-    const RawColumn* raCol = &raw.columns[static_cast<std::size_t>(where.raIndex)];
+    const RawColumn* raCol =
+        where.raIndex >= 0 ? &raw.columns[static_cast<std::size_t>(where.raIndex)] : nullptr;
     const RawColumn* decCol =
         where.decIndex >= 0 ? &raw.columns[static_cast<std::size_t>(where.decIndex)] : nullptr;
     std::sort(raw.issues.begin(), raw.issues.end(), byRow);
-    const auto keep =
-        resolveRows(out, where, raw.sourceRow, std::move(raw.issues), options, [&](std::size_t i) {
-            return std::make_pair(PositionCell::ofText(raCol->cell(i)),
+    const auto keep = resolveRows(
+        out, where, raw.sourceRow, std::move(raw.issues), options, requirePositions, [&](std::size_t i) {
+            return std::make_pair(raCol ? PositionCell::ofText(raCol->cell(i)) : PositionCell::ofBlank(),
                                   decCol ? PositionCell::ofText(decCol->cell(i)) : PositionCell::ofBlank());
         });
     out.table = buildTypedTable(raw, keep);
@@ -193,7 +210,7 @@ std::pair<std::string, std::string> ucdPosition(const Table& table, const std::v
 
 // Readers that decode types themselves (FITS, VOTable): find the position, then drop or reject bad rows.
 void importTyped(ImportedCatalog& out, Table& table, std::vector<ImportIssue> issues,
-                 const ImportOptions& options, const std::string& how = {})
+                 const ImportOptions& options, bool requirePositions, const std::string& how = {})
 {
     std::vector<std::string> names;
     for (const Column& c : table.columns)
@@ -207,30 +224,33 @@ void importTyped(ImportedCatalog& out, Table& table, std::vector<ImportIssue> is
                 if (!c.isNull(r)) values.push_back(c.text(r));
             return values;
         },
-        options);
+        options, requirePositions);
     out.position = where.columns;
     out.positionNote = how.empty() ? where.how : how;
     std::vector<std::size_t> rowNumbers(table.rowCount());
     for (std::size_t i = 0; i < rowNumbers.size(); ++i)
         rowNumbers[i] = i + 1;
-    const Column& raCol = table.columns[static_cast<std::size_t>(where.raIndex)];
+    const Column* raCol =
+        where.raIndex >= 0 ? &table.columns[static_cast<std::size_t>(where.raIndex)] : nullptr;
     const Column* decCol =
         where.decIndex >= 0 ? &table.columns[static_cast<std::size_t>(where.decIndex)] : nullptr;
-    const auto keep = resolveRows(out, where, rowNumbers, std::move(issues), options, [&](std::size_t i) {
-        return std::make_pair(cellOf(raCol, i), decCol ? cellOf(*decCol, i) : PositionCell::ofBlank());
-    });
+    const auto keep = resolveRows(
+        out, where, rowNumbers, std::move(issues), options, requirePositions, [&](std::size_t i) {
+            return std::make_pair(raCol ? cellOf(*raCol, i) : PositionCell::ofBlank(),
+                                  decCol ? cellOf(*decCol, i) : PositionCell::ofBlank());
+        });
     keepRows(table, keep);
     out.table = std::move(table);
 }
 
-void importFits(ImportedCatalog& out, const ImportOptions& options)
+void importFits(ImportedCatalog& out, const ImportOptions& options, bool requirePositions)
 {
     FitsTable fits = readFits(out.path, options);
     out.notes = std::move(fits.notes);
-    importTyped(out, fits.table, std::move(fits.issues), options);
+    importTyped(out, fits.table, std::move(fits.issues), options, requirePositions);
 }
 
-void importVoTable(ImportedCatalog& out, const ImportOptions& options)
+void importVoTable(ImportedCatalog& out, const ImportOptions& options, bool requirePositions)
 {
     VoTable vot = readVoTable(out.path, options);
     out.notes = std::move(vot.notes);
@@ -245,12 +265,128 @@ void importVoTable(ImportedCatalog& out, const ImportOptions& options)
                   ", the FIELDs whose UCDs are pos.eq.ra;meta.main and pos.eq.dec;meta.main";
         }
     }
-    importTyped(out, vot.table, std::move(vot.issues), withUcds, how);
+    importTyped(out, vot.table, std::move(vot.issues), withUcds, requirePositions, how);
 }
 
 } // namespace
 
-ImportedCatalog importCatalog(const std::string& path, const ImportOptions& options)
+namespace {
+
+// The offset of the first byte that does not belong to a well-formed UTF-8 sequence (overlong forms,
+// surrogates and values past U+10FFFF included), or nothing when the text is valid UTF-8.
+std::optional<std::size_t> firstInvalidUtf8(std::string_view s)
+{
+    const auto* p = reinterpret_cast<const unsigned char*>(s.data());
+    const std::size_t n = s.size();
+    std::size_t i = 0;
+    while (i < n) {
+        const unsigned char c = p[i];
+        if (c < 0x80) {
+            ++i;
+            while (i + 8 <= n) { // ASCII runs eight bytes at a time
+                std::uint64_t word;
+                std::memcpy(&word, p + i, 8);
+                if (word & 0x8080808080808080ull) break;
+                i += 8;
+            }
+            continue;
+        }
+        std::size_t len = 0;
+        unsigned char lo = 0x80, hi = 0xBF;
+        if (c >= 0xC2 && c <= 0xDF)
+            len = 2;
+        else if (c >= 0xE0 && c <= 0xEF) {
+            len = 3;
+            if (c == 0xE0) lo = 0xA0;
+            if (c == 0xED) hi = 0x9F;
+        } else if (c >= 0xF0 && c <= 0xF4) {
+            len = 4;
+            if (c == 0xF0) lo = 0x90;
+            if (c == 0xF4) hi = 0x8F;
+        } else
+            return i;
+        if (i + len > n) return i;
+        if (p[i + 1] < lo || p[i + 1] > hi) return i;
+        for (std::size_t k = 2; k < len; ++k)
+            if (p[i + k] < 0x80 || p[i + k] > 0xBF) return i;
+        i += len;
+    }
+    return std::nullopt;
+}
+
+std::string latin1ToUtf8(std::string_view s)
+{
+    std::string out;
+    out.reserve(s.size() + s.size() / 8);
+    for (const char ch : s) {
+        const auto c = static_cast<unsigned char>(ch);
+        if (c < 0x80) {
+            out.push_back(ch);
+        } else {
+            out.push_back(static_cast<char>(0xC0 | (c >> 6)));
+            out.push_back(static_cast<char>(0x80 | (c & 0x3F)));
+        }
+    }
+    return out;
+}
+
+std::size_t lineOf(std::string_view s, std::size_t offset)
+{
+    return 1 + static_cast<std::size_t>(std::count(s.begin(), s.begin() + static_cast<long>(offset), '\n'));
+}
+
+// A text catalog has no NUL bytes; an image, a database or an archive saved under a .csv name has them in
+// its first kilobytes. Refused before the tokenizer turns it into thousands of garbage columns.
+void rejectBinary(const std::string& path, std::string_view text)
+{
+    const std::string_view head = text.substr(0, 4096);
+    std::string start(detail::trimBlanks(head.substr(head.substr(0, 3) == "\xEF\xBB\xBF" ? 3 : 0, 200)));
+    for (char& c : start)
+        c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    while (!start.empty() && (start[0] == '\n' || start[0] == '\r' || start[0] == ' '))
+        start.erase(0, 1);
+    if (start.rfind("<!doctype html", 0) == 0 || start.rfind("<html", 0) == 0)
+        throw InputError(path, 0, {},
+                         "is an HTML page, not a catalog (an error page saved in place of the download?)");
+    const std::size_t nul = head.find('\0');
+    if (nul == std::string_view::npos) return;
+    std::string kind = "a binary file";
+    if (head.substr(0, 8) == "\x89PNG\r\n\x1a\n") kind = "a PNG image";
+    if (head.substr(0, 3) == "\xFF\xD8\xFF") kind = "a JPEG image";
+    if (head.substr(0, 16) == std::string_view("SQLite format 3\0", 16)) kind = "an SQLite database";
+    if (head.substr(0, 4) == "PK\x03\x04") kind = "a zip archive";
+    throw InputError(path, 0, {},
+                     "is " + kind + ", not a text catalog (NUL byte at byte " + std::to_string(nul + 1) +
+                         " of line " + std::to_string(lineOf(text, nul)) + ")");
+}
+
+// Right ascension in hours under a degrees column name is the classic silent error: every galaxy lands in
+// the first 24 degrees. A catalog whose detected ra never leaves [0, 24] while spanning at least 6 of those
+// "degrees" and whose dec spans 30 degrees or more is refused; naming the columns (--ra/--dec) says they
+// really are degrees.
+void rejectRaInHours(const ImportedCatalog& out, const ImportOptions& options)
+{
+    if (!options.raColumn.empty() || out.position.kind != PositionKind::Degrees || out.ra.size() < 10) return;
+    double raMin = 360, raMax = 0, decMin = 90, decMax = -90;
+    for (std::size_t i = 0; i < out.ra.size(); ++i) {
+        if (!std::isfinite(out.ra[i])) return; // positions optional (scoring): nothing to judge
+        raMin = std::min(raMin, out.ra[i]);
+        raMax = std::max(raMax, out.ra[i]);
+        decMin = std::min(decMin, out.dec[i]);
+        decMax = std::max(decMax, out.dec[i]);
+    }
+    if (raMax > 24.0 || raMax - raMin < 6.0 || decMax - decMin < 30.0) return;
+    char buf[200];
+    std::snprintf(buf, sizeof buf,
+                  "every ra of the %zu rows is between %.4g and %.4g while dec spans %.4g to %.4g degrees",
+                  out.ra.size(), raMin, raMax, decMin, decMax);
+    throw InputError(out.path, 0, out.position.raColumn,
+                     std::string(buf) +
+                         ": the column looks like hours, not degrees; convert it to degrees (x 15), or "
+                         "name the columns with --ra/--dec if they really are degrees");
+}
+
+ImportedCatalog importAny(const std::string& path, const ImportOptions& options, bool requirePositions)
 {
     ImportedCatalog out;
     out.path = path;
@@ -258,24 +394,59 @@ ImportedCatalog importCatalog(const std::string& path, const ImportOptions& opti
     if (options.format == CatalogFormat::Fits ||
         (options.format == CatalogFormat::Auto && hasFitsExtension(path))) {
         out.format = CatalogFormat::Fits;
-        importFits(out, options);
+        importFits(out, options, requirePositions);
+        rejectRaInHours(out, options);
         return out;
     }
     if (options.format == CatalogFormat::VoTable ||
         (options.format == CatalogFormat::Auto && hasVoTableExtension(path))) {
         out.format = CatalogFormat::VoTable;
-        importVoTable(out, options);
+        importVoTable(out, options, requirePositions);
+        rejectRaInHours(out, options);
         return out;
     }
     MappedFile file(path);
     const SniffedFormat format = sniffFormat(path, file.text(), options.format);
     out.format = format.format;
-    if (format.format == CatalogFormat::Fits)
-        importFits(out, options);
-    else if (format.format == CatalogFormat::VoTable)
-        importVoTable(out, options);
-    else
-        importText(out, format, file.text(), options);
+    if (format.format == CatalogFormat::Fits) {
+        importFits(out, options, requirePositions);
+        rejectRaInHours(out, options);
+        return out;
+    }
+    if (format.format == CatalogFormat::VoTable) {
+        importVoTable(out, options, requirePositions);
+        rejectRaInHours(out, options);
+        return out;
+    }
+    std::string_view text = file.text();
+    rejectBinary(path, text);
+    // Catalogs from older tools and some VizieR exports are Latin-1 (a 'é' in an author's name); stored as
+    // is, those bytes would be invalid UTF-8 in the project and in every JSON that quotes them.
+    std::string transcoded;
+    if (const auto bad = firstInvalidUtf8(text)) {
+        transcoded = latin1ToUtf8(text);
+        text = transcoded;
+        out.notes.push_back("the file is not UTF-8 (byte " + std::to_string(*bad + 1) + ", line " +
+                            std::to_string(lineOf(file.text(), *bad)) +
+                            "): read as Latin-1 (ISO 8859-1) and stored as UTF-8");
+    }
+    importText(out, format, text, options, requirePositions);
+    rejectRaInHours(out, options);
+    return out;
+}
+
+} // namespace
+
+ImportedCatalog importCatalog(const std::string& path, const ImportOptions& options)
+{
+    return importAny(path, options, true);
+}
+
+ScoringCatalog importCatalogForScoring(const std::string& path, const ImportOptions& options)
+{
+    ScoringCatalog out;
+    out.catalog = importAny(path, options, false);
+    out.hasPositions = !out.catalog.position.raColumn.empty();
     return out;
 }
 

@@ -4,6 +4,7 @@
 #include "catalog/NumberParse.h"
 #include "catalog/RawTable.h"
 #include "util/Error.h"
+#include "util/FitsStructure.h"
 
 #include <fitsio.h>
 
@@ -25,8 +26,11 @@ std::string cfitsioMessage(int status)
     std::string out = text;
     char msg[FLEN_ERRMSG] = {};
     std::string detail;
-    while (fits_read_errmsg(msg))
-        if (detail.empty()) detail = trimBlanks(msg);
+    // The first message that says more than where cfitsio was ("ffopen ...", "Failed to ...").
+    while (fits_read_errmsg(msg)) {
+        const std::string m(trimBlanks(msg));
+        if (detail.empty() || (detail.rfind("ffmahd", 0) == 0 || detail.rfind("ffopen", 0) == 0)) detail = m;
+    }
     while (!detail.empty() && (detail.back() == ':' || detail.back() == ' '))
         detail.pop_back();
     if (!detail.empty() && detail != out) out += " (" + detail + ")";
@@ -39,6 +43,7 @@ class FitsHandle
 public:
     FitsHandle(const std::string& path) : m_path(path)
     {
+        checkFitsStructure(path);
         fits_clear_errmsg();
         int status = 0;
         // The disk-file opener does not parse cfitsio's extended syntax, so "a[1].fits" is a plain name.
@@ -98,6 +103,12 @@ int selectTable(const FitsHandle& fits, const std::string& path, int requested)
 {
     int status = 0, type = 0;
     if (requested > 0) {
+        int count = 0;
+        fits.check(fits_get_num_hdus(fits.get(), &count, &status), "cannot count the HDUs");
+        if (requested > count)
+            throw InputError(path, 0, {},
+                             "there is no HDU " + std::to_string(requested) + " (--hdu): the file has " +
+                                 std::to_string(count) + " readable HDU" + (count == 1 ? "" : "s"));
         fits.check(fits_movabs_hdu(fits.get(), requested, &type, &status),
                    "cannot move to HDU " + std::to_string(requested));
         if (type != BINARY_TBL && type != ASCII_TBL)
@@ -110,6 +121,16 @@ int selectTable(const FitsHandle& fits, const std::string& path, int requested)
         fits.check(fits_movabs_hdu(fits.get(), h, &type, &status), "cannot read HDU " + std::to_string(h));
         if (type == BINARY_TBL || type == ASCII_TBL) return type;
     }
+    // cfitsio counts only the HDUs it could read: a table extension with a damaged header (a TFORM that
+    // does not parse, column widths that do not add up to NAXIS1) stops the count. Moving to the next HDU
+    // gives cfitsio's reason, which names the keyword.
+    fits_clear_errmsg();
+    status = 0;
+    if (fits_movabs_hdu(fits.get(), count + 1, &type, &status) && status != END_OF_FILE)
+        throw InputError(path, 0, {},
+                         "HDU " + std::to_string(count + 1) + " (after the " + std::to_string(count) +
+                             " readable one" + (count == 1 ? "" : "s") +
+                             ") has a damaged header: " + cfitsioMessage(status));
     throw InputError(path, 0, {}, "the FITS file has no binary or ASCII table extension");
 }
 
@@ -384,6 +405,32 @@ void readAsciiChunk(const FitsHandle& fits, const std::string& path, std::vector
     }
 }
 
+// NAXIS1 x NAXIS2 is what the header promises; every buffer below is sized from it. A header that promises
+// more bytes than the file holds (cut short, or lying) is refused here, before anything is allocated for it.
+void checkTableFits(const FitsHandle& fits, const std::string& path, LONGLONG nrows, long rowLength)
+{
+    if (nrows < 0 || rowLength < 0)
+        throw InputError(path, 0, {},
+                         "header keyword NAXIS" + std::string(nrows < 0 ? "2" : "1") + " is negative");
+    if (nrows == 0) return;
+    LONGLONG headStart = 0, dataStart = 0, dataEnd = 0;
+    int status = 0;
+    fits.check(fits_get_hduaddrll(fits.get(), &headStart, &dataStart, &dataEnd, &status),
+               "cannot locate the table's data");
+    const LONGLONG fileSize = fits.get()->Fptr->logfilesize; // uncompressed size for a .gz
+    const LONGLONG available = std::max<LONGLONG>(0, fileSize - dataStart);
+    const bool overflows = rowLength > 0 && nrows > std::numeric_limits<LONGLONG>::max() / rowLength;
+    if (overflows || static_cast<LONGLONG>(rowLength) * nrows > available)
+        throw InputError(path, 0, {},
+                         "header keywords NAXIS2 = " + std::to_string(nrows) +
+                             " rows of NAXIS1 = " + std::to_string(rowLength) + " bytes promise " +
+                             (overflows ? std::string("more than 2^63")
+                                        : std::to_string(static_cast<LONGLONG>(rowLength) * nrows)) +
+                             " bytes of table data, but the file holds only " + std::to_string(available) +
+                             " bytes after the header (at byte " + std::to_string(dataStart) +
+                             "): the file is truncated or its header is wrong");
+}
+
 } // namespace
 
 FitsTable readFits(const std::string& path, const ImportOptions& options)
@@ -396,6 +443,7 @@ FitsTable readFits(const std::string& path, const ImportOptions& options)
     fits.check(fits_get_num_cols(fits.get(), &ncols, &status), "cannot read the number of columns");
     long rowLength = 0;
     fits.check(fits_read_key_lng(fits.get(), "NAXIS1", &rowLength, nullptr, &status), "cannot read NAXIS1");
+    checkTableFits(fits, path, nrows, rowLength);
 
     FitsTable out;
     std::vector<Field> fields =

@@ -192,7 +192,8 @@ std::vector<PairCandidate> namePairs(const std::vector<std::string>& names)
 } // namespace
 
 DetectedPosition detectPosition(const std::string& file, const std::vector<std::string>& names,
-                                const ColumnSampler& sample, const ImportOptions& options)
+                                const ColumnSampler& sample, const ImportOptions& options,
+                                bool requirePositions)
 {
     auto require = [&](const std::string& name, const char* what) {
         const int i = findColumn(names, name);
@@ -260,6 +261,7 @@ DetectedPosition detectPosition(const std::string& file, const std::vector<std::
             return d;
         }
     }
+    if (!requirePositions) return DetectedPosition{}; // raIndex -1: no positions
     throw InputError(
         file, 0, {},
         "no sky position columns found (looked for _RAJ2000/_DEJ2000, RAdeg/DEdeg, ra/dec, "

@@ -26,10 +26,11 @@ struct DetectedPosition
 // Applies the options, then the known column-name conventions in priority order, then any other pair of
 // RA/Dec-like names (objra/objdec, ra_deg/dec_deg, ALPHA_J2000/DELTA_J2000, ...: the same name with an RA
 // word where the other has a Dec word) whose sampled values are in range. Throws InputError naming the file
-// and listing the columns when nothing fits, when an option names a missing column, or when several such
-// pairs fit (listing them, and asking for --ra/--dec).
+// and listing the columns when nothing fits (or returns raIndex -1 when requirePositions is false), when an
+// option names a missing column, or when several such pairs fit (listing them, and asking for --ra/--dec).
 DetectedPosition detectPosition(const std::string& file, const std::vector<std::string>& names,
-                                const ColumnSampler& sample, const ImportOptions& options);
+                                const ColumnSampler& sample, const ImportOptions& options,
+                                bool requirePositions = true);
 
 // One cell as a reader holds it: blank, a number already decoded (FITS) or text.
 struct PositionCell

@@ -1,7 +1,7 @@
 #include "imaging/Augment.h"
 
-#include "imaging/DeterministicRandom.h"
 #include "util/Error.h"
+#include "util/Random.h"
 
 #include <algorithm>
 #include <cmath>
@@ -56,11 +56,7 @@ int reflect101(int i, int n)
 
 void validate(const ViewParams& p)
 {
-    if (p.width < 1 || p.height < 1 || p.width > 8192 || p.height > 8192)
-        throw Error("view size must be between 1 and 8192 pixels, got " + std::to_string(p.width) + "x" +
-                    std::to_string(p.height));
-    if (p.channels != 1 && p.channels != 3)
-        throw Error("view channels must be 1 or 3, got " + std::to_string(p.channels));
+    validate(p.shape());
     if (!(p.evalCropFraction > 0 && p.evalCropFraction <= 1))
         throw Error("evaluation crop fraction must be in (0, 1], got " + std::to_string(p.evalCropFraction));
     const auto& a = p.augmentation;

@@ -9,6 +9,7 @@
 // aspect 0.9-1.1, bilinear), then flips. All of it is one affine map sampled once, bilinear, so there is a
 // single interpolation. Evaluation is a fixed centre crop and resize.
 #include "imaging/Image.h"
+#include "imaging/ImageShape.h"
 
 #include <cstdint>
 #include <vector>
@@ -41,11 +42,8 @@ struct Normalisation
 };
 
 // What the model reads and how it is made from a stored image.
-struct ViewParams
+struct ViewParams : ImageShape
 {
-    int width = 224;
-    int height = 224;
-    int channels = 3;              // 1 = mean of R, G, B (Zoobot's greyscale); 3 = RGB
     double evalCropFraction = 1.0; // evaluation: keep this centre fraction of each side
     bool augment = false;          // training augmentation on/off
     AugmentParams augmentation;

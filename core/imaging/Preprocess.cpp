@@ -96,11 +96,7 @@ Image resizeImagePlain(const Image& src, int width, int height)
 
 void validate(const PrepareParams& p)
 {
-    if (p.width < 1 || p.height < 1 || p.width > 8192 || p.height > 8192)
-        throw Error("image size must be between 1 and 8192 pixels, got " + std::to_string(p.width) + "x" +
-                    std::to_string(p.height));
-    if (p.channels != 1 && p.channels != 3)
-        throw Error("channels must be 1 (grey) or 3 (RGB), got " + std::to_string(p.channels));
+    validate(p.shape());
     if (!(p.cropFraction > 0.0 && p.cropFraction <= 1.0))
         throw Error("crop fraction must be in (0, 1], got " + std::to_string(p.cropFraction));
 }

@@ -7,14 +7,13 @@
 // GrayscaleUnweighted / ToGray take arr.mean(axis=channels)), not the perceptual luminance weights of
 // OpenCV, PIL or torchvision.
 #include "imaging/Image.h"
+#include "imaging/ImageShape.h"
 
 namespace rm {
 
-struct PrepareParams
+// The shape to make and how much of the centre to keep first.
+struct PrepareParams : ImageShape
 {
-    int width = 224;
-    int height = 224;
-    int channels = 3;          // 1 (grey, channel mean) or 3 (RGB)
     double cropFraction = 1.0; // keep this fraction of each side around the centre before resizing
 };
 

@@ -162,13 +162,13 @@ public:
         initWeights();
     }
 
-    torch::Tensor features(const torch::Tensor& input) override
+    torch::Tensor featureMap(const torch::Tensor& input) override
     {
         torch::Tensor x = torch::silu(bn1->forward(conv_stem->forward(input)));
         for (auto& block : m_flat)
             x = block->forward(x);
         x = torch::silu(bn2->forward(conv_head->forward(x)));
-        return x.mean({2, 3});
+        return x;
     }
 
     std::int64_t numFeatures() const override { return m_numFeatures; }

@@ -1,5 +1,6 @@
 #pragma once
-// The feature extractor half of a model: images [N, C, H, W] -> pooled features [N, numFeatures()].
+// The feature extractor half of a model: images [N, C, H, W] -> a feature map [N, numFeatures(), h, w] ->
+// pooled features [N, numFeatures()].
 // Its parameter and buffer names are exactly the reference implementation's (timm for the pretrained
 // architectures), so a Zoobot encoder's model.safetensors maps onto it key for key.
 #include <torch/nn/module.h>
@@ -38,7 +39,10 @@ class Encoder : public torch::nn::Module
 public:
     Encoder(std::string arch, int inChannels) : m_arch(std::move(arch)), m_inChannels(inChannels) {}
 
-    virtual torch::Tensor features(const torch::Tensor& x) = 0;
+    // The last block's activations [N, numFeatures(), h, w], before global pooling (what Grad-CAM weighs).
+    virtual torch::Tensor featureMap(const torch::Tensor& x) = 0;
+    // Global average pooling of the feature map, as timm's encoders do.
+    torch::Tensor features(const torch::Tensor& x) { return featureMap(x).mean({2, 3}); }
     virtual std::int64_t numFeatures() const = 0;
     // Ordered from the input (stem) to the output; every parameter belongs to exactly one group.
     virtual std::vector<BlockGroup> blockGroups(BlockGranularity granularity) const = 0;

@@ -142,13 +142,13 @@ public:
         initWeights();
     }
 
-    torch::Tensor features(const torch::Tensor& input) override
+    torch::Tensor featureMap(const torch::Tensor& input) override
     {
         torch::Tensor x = torch::relu(bn1->forward(conv1->forward(input)));
         x = torch::max_pool2d(x, /*kernel_size=*/{3, 3}, /*stride=*/{2, 2}, /*padding=*/{1, 1});
         for (auto& block : m_flat)
             x = block->forward(x);
-        return x.mean({2, 3});
+        return x;
     }
 
     std::int64_t numFeatures() const override { return m_numFeatures; }

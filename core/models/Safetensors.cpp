@@ -10,6 +10,7 @@
 #include <cstring>
 #include <fcntl.h>
 #include <filesystem>
+#include <limits>
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -156,6 +157,13 @@ SafetensorsFile::SafetensorsFile(const std::string& path) : m_path(path)
         std::uint64_t headerLen = 0;
         for (int i = 7; i >= 0; --i)
             headerLen = headerLen << 8 | bytes[i];
+        // A PyTorch checkpoint (a pickle, or a zip of pickles) is never loaded: unpickling runs code.
+        if (bytes[0] == 0x80 && bytes[1] >= 2 && bytes[1] <= 5)
+            fail("is a Python pickle (a PyTorch .pt/.pth checkpoint?), not safetensors; RingMiner never "
+                 "unpickles (it would run code from the file): convert it with safetensors.torch.save_file");
+        if (std::memcmp(bytes, "PK\x03\x04", 4) == 0)
+            fail("is a zip archive (a PyTorch .pt checkpoint holds pickles in one), not safetensors; "
+                 "RingMiner never unpickles: convert it with safetensors.torch.save_file");
         if (headerLen > kMaxHeader)
             fail("header length " + std::to_string(headerLen) + " is implausible (not safetensors?)");
         if (headerLen > m_size - 8)
@@ -211,9 +219,13 @@ SafetensorsFile::SafetensorsFile(const std::string& path) : m_path(path)
                 fail(where + "data ends at byte " + std::to_string(t.end) +
                      " but the data section has only " + std::to_string(dataSize) +
                      " bytes: truncated file?");
-            if (t.end - t.begin != numel * d->size)
+            // numel may be up to 2^62 and numel * 8 would wrap around to a small number (a shape of
+            // [2^40, 2^22] F64 "needs" 0 bytes): checked by division before it is multiplied.
+            const bool wraps = numel > std::numeric_limits<std::uint64_t>::max() / d->size;
+            if (wraps || t.end - t.begin != numel * d->size)
                 fail(where + "holds " + std::to_string(t.end - t.begin) + " bytes but " + dt +
-                     " of that shape needs " + std::to_string(numel * d->size));
+                     " of that shape needs " +
+                     (wraps ? std::string("more than 2^64 bytes") : std::to_string(numel * d->size)));
             m_tensors.push_back(std::move(t));
         }
         // Tensors must tile the data section without overlapping, or one weight could alias another.

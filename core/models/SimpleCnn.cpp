@@ -22,12 +22,12 @@ public:
         bn3 = register_module("bn3", makeBatchNorm(128));
     }
 
-    torch::Tensor features(const torch::Tensor& input) override
+    torch::Tensor featureMap(const torch::Tensor& input) override
     {
         torch::Tensor x = torch::max_pool2d(torch::relu(bn1->forward(conv1->forward(input))), {2, 2});
         x = torch::max_pool2d(torch::relu(bn2->forward(conv2->forward(x))), {2, 2});
         x = torch::relu(bn3->forward(conv3->forward(x)));
-        return x.mean({2, 3});
+        return x;
     }
 
     std::int64_t numFeatures() const override { return 128; }

@@ -3,7 +3,10 @@
 #include "util/Error.h"
 
 #include <cmath>
+#include <cstdio>
+#include <filesystem>
 #include <sqlite3.h>
+#include <unistd.h>
 
 namespace rm {
 
@@ -35,10 +38,43 @@ static std::string sqliteError(sqlite3* db, const std::string& what, const std::
     throw Error(sqliteError(db, what, sql));
 }
 
+// A project this user cannot write (the file, or the folder that must hold its -wal and -shm files) opens
+// read-only: reading verbs work, and the first write says "read-only" instead of a raw SQLite error.
+static bool writable(const std::string& path)
+{
+    if (::access(path.c_str(), W_OK) != 0) return false;
+    const std::string dir = std::filesystem::path(path).parent_path().string();
+    return ::access(dir.empty() ? "." : dir.c_str(), W_OK) == 0;
+}
+
+// A read-only WAL database with no -wal file and a folder where none can be made is only readable as
+// "immutable" (no writer is running: with one, its -wal and -shm files exist and are used instead).
+static std::string immutableUri(const std::string& path)
+{
+    std::string uri = "file:";
+    for (char c : path) {
+        if (c == '%' || c == '?' || c == '#') {
+            char buf[4];
+            std::snprintf(buf, sizeof buf, "%%%02X", static_cast<unsigned char>(c));
+            uri += buf;
+        } else {
+            uri += c;
+        }
+    }
+    return uri + "?immutable=1";
+}
+
 Database::Database(const std::string& path, bool create) : m_path(path)
 {
-    int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_FULLMUTEX | (create ? SQLITE_OPEN_CREATE : 0);
-    if (sqlite3_open_v2(path.c_str(), &m_db, flags, nullptr) != SQLITE_OK) {
+    m_readOnly = !create && !writable(path);
+    int flags = (m_readOnly ? SQLITE_OPEN_READONLY : SQLITE_OPEN_READWRITE) | SQLITE_OPEN_FULLMUTEX |
+                (create ? SQLITE_OPEN_CREATE : 0);
+    std::string name = path;
+    if (m_readOnly && !std::filesystem::exists(path + "-wal")) {
+        name = immutableUri(std::filesystem::absolute(path).string());
+        flags |= SQLITE_OPEN_URI;
+    }
+    if (sqlite3_open_v2(name.c_str(), &m_db, flags, nullptr) != SQLITE_OK) {
         std::string msg = sqliteError(m_db, "cannot open project '" + path + "'", {});
         sqlite3_close(m_db);
         m_db = nullptr;
@@ -47,7 +83,9 @@ Database::Database(const std::string& path, bool create) : m_path(path)
     sqlite3_busy_timeout(m_db, 10000);
     try {
         // The first statement that reads the file: a file that is not a database fails here.
-        exec("PRAGMA journal_mode=WAL; PRAGMA foreign_keys=ON; PRAGMA synchronous=NORMAL;");
+        // (A read-only connection cannot set the journal mode; the file keeps the WAL mode it was made with.)
+        exec(m_readOnly ? "PRAGMA foreign_keys=ON; SELECT count(*) FROM sqlite_master;"
+                        : "PRAGMA journal_mode=WAL; PRAGMA foreign_keys=ON; PRAGMA synchronous=NORMAL;");
     } catch (...) {
         // A constructor that throws runs no destructor: the handle would leak.
         sqlite3_close_v2(m_db);

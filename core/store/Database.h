@@ -36,6 +36,7 @@ public:
     std::int64_t lastInsertId() const;
     int changes() const;
     const std::string& path() const { return m_path; }
+    bool readOnly() const { return m_readOnly; } // opened read-only: this user cannot write the project
     sqlite3* handle() const { return m_db; }
     // A single value of a one-row query, nullopt if no row or NULL.
     std::optional<std::int64_t> queryInt(const std::string& sql);
@@ -44,6 +45,7 @@ public:
 private:
     sqlite3* m_db = nullptr;
     std::string m_path;
+    bool m_readOnly = false;
 };
 
 class Statement

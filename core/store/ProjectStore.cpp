@@ -1,5 +1,7 @@
 #include "store/ProjectStore.h"
 
+#include "store/CatalogReplace.h"
+
 #include "catalog/LabelValue.h"
 
 #include "store/Schema.h"
@@ -7,8 +9,10 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cstring>
 #include <ctime>
 #include <filesystem>
+#include <fstream>
 #include <sstream>
 
 namespace fs = std::filesystem;
@@ -28,6 +32,8 @@ const char* catalogRoleName(CatalogRole r)
         return "parent";
     case CatalogRole::Labelled:
         return "labelled";
+    case CatalogRole::Candidates:
+        return "candidates";
     }
     return "other";
 }
@@ -35,9 +41,10 @@ const char* catalogRoleName(CatalogRole r)
 CatalogRole parseCatalogRole(const std::string& s)
 {
     for (CatalogRole r : {CatalogRole::Other, CatalogRole::Rings, CatalogRole::Images, CatalogRole::Parent,
-                          CatalogRole::Labelled})
+                          CatalogRole::Labelled, CatalogRole::Candidates})
         if (s == catalogRoleName(r)) return r;
-    throw Error("unknown catalog role '" + s + "' (expected one of: other, rings, images, parent, labelled)");
+    throw Error("unknown catalog role '" + s +
+                "' (expected one of: other, rings, images, parent, labelled, candidates)");
 }
 
 static const char* positionKindName(PositionKind k)
@@ -96,21 +103,56 @@ std::unique_ptr<ProjectStore> ProjectStore::create(const std::string& path)
     return store;
 }
 
+namespace {
+
+void checkSqliteHeader(const std::string& path)
+{
+    if (fs::is_directory(path)) throw Error("'" + path + "' is a folder, not a RingMiner project file");
+    std::ifstream in(path, std::ios::binary);
+    if (!in) return; // unreadable: SQLite's own message says why
+    char head[100] = {};
+    in.read(head, sizeof head);
+    const std::size_t got = static_cast<std::size_t>(in.gcount());
+    static const char kMagic[16] = {'S', 'Q', 'L', 'i', 't', 'e', ' ', 'f',
+                                    'o', 'r', 'm', 'a', 't', ' ', '3', '\0'};
+    std::error_code ec;
+    if (got == 0 && fs::file_size(path + "-wal", ec) > 0 && !ec) return; // everything still in the WAL
+    if (got == 0)
+        throw InputError(path, 0, {},
+                         "is not a RingMiner project: the file is empty (0 bytes); create a project with: "
+                         "ringminer-cli project new");
+    if (got < 16 || std::memcmp(head, kMagic, 16) != 0) {
+        std::string shown;
+        for (std::size_t i = 0; i < std::min<std::size_t>(got, 16); ++i) {
+            const unsigned char c = static_cast<unsigned char>(head[i]);
+            shown += c >= 0x20 && c < 0x7F ? static_cast<char>(c) : '.';
+        }
+        throw InputError(path, 0, {},
+                         "is not a RingMiner project: not an SQLite database (byte 1 starts '" + shown +
+                             "', not 'SQLite format 3')");
+    }
+}
+
+} // namespace
+
 std::unique_ptr<ProjectStore> ProjectStore::open(const std::string& path)
 {
     if (!fs::exists(path))
         throw Error("no project at '" + path + "' (create one with: ringminer-cli project new)");
+    // Looked at before SQLite opens it: SQLite takes an empty file for a new database and would turn it into
+    // one (WAL mode, a header), and a web page or a CSV under a .rmproj name is best named for what it is.
+    checkSqliteHeader(path);
     std::unique_ptr<ProjectStore> store;
     // A file that is not SQLite fails here rather than later in the middle of something.
     try {
         store.reset(new ProjectStore(std::make_unique<Database>(path, false), path));
         store->m_db->exec("SELECT count(*) FROM sqlite_master");
     } catch (const Error& e) {
-        throw Error("'" + path + "' is not a RingMiner project: " + e.what());
+        throw InputError(path, 0, {}, std::string("is not a RingMiner project: ") + e.what());
     }
     if (!store->m_db->queryInt("SELECT count(*) FROM sqlite_master WHERE type='table' AND name='meta'")
              .value_or(0))
-        throw Error("'" + path + "' is an SQLite file but not a RingMiner project (no meta table)");
+        throw InputError(path, 0, {}, "is an SQLite file but not a RingMiner project (no meta table)");
     store->migrate();
     return store;
 }
@@ -124,9 +166,15 @@ void ProjectStore::migrate()
 {
     int v = schemaVersion();
     if (v > kSchemaVersion)
-        throw Error("project '" + m_path + "' has schema version " + std::to_string(v) +
-                    ", newer than this RingMiner understands (" + std::to_string(kSchemaVersion) + ")");
+        throw InputError(m_path, 0, {},
+                         "is a project of schema version " + std::to_string(v) + " (PRAGMA user_version)" +
+                             ", newer than this RingMiner understands (" + std::to_string(kSchemaVersion) +
+                             "); open it with the newer RingMiner that wrote it (nothing was changed)");
     if (v == kSchemaVersion) return;
+    if (m_db->readOnly())
+        throw InputError(m_path, 0, {},
+                         "is a project of schema version " + std::to_string(v) + " (PRAGMA user_version)" +
+                             " and needs an upgrade, but it is read-only: open a copy you can write");
     Transaction tx(*m_db);
     if (v < 1) {
         m_db->exec(schema::kVersion1);
@@ -136,8 +184,34 @@ void ProjectStore::migrate()
             .run();
     }
     if (v < 2) m_db->exec(schema::kVersion2);
+    if (v < 3) {
+        // Version 3 adds the role 'candidates' to the CHECK on catalogs.role. Loosening a CHECK changes no
+        // stored row, so the table's SQL is edited in place (SQLite's documented writable_schema procedure)
+        // rather than rebuilt, which would cascade-delete everything that references a catalog.
+        const std::int64_t cookie = m_db->queryInt("PRAGMA schema_version").value_or(0);
+        m_db->exec("PRAGMA writable_schema=ON");
+        m_db->exec(
+            "UPDATE sqlite_master SET sql = replace(sql, '''labelled'')', '''labelled'',''candidates'')') "
+            "WHERE type = 'table' AND name = 'catalogs'");
+        m_db->exec("PRAGMA schema_version = " + std::to_string(cookie + 1));
+        m_db->exec("PRAGMA writable_schema=OFF");
+    }
+    if (v < 4) m_db->exec(schema::kVersion4);
     m_db->exec("PRAGMA user_version = " + std::to_string(kSchemaVersion));
     tx.commit();
+}
+
+bool ProjectStore::readOnly() const
+{
+    return m_db->readOnly();
+}
+
+void ProjectStore::requireWritable(const std::string& what) const
+{
+    if (readOnly())
+        throw Error("project '" + m_path +
+                    "' is read-only (this user cannot write the file or its folder), so " + what +
+                    " cannot be saved in it; nothing was read or changed. Work on a copy you can write.");
 }
 
 std::string ProjectStore::filesDir() const
@@ -177,12 +251,11 @@ static const char* sqlType(ColumnType t)
     return "TEXT";
 }
 
-std::int64_t ProjectStore::addCatalog(const std::string& name, const ImportedCatalog& catalog,
-                                      CatalogRole role, const std::string& labelColumn,
-                                      const std::function<bool(std::size_t, std::size_t)>& progress)
+// What addCatalog and replaceCatalog refuse before anything is written.
+static void validateCatalog(const std::string& name, const ImportedCatalog& catalog, CatalogRole role,
+                            const std::string& labelColumn)
 {
     if (name.empty()) throw Error("a catalog needs a name");
-    if (hasCatalog(name)) throw Error("the project already has a catalog named '" + name + "'");
     const Table& table = catalog.table;
     const std::size_t n = table.rowCount();
     if (catalog.ra.size() != n || catalog.dec.size() != n)
@@ -217,13 +290,20 @@ std::int64_t ProjectStore::addCatalog(const std::string& name, const ImportedCat
                         " rings and " + std::to_string(notRing) +
                         " non-rings: a labelled catalog needs both; nothing was imported");
     }
+}
 
-    Transaction tx(*m_db);
+// The catalog's rows, columns and issues, inside the caller's transaction.
+static std::int64_t insertCatalog(Database& db, const std::string& name, const ImportedCatalog& catalog,
+                                  CatalogRole role, const std::string& labelColumn,
+                                  const std::function<bool(std::size_t, std::size_t)>& progress)
+{
+    const Table& table = catalog.table;
+    const std::size_t n = table.rowCount();
     try {
-        m_db->prepare("INSERT INTO catalogs(name, source_path, format, role, label_column, position_kind, "
-                      "ra_column, "
-                      "dec_column, row_count, skipped_rows, table_name, imported_at) "
-                      "VALUES(?,?,?,?,?,?,?,?,?,?,'',?)")
+        db.prepare("INSERT INTO catalogs(name, source_path, format, role, label_column, position_kind, "
+                   "ra_column, "
+                   "dec_column, row_count, skipped_rows, table_name, imported_at) "
+                   "VALUES(?,?,?,?,?,?,?,?,?,?,'',?)")
             .bind(1, name)
             .bind(2, fs::absolute(catalog.path).string())
             .bind(3, catalogFormatName(catalog.format))
@@ -241,16 +321,16 @@ std::int64_t ProjectStore::addCatalog(const std::string& name, const ImportedCat
         throw Error("the project already has a catalog named '" + name +
                     "' (imported by another process just now)");
     }
-    const std::int64_t id = m_db->lastInsertId();
+    const std::int64_t id = db.lastInsertId();
     const std::string tableName = "cat_" + std::to_string(id);
-    m_db->prepare("UPDATE catalogs SET table_name = ? WHERE id = ?").bind(1, tableName).bind(2, id).run();
+    db.prepare("UPDATE catalogs SET table_name = ? WHERE id = ?").bind(1, tableName).bind(2, id).run();
 
     std::ostringstream ddl;
     ddl << "CREATE TABLE " << tableName
         << "(_rm_row INTEGER PRIMARY KEY, _rm_ra REAL NOT NULL, _rm_dec REAL NOT NULL, "
         << "_rm_src INTEGER NOT NULL";
-    Statement addColumn = m_db->prepare(
-        "INSERT INTO catalog_columns(catalog_id, position, name, type, unit) VALUES(?,?,?,?,?)");
+    Statement addColumn =
+        db.prepare("INSERT INTO catalog_columns(catalog_id, position, name, type, unit) VALUES(?,?,?,?,?)");
     for (std::size_t c = 0; c < table.columns.size(); ++c) {
         const Column& col = table.columns[c];
         ddl << ", " << quoteIdentifier(col.name) << ' ' << sqlType(col.type);
@@ -262,14 +342,14 @@ std::int64_t ProjectStore::addCatalog(const std::string& name, const ImportedCat
             .run();
     }
     ddl << ")";
-    m_db->exec(ddl.str());
+    db.exec(ddl.str());
 
     std::ostringstream ins;
     ins << "INSERT INTO " << tableName << " VALUES(?,?,?,?";
     for (std::size_t c = 0; c < table.columns.size(); ++c)
         ins << ",?";
     ins << ")";
-    Statement insert = m_db->prepare(ins.str());
+    Statement insert = db.prepare(ins.str());
     for (std::size_t r = 0; r < n; ++r) {
         insert.bind(1, r).bind(2, catalog.ra[r]).bind(3, catalog.dec[r]);
         insert.bind(4, r < catalog.sourceRow.size() ? catalog.sourceRow[r] : r + 1);
@@ -297,10 +377,55 @@ std::int64_t ProjectStore::addCatalog(const std::string& name, const ImportedCat
             throw Error("import cancelled");
     }
 
-    Statement issue = m_db->prepare(
-        "INSERT INTO import_issues(catalog_id, source_row, column_name, reason) VALUES(?,?,?,?)");
+    Statement issue =
+        db.prepare("INSERT INTO import_issues(catalog_id, source_row, column_name, reason) VALUES(?,?,?,?)");
     for (const ImportIssue& i : catalog.skipped)
         issue.bind(1, id).bind(2, i.row).bind(3, i.column).bind(4, i.reason).run();
+    return id;
+}
+
+std::int64_t ProjectStore::addCatalog(const std::string& name, const ImportedCatalog& catalog,
+                                      CatalogRole role, const std::string& labelColumn,
+                                      const std::function<bool(std::size_t, std::size_t)>& progress)
+{
+    if (name.empty()) throw Error("a catalog needs a name");
+    if (hasCatalog(name)) throw Error("the project already has a catalog named '" + name + "'");
+    validateCatalog(name, catalog, role, labelColumn);
+    Transaction tx(*m_db);
+    const std::int64_t id = insertCatalog(*m_db, name, catalog, role, labelColumn, progress);
+    tx.commit();
+    return id;
+}
+
+std::int64_t replaceCatalog(ProjectStore& store, const std::string& name, const ImportedCatalog& catalog,
+                            CatalogRole role, const std::optional<std::string>& imageSourceSpec)
+{
+    validateCatalog(name, catalog, role, {});
+    Database& db = store.db();
+    Transaction tx(db);
+    {
+        Statement old = db.prepare("SELECT id, role, table_name FROM catalogs WHERE name = ?");
+        old.bind(1, name);
+        if (old.step()) {
+            const std::int64_t id = old.integer(0);
+            const std::string oldRole = old.text(1), table = old.text(2);
+            old.reset();
+            if (oldRole != catalogRoleName(role))
+                throw Error("the project already has a catalog '" + name + "' with role " + oldRole +
+                            "; name the new one otherwise");
+            if (db.queryInt("SELECT count(*) FROM targets WHERE catalog_id = " + std::to_string(id))
+                    .value_or(0))
+                throw Error("catalog '" + name + "' is used by a target set; remove the target set first");
+            db.exec("DROP TABLE IF EXISTS " + quoteIdentifier(table));
+            db.prepare("DELETE FROM catalogs WHERE id = ?").bind(1, id).run();
+        }
+    }
+    const std::int64_t id = insertCatalog(db, name, catalog, role, {}, {});
+    if (imageSourceSpec)
+        db.prepare("INSERT INTO image_sources(catalog_id, spec_json) VALUES(?, ?)")
+            .bind(1, id)
+            .bind(2, *imageSourceSpec)
+            .run();
     tx.commit();
     return id;
 }
@@ -374,10 +499,14 @@ void ProjectStore::removeCatalog(std::int64_t id)
 {
     CatalogInfo info = catalog(id);
     Transaction tx(*m_db);
-    Statement used = m_db->prepare("SELECT count(*) FROM targets WHERE catalog_id = ?");
-    used.bind(1, id);
-    if (used.step() && used.integer(0) > 0)
-        throw Error("catalog '" + info.name + "' is used by a target set; remove the target set first");
+    {
+        // Scoped: a statement still stepping on this connection makes the DROP below fail ("table is
+        // locked").
+        Statement used = m_db->prepare("SELECT count(*) FROM targets WHERE catalog_id = ?");
+        used.bind(1, id);
+        if (used.step() && used.integer(0) > 0)
+            throw Error("catalog '" + info.name + "' is used by a target set; remove the target set first");
+    }
     m_db->exec("DROP TABLE IF EXISTS " + info.tableName);
     m_db->prepare("DELETE FROM catalogs WHERE id = ?").bind(1, id).run();
     tx.commit();

@@ -17,14 +17,16 @@ namespace rm {
 struct CrossMatchResult;
 
 // What a catalog is for: rings (every row is a known ring: excluded from negatives), images (rows that have
-// cutouts), parent (a pool of candidate negatives), labelled (a label column says ring or not), other.
+// cutouts), parent (a pool of candidate negatives), labelled (a label column says ring or not), candidates
+// (a catalog `mine` wrote: scored galaxies with p_ring, is_ring and known_ring), other.
 enum class CatalogRole
 {
     Other,
     Rings,
     Images,
     Parent,
-    Labelled
+    Labelled,
+    Candidates
 };
 const char* catalogRoleName(CatalogRole r);
 CatalogRole parseCatalogRole(const std::string& s); // throws rm::Error listing the valid names
@@ -54,7 +56,7 @@ struct CatalogPositions
 class ProjectStore
 {
 public:
-    static constexpr int kSchemaVersion = 2;
+    static constexpr int kSchemaVersion = 4;
 
     // Creates a new project file (fails if it exists) or opens one, migrating an older schema.
     static std::unique_ptr<ProjectStore> create(const std::string& path);
@@ -63,6 +65,10 @@ public:
 
     Database& db() { return *m_db; }
     const std::string& path() const { return m_path; }
+    // Opened read-only (the user cannot write the file or its folder): reading works, writing verbs call
+    // requireWritable first so they fail before doing any work.
+    bool readOnly() const;
+    void requireWritable(const std::string& what) const;
     std::string filesDir() const; // <project>.files/, created on demand, for images, weights, embeddings
     int schemaVersion();
     void setMeta(const std::string& key, const std::string& value);
@@ -83,7 +89,7 @@ public:
     Table loadTable(std::int64_t catalogId, const std::vector<std::string>& columns = {});
 
     // --- image sources ------------------------------------------------------------------------------------
-    // The JSON spec of where a catalog's images come from (see imaging/ImageSource.h), if one is set.
+    // The JSON spec of where a catalog's images come from (see sources/ImageSource.h), if one is set.
     std::optional<std::string> imageSourceSpec(std::int64_t catalogId);
     void setImageSourceSpec(std::int64_t catalogId, const std::string& specJson);
 

@@ -197,4 +197,28 @@ ALTER TABLE predictions ADD COLUMN catalog_id INTEGER;
 ALTER TABLE predictions ADD COLUMN row INTEGER;
 )SQL";
 
+const char* const kVersion4 = R"SQL(
+CREATE TABLE cv_folds(
+  run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+  repeat INTEGER NOT NULL,
+  fold INTEGER NOT NULL,
+  train_count INTEGER NOT NULL,
+  val_count INTEGER NOT NULL,
+  test_count INTEGER NOT NULL,
+  roc_auc REAL,
+  epochs INTEGER NOT NULL,
+  best_epoch INTEGER NOT NULL,
+  seconds REAL NOT NULL,
+  PRIMARY KEY(run_id, repeat, fold)) WITHOUT ROWID;
+
+CREATE TABLE cv_predictions(
+  run_id INTEGER NOT NULL REFERENCES runs(id) ON DELETE CASCADE,
+  repeat INTEGER NOT NULL,
+  target_idx INTEGER NOT NULL,
+  fold INTEGER NOT NULL,
+  label INTEGER NOT NULL,
+  score REAL NOT NULL,
+  PRIMARY KEY(run_id, repeat, target_idx)) WITHOUT ROWID;
+)SQL";
+
 } // namespace rm::schema

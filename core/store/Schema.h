@@ -6,5 +6,8 @@ extern const char* const kVersion1;
 // Version 2: ROC/PR curves per run and split, run bookkeeping the training engine needs (target set, model,
 // mode, timing, working folder), the best-epoch flag, and the catalog row behind every prediction.
 extern const char* const kVersion2;
+// Version 4: cross-validation folds of a run (one row per repeat and fold, written when the fold's model is
+// done) and every galaxy's out-of-fold score per repeat. (Version 3 only loosened a CHECK; see migrate().)
+extern const char* const kVersion4;
 
 } // namespace rm::schema

@@ -177,9 +177,8 @@ void Builder::validate()
         throw Error("split fractions must satisfy 0 < train, 0 <= val and train + val <= 1");
     if (!(m_spec.negativesPerPositive >= 0)) throw Error("negatives per positive must be >= 0");
     if (m_spec.matchBins < 1) throw Error("the number of distribution-matching bins must be at least 1");
-    Statement s = m_store.db().prepare("SELECT 1 FROM target_sets WHERE name = ?");
-    s.bind(1, m_spec.name);
-    if (s.step()) throw Error("the project already has a target set named '" + m_spec.name + "'");
+    if (hasTargetSet(m_store, m_spec.name))
+        throw Error("the project already has a target set named '" + m_spec.name + "'");
 }
 
 std::vector<double> Builder::columnValues(std::int64_t catalogId, const std::string& column)
@@ -582,6 +581,11 @@ std::vector<std::string> targetSetNames(ProjectStore& store)
     while (s.step())
         names.push_back(s.text(0));
     return names;
+}
+
+bool hasTargetSet(ProjectStore& store, const std::string& name)
+{
+    return store.db().prepare("SELECT 1 FROM target_sets WHERE name = ?").bind(1, name).step();
 }
 
 static Statement targetSetRow(ProjectStore& store, const std::string& name)

@@ -80,6 +80,7 @@ TargetSetReport buildTargetSet(ProjectStore& store, const TargetSetSpec& spec,
                                const std::function<void(const std::string&)>& log = {});
 
 std::vector<std::string> targetSetNames(ProjectStore& store);
+bool hasTargetSet(ProjectStore& store, const std::string& name);
 TargetSetReport targetSetReport(ProjectStore& store, const std::string& name); // throws if unknown
 TargetSetSpec targetSetSpec(ProjectStore& store, const std::string& name);
 std::vector<Target> loadTargets(ProjectStore& store, const std::string& name); // in idx order

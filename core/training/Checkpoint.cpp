@@ -15,9 +15,6 @@ namespace rm {
 
 namespace {
 
-constexpr const char* kMetaKey = "ringminer.checkpoint";
-constexpr int kFormatVersion = 1;
-
 const std::string kModelPrefix = "model.";
 const std::string kAdamPrefix = "adamw.";
 
@@ -60,28 +57,8 @@ void saveCheckpoint(const std::string& path, RingClassifier& model, torch::optim
         tensors.emplace(base + "step", torch::full({1}, static_cast<std::int64_t>(s.step()), torch::kLong));
     }
     nlohmann::json meta = {
-        {"version", kFormatVersion}, {"progress", toJson(progress)}, {"fingerprint", fingerprint}};
-    writeTensorFile(path, tensors, {{kMetaKey, meta.dump()}, {kMetaArch, model.options().arch}});
-}
-
-CheckpointHeader readCheckpointHeader(const std::string& path)
-{
-    SafetensorsFile file(path);
-    auto it = file.metadata().find(kMetaKey);
-    if (it == file.metadata().end()) throw InputError(path, 0, "", "is not a RingMiner training checkpoint");
-    try {
-        const auto meta = nlohmann::json::parse(it->second);
-        if (meta.at("version").get<int>() != kFormatVersion)
-            throw InputError(path, 0, "",
-                             "checkpoint format " + meta.at("version").dump() + " is not supported");
-        return {progressFromJson(meta.at("progress")), meta.at("fingerprint")};
-    } catch (const nlohmann::json::exception& e) {
-        throw InputError(path, 0, "", std::string("checkpoint metadata is unreadable: ") + e.what());
-    } catch (const InputError&) {
-        throw;
-    } catch (const Error& e) {
-        throw InputError(path, 0, "", e.what());
-    }
+        {"version", kCheckpointFormatVersion}, {"progress", toJson(progress)}, {"fingerprint", fingerprint}};
+    writeTensorFile(path, tensors, {{kCheckpointMetaKey, meta.dump()}, {kMetaArch, model.options().arch}});
 }
 
 void restoreCheckpoint(const std::string& path, RingClassifier& model, torch::optim::AdamW& optimizer)

@@ -3,9 +3,7 @@
 // (exp_avg, exp_avg_sq, step) and the run's progress, in one safetensors file written atomically. Never
 // pickle. The metadata also holds a fingerprint of the configuration and data, so a checkpoint is never
 // resumed under different settings. Private to core/training: it includes torch.
-#include "training/TrainProgress.h"
-
-#include <nlohmann/json.hpp>
+#include "training/CheckpointHeader.h"
 
 #include <string>
 
@@ -17,17 +15,8 @@ namespace rm {
 
 class RingClassifier;
 
-struct CheckpointHeader
-{
-    TrainProgress progress;
-    nlohmann::json fingerprint;
-};
-
 void saveCheckpoint(const std::string& path, RingClassifier& model, torch::optim::AdamW& optimizer,
                     const TrainProgress& progress, const nlohmann::json& fingerprint);
-
-// The metadata alone (cheap). Throws rm::InputError naming the file if it is not a trainer checkpoint.
-CheckpointHeader readCheckpointHeader(const std::string& path);
 
 // Copies the checkpoint's model state into `model` and replaces the optimiser's per-parameter state. The
 // model must be the same architecture with the same trainable parameters (same fine-tuning mode), already on

@@ -1,5 +1,6 @@
 #include "training/Device.h"
 
+#include "training/DeviceName.h"
 #include "training/Trainer.h"
 #include "util/Error.h"
 

@@ -1,9 +1,9 @@
 #include "training/EmbeddingFeeder.h"
 
-#include "imaging/DeterministicRandom.h"
-#include "imaging/RecordSource.h"
+#include "cache/RecordSource.h"
 #include "training/Device.h"
 #include "util/Error.h"
+#include "util/Random.h"
 
 #include <torch/autograd.h>
 

@@ -1,5 +1,7 @@
 #include "training/ExperimentMatrix.h"
 
+#include "training/FeatureBaseline.h"
+
 #include "models/ModelRegistry.h"
 #include "util/Error.h"
 
@@ -162,7 +164,7 @@ MatrixModel modelFromJson(const json& j, const std::vector<std::string>& matrixM
     MatrixModel m;
     if (!j.contains("arch") || !j.at("arch").is_string() || j.at("arch").get<std::string>().empty())
         throw Error("experiment matrix: " + where +
-                    " needs \"arch\" (a model name: " + joined(registeredModels(true)) + ")");
+                    " needs \"arch\" (a model name: " + joined(matrixArchitectures(true)) + ")");
     m.arch = j.at("arch").get<std::string>();
     m.name = m.arch;
     if (j.contains("name")) {
@@ -173,9 +175,9 @@ MatrixModel modelFromJson(const json& j, const std::vector<std::string>& matrixM
     const std::string named = "model '" + m.name + "'";
     if (m.name.find('/') != std::string::npos || isPattern(m.name))
         throw Error("experiment matrix: " + named + ": a model name may not contain '/' or '*'");
-    if (!isRegisteredModel(m.arch))
+    if (!isMatrixArchitecture(m.arch))
         throw Error("experiment matrix: " + named + ": unknown arch '" + m.arch +
-                    "' (known: " + joined(registeredModels(true)) + ")");
+                    "' (known: " + joined(matrixArchitectures(true)) + ")");
     if (j.contains("in_chans")) {
         const json& c = j.at("in_chans");
         if (!c.is_number_integer() || (c.get<int>() != 1 && c.get<int>() != 3))
@@ -270,7 +272,8 @@ ExperimentMatrix ExperimentMatrix::fromFile(const std::string& path)
     json j;
     try {
         j = json::parse(text.str());
-    } catch (const json::parse_error& e) {
+    } catch (const json::exception& e) {
+        // Not only parse_error: a number too large for a double (1e400) is out_of_range.
         throw InputError(path, 0, "", std::string("not valid JSON: ") + e.what());
     }
     try {
@@ -279,6 +282,8 @@ ExperimentMatrix ExperimentMatrix::fromFile(const std::string& path)
         throw;
     } catch (const Error& e) {
         throw InputError(path, 0, "", e.what());
+    } catch (const json::exception& e) {
+        throw InputError(path, 0, "", std::string("unexpected JSON: ") + e.what());
     }
 }
 
@@ -390,6 +395,19 @@ bool cellKeyMatches(const std::string& pattern, const std::string& cellKey)
     for (std::size_t i = 0; i < p.size(); ++i)
         if (!globMatch(p[i], k[i])) return false;
     return true;
+}
+
+bool isMatrixArchitecture(const std::string& arch)
+{
+    return isRegisteredModel(arch) || isFeatureBaseline(arch);
+}
+
+std::vector<std::string> matrixArchitectures(bool includeTiny)
+{
+    std::vector<std::string> out = registeredModels(includeTiny);
+    out.push_back(kFeatureBaselineArch);
+    std::sort(out.begin(), out.end());
+    return out;
 }
 
 } // namespace rm

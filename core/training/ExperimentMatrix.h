@@ -75,6 +75,12 @@ public:
     nlohmann::json overrides = nlohmann::json::object(); // ordered as written
 };
 
+// Whether `arch` can be a matrix model: a registered network (models/ModelRegistry.h) or the feature
+// baseline "profile_lr" (training/FeatureBaseline.h).
+bool isMatrixArchitecture(const std::string& arch);
+// Those names, sorted; tiny test networks only when asked for.
+std::vector<std::string> matrixArchitectures(bool includeTiny = false);
+
 // Whether a cell key matches a selection pattern: "<target set>/<model>/<mode>" with '*' in any part, or a
 // pattern without '/' matched against the whole key ("*simple_cnn*").
 bool cellKeyMatches(const std::string& pattern, const std::string& cellKey);

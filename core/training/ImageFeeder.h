@@ -2,7 +2,7 @@
 // Epochs from decoded images: the training split through the batch loader (the config's view, shuffled and
 // augmented per (seed, epoch, record)), the model's full forward every step; validation through a second
 // loader with the evaluation view. Private to core/training.
-#include "imaging/BatchLoader.h"
+#include "training/BatchLoader.h"
 #include "training/TrainSession.h"
 
 namespace rm {

@@ -1,7 +1,7 @@
 #pragma once
 // Binary-classification metrics over (label, score) pairs, defined exactly as scikit-learn defines them so
-// that our numbers and sklearn's agree on the same scores (tests/core/test_metrics.cpp checks against
-// /usr/bin/python3 + python3-sklearn):
+// that our numbers and sklearn's agree on the same scores (tests/core/training/test_metrics.cpp checks
+// against /usr/bin/python3 + python3-sklearn):
 //   rocAuc            = sklearn.metrics.roc_auc_score        (ties in score count half)
 //   averagePrecision  = sklearn.metrics.average_precision_score  (our "pr_auc")
 //   rocCurve          = sklearn.metrics.roc_curve(drop_intermediate=False)

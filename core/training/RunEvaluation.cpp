@@ -1,8 +1,9 @@
 #include "training/RunEvaluation.h"
 
-#include "imaging/DecodedCache.h"
+#include "cache/DecodedCache.h"
 #include "targets/TargetSetBuilder.h"
-#include "training/RunQueue.h"
+#include "training/Predict.h"
+#include "training/RunStore.h"
 #include "training/TargetImages.h"
 #include "util/Error.h"
 #include "util/Sha256.h"

@@ -1,8 +1,11 @@
 #include "training/RunQueue.h"
 
-#include "imaging/DecodedCache.h"
+#include "cache/DecodedCache.h"
 #include "store/ProjectStore.h"
 #include "targets/TargetSetBuilder.h"
+#include "training/CrossValidation.h"
+#include "training/CrossValidationRun.h"
+#include "training/DeviceName.h"
 #include "training/RunEvaluation.h"
 #include "training/RunLock.h"
 #include "training/RunStore.h"
@@ -58,8 +61,7 @@ public:
     std::shared_ptr<const TargetImages> get(ProjectStore& store, const std::string& targetSet,
                                             const TargetImagesOptions& options)
     {
-        const std::string key = targetSet + "|" + std::to_string(options.width) + "x" +
-                                std::to_string(options.height) + "x" + std::to_string(options.channels);
+        const std::string key = targetSet + "|" + options.shape.text();
         std::shared_ptr<std::mutex> keyMutex;
         {
             std::lock_guard lock(m_mutex);
@@ -163,6 +165,288 @@ std::string describeMatrixChange(const nlohmann::json& before, const nlohmann::j
     return out.empty() ? "its stored form differs" : out;
 }
 
+// The cells the options select, each with its run (created queued when new).
+std::vector<CellJob> plannedJobs(const std::string& projectPath, const ExperimentMatrix& matrix,
+                                 std::int64_t experimentId, const RunQueueOptions& options)
+{
+    std::vector<CellJob> jobs;
+    auto store = ProjectStore::open(projectPath);
+    RunStore runs(*store);
+    const std::vector<MatrixCell> cells = matrix.cells();
+    for (std::size_t i = 0; i < cells.size(); ++i) {
+        const MatrixCell& c = cells[i];
+        bool selected = options.onlyCells.empty();
+        for (const auto& p : options.onlyCells)
+            selected = selected || cellKeyMatches(p, c.key);
+        if (!selected) continue;
+        CellJob job;
+        job.cell = c;
+        job.runId = runs.ensureRun(experimentId, c.key, c.targetSet, c.model, c.mode, static_cast<int>(i),
+                                   toJson(c.config).dump());
+        jobs.push_back(std::move(job));
+    }
+    for (std::size_t i = 0; i < jobs.size(); ++i) {
+        jobs[i].index = static_cast<int>(i);
+        jobs[i].count = static_cast<int>(jobs.size());
+    }
+    return jobs;
+}
+
+// What the cells of one RunQueue::run() share.
+struct QueueContext
+{
+    EventSink& emit;
+    ImageBroker& images;
+    const std::atomic<int>* stop;
+    const RunQueueOptions& options;
+    const std::string& experimentName;
+    int parallel = 1;       // cells at once
+    int threadsPerCell = 1; // torch and loader threads of each when parallel > 1
+};
+
+RunEvent cellEvent(const CellJob& job, RunEvent::Kind kind, const std::string& message = {})
+{
+    RunEvent e;
+    e.kind = kind;
+    e.cellKey = job.cell.key;
+    e.runId = job.runId;
+    e.cellIndex = job.index;
+    e.cellCount = job.count;
+    e.message = message;
+    return e;
+}
+
+// Several cells at once only on the CPU: one GPU is best used by one run at a time.
+int cellsAtOnce(const std::vector<CellJob>& jobs, const RunQueueOptions& options)
+{
+    int parallel = std::max(1, options.parallelCells);
+    if (parallel > 1)
+        for (const auto& j : jobs) {
+            const std::string device = options.device.empty() ? j.cell.config.device : options.device;
+            if (describeDevice(device).rfind("cpu", 0) != 0) return 1;
+        }
+    return std::min<int>(parallel, static_cast<int>(std::max<std::size_t>(1, jobs.size())));
+}
+
+// One cell, from claiming its run (skipping it when done, failed without retry, or trained by another
+// process) to recording its outcome: train the fixed-split model, evaluate it, cross-validate when asked.
+class CellRun
+{
+public:
+    CellRun(const QueueContext& q, ProjectStore& store, RunStore& runs, const CellJob& job)
+        : m_q(q), m_store(store), m_runs(runs), m_job(job)
+    {
+    }
+
+    CellEnd run()
+    {
+        const RunRecord record = m_runs.run(m_job.runId);
+        if (record.state == "done") return skip("already done");
+        if (record.state == "failed" && !m_q.options.retryFailed)
+            return skip("failed earlier: " + record.error);
+        m_workDir = fs::path(runsDir(m_store)) / std::to_string(m_job.runId);
+        fs::create_directories(m_workDir);
+        RunLock lock((m_workDir / "lock").string());
+        if (!lock.held()) return skip(kCellBusyMessage);
+        if (record.attempts == 0) clearWorkDir();
+        try {
+            return trainAndRecord(record);
+        } catch (const std::exception& ex) {
+            if (cancelRequested()) return stopped(false, std::string("cancelled: ") + ex.what());
+            m_runs.markFailed(m_job.runId, ex.what());
+            emit(RunEvent::Kind::CellFailed, ex.what());
+            return CellEnd::Failed;
+        }
+    }
+
+private:
+    void emit(RunEvent::Kind kind, const std::string& message = {}) const
+    {
+        m_q.emit(cellEvent(m_job, kind, message));
+    }
+    void log(const std::string& text) const { emit(RunEvent::Kind::Log, text); }
+    bool cancelRequested() const { return stopOf(m_q.stop) == StopRequest::Cancel; }
+    bool pauseRequested() const { return stopOf(m_q.stop) == StopRequest::Pause; }
+
+    CellEnd skip(const std::string& why) const
+    {
+        emit(RunEvent::Kind::CellSkipped, why);
+        return CellEnd::Skipped;
+    }
+
+    // A paused cell goes back to the queue with its checkpoint; a cancelled one is marked so.
+    CellEnd stopped(bool paused, const std::string& message) const
+    {
+        if (paused)
+            m_runs.markQueued(m_job.runId);
+        else
+            m_runs.markCancelled(m_job.runId);
+        emit(RunEvent::Kind::CellCancelled, message);
+        return paused ? CellEnd::Paused : CellEnd::Cancelled;
+    }
+
+    // Never started under its current config (new, or reset because the matrix changed): whatever an earlier
+    // config left here (checkpoints, fold folders) would be refused as foreign.
+    void clearWorkDir() const
+    {
+        std::error_code ec;
+        for (const auto& entry : fs::directory_iterator(m_workDir, ec))
+            if (entry.path().filename() != "lock") fs::remove_all(entry.path(), ec);
+    }
+
+    TrainConfig resolvedConfig() const
+    {
+        TrainConfig config = m_job.cell.config;
+        if (!m_q.options.device.empty()) config.device = m_q.options.device;
+        if (m_q.parallel > 1) {
+            if (config.torchThreads == 0) config.torchThreads = m_q.threadsPerCell;
+            if (config.loaderThreads == 0) config.loaderThreads = m_q.threadsPerCell;
+        }
+        return config;
+    }
+
+    // The cell's target set decoded at its shape; building a missing cache reports progress every 2 s.
+    std::shared_ptr<const TargetImages> images(const TrainConfig& config) const
+    {
+        TargetImagesOptions io;
+        io.shape = config.view;
+        io.threads = m_q.parallel > 1 ? m_q.threadsPerCell : 0;
+        io.log = [this](const std::string& text) { log(text); };
+        double lastReport = -1;
+        io.progress = [&](std::size_t d, std::size_t t) {
+            const double now =
+                std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch()).count();
+            if (d == t || now - lastReport > 2) {
+                lastReport = now;
+                log("decoding images: " + std::to_string(d) + " of " + std::to_string(t));
+            }
+            return !cancelRequested();
+        };
+        return m_q.images.get(m_store, m_job.cell.targetSet, io);
+    }
+
+    void writeResolvedConfig(const TrainConfig& config) const
+    {
+        nlohmann::json resolved = toJson(config);
+        resolved["cell"] = m_job.cell.key;
+        resolved["experiment"] = m_q.experimentName;
+        resolved["run_id"] = m_job.runId;
+        writeTextAtomically(m_workDir / "config.json", resolved.dump(2) + "\n");
+    }
+
+    TrainCallbacks trainCallbacks() const
+    {
+        TrainCallbacks callbacks;
+        callbacks.onStep = [this](const StepEvent& s) {
+            RunEvent e = cellEvent(m_job, RunEvent::Kind::Step);
+            e.step = s;
+            m_q.emit(e);
+        };
+        callbacks.onEpoch = [this](const EpochEvent& ep) {
+            m_runs.recordEpoch(m_job.runId, ep);
+            RunEvent e = cellEvent(m_job, RunEvent::Kind::Epoch);
+            e.epoch = ep;
+            m_q.emit(e);
+        };
+        callbacks.log = [this](const std::string& text) { log(text); };
+        callbacks.cancelled = [this] { return cancelRequested(); };
+        callbacks.stopAfterEpoch = [this] { return pauseRequested(); };
+        return callbacks;
+    }
+
+    CellEnd trainAndRecord(const RunRecord& record)
+    {
+        const TrainConfig config = resolvedConfig();
+        const std::string device = describeDevice(config.device);
+        m_runs.setWorkDir(m_job.runId, m_workDir.string());
+        m_runs.markRunning(m_job.runId, device);
+        emit(RunEvent::Kind::CellStarted,
+             record.state == "running" || record.attempts > 0
+                 ? "resuming (attempt " + std::to_string(record.attempts + 1) + ")"
+                 : std::string());
+
+        const std::shared_ptr<const TargetImages> data = images(config);
+        // A set too small for its folds fails now, not after the cell's own model has trained.
+        if (config.cvFolds >= 2)
+            crossValidationSplits(data->data.labels, recordsWithImages(*data), config.cvFolds, 1,
+                                  config.seed);
+        writeResolvedConfig(config);
+
+        const auto start = std::chrono::steady_clock::now();
+        const TrainResult result = Trainer(config, data->data, m_workDir.string()).run(trainCallbacks());
+        m_runs.replaceEpochs(m_job.runId, result.history);
+        if (result.paused || (result.cancelled && pauseRequested()))
+            return stopped(true, "paused after epoch " + std::to_string(result.epochsRun));
+        if (result.cancelled) return stopped(false, "cancelled");
+
+        log("evaluating " + result.bestWeightsPath);
+        EvaluationInput in;
+        in.images = data.get();
+        in.weightsPath = result.bestWeightsPath;
+        in.config = config;
+        in.cancelled = [this] { return cancelRequested(); };
+        std::optional<RunOutcome> outcome = evaluateRun(in);
+        if (!outcome) return stopped(false, "cancelled during evaluation");
+        if (config.cvFolds >= 2) {
+            const CrossValidationResult folds = crossValidate(config, *data);
+            if (folds.paused || (folds.cancelled && pauseRequested()))
+                return stopped(true, "paused during cross-validation");
+            if (folds.cancelled) return stopped(false, "cancelled during cross-validation");
+            outcome->metrics["cv"] = folds.metrics;
+            outcome->curves.insert(outcome->curves.end(), folds.curves.begin(), folds.curves.end());
+        }
+        outcome->device = result.device.empty() ? device : result.device;
+        outcome->epochsRun = result.epochsRun;
+        outcome->bestEpoch = result.bestEpoch;
+        outcome->imagesPerSecond = result.trainImagesPerSecond;
+        // Wall time of this attempt; a resumed run adds the epochs' time recorded before the kill.
+        double previous = 0;
+        for (const auto& ep : result.history)
+            previous += ep.seconds;
+        const double now = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+        outcome->seconds = std::max(now, previous);
+        m_runs.finishRun(m_job.runId, *outcome);
+        m_q.emit(finishedEvent(*outcome));
+        return CellEnd::Done;
+    }
+
+    CrossValidationResult crossValidate(const TrainConfig& config, const TargetImages& data)
+    {
+        CrossValidationInput cv;
+        cv.images = &data;
+        cv.config = config;
+        cv.runDir = m_workDir.string();
+        cv.runId = m_job.runId;
+        cv.runs = &m_runs;
+        cv.callbacks.log = [this](const std::string& text) { log(text); };
+        cv.callbacks.cancelled = [this] { return cancelRequested(); };
+        cv.callbacks.stopAfterEpoch = [this] { return pauseRequested(); };
+        return runCrossValidation(cv);
+    }
+
+    RunEvent finishedEvent(RunOutcome& outcome) const
+    {
+        RunEvent finished = cellEvent(m_job, RunEvent::Kind::CellFinished);
+        const auto val = outcome.metrics["val"].find("roc_auc");
+        const auto test = outcome.metrics["test"].find("roc_auc");
+        finished.valAuc = val != outcome.metrics["val"].end() ? val->second.value : kNaN;
+        finished.testAuc = test != outcome.metrics["test"].end() ? test->second.value : kNaN;
+        if (auto cv = outcome.metrics.find("cv"); cv != outcome.metrics.end()) {
+            const MetricInterval& auc = cv->second.at("roc_auc");
+            finished.cvAuc = auc.value;
+            finished.cvLow = auc.low;
+            finished.cvHigh = auc.high;
+        }
+        return finished;
+    }
+
+    const QueueContext& m_q;
+    ProjectStore& m_store;
+    RunStore& m_runs;
+    const CellJob& m_job;
+    fs::path m_workDir;
+};
+
 } // namespace
 
 RunQueue::RunQueue(std::string projectPath, ExperimentMatrix matrix, std::string experimentName,
@@ -239,43 +523,12 @@ int RunQueue::run(const std::function<void(const RunEvent&)>& onEvent, const std
 {
     EventSink emit(onEvent);
     ImageBroker images;
+    const std::vector<CellJob> jobs = plannedJobs(m_projectPath, m_matrix, m_experimentId, m_options);
 
-    std::vector<CellJob> jobs;
-    {
-        auto store = ProjectStore::open(m_projectPath);
-        RunStore runs(*store);
-        const std::vector<MatrixCell> cells = m_matrix.cells();
-        for (std::size_t i = 0; i < cells.size(); ++i) {
-            const MatrixCell& c = cells[i];
-            bool selected = m_options.onlyCells.empty();
-            for (const auto& p : m_options.onlyCells)
-                selected = selected || cellKeyMatches(p, c.key);
-            if (!selected) continue;
-            CellJob job;
-            job.cell = c;
-            job.runId = runs.ensureRun(m_experimentId, c.key, c.targetSet, c.model, c.mode,
-                                       static_cast<int>(i), toJson(c.config).dump());
-            jobs.push_back(std::move(job));
-        }
-    }
-    for (std::size_t i = 0; i < jobs.size(); ++i) {
-        jobs[i].index = static_cast<int>(i);
-        jobs[i].count = static_cast<int>(jobs.size());
-    }
-
-    // Several cells at once only on the CPU: one GPU is best used by one run at a time.
-    int parallel = std::max(1, m_options.parallelCells);
-    if (parallel > 1)
-        for (const auto& j : jobs) {
-            const std::string device = m_options.device.empty() ? j.cell.config.device : m_options.device;
-            if (describeDevice(device).rfind("cpu", 0) != 0) {
-                parallel = 1;
-                break;
-            }
-        }
-    parallel = std::min<int>(parallel, static_cast<int>(std::max<std::size_t>(1, jobs.size())));
+    QueueContext q{emit, images, stop, m_options, m_experimentName};
+    q.parallel = cellsAtOnce(jobs, m_options);
     const int hardware = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
-    const int threadsPerCell = std::max(1, hardware / parallel);
+    q.threadsPerCell = std::max(1, hardware / q.parallel);
 
     {
         RunEvent e;
@@ -287,155 +540,7 @@ int RunQueue::run(const std::function<void(const RunEvent&)>& onEvent, const std
 
     std::mutex queueMutex;
     std::size_t next = 0;
-    int done = 0, failed = 0, skipped = 0, stopped = 0;
-
-    auto runOne = [&](ProjectStore& store, RunStore& runs, const CellJob& job) -> CellEnd {
-        RunEvent base;
-        base.cellKey = job.cell.key;
-        base.runId = job.runId;
-        base.cellIndex = job.index;
-        base.cellCount = job.count;
-        auto event = [&](RunEvent::Kind kind, const std::string& message = {}) {
-            RunEvent e = base;
-            e.kind = kind;
-            e.message = message;
-            return e;
-        };
-
-        const RunRecord record = runs.run(job.runId);
-        if (record.state == "done") {
-            emit(event(RunEvent::Kind::CellSkipped, "already done"));
-            return CellEnd::Skipped;
-        }
-        if (record.state == "failed" && !m_options.retryFailed) {
-            emit(event(RunEvent::Kind::CellSkipped, "failed earlier: " + record.error));
-            return CellEnd::Skipped;
-        }
-        const fs::path workDir = fs::path(runsDir(store)) / std::to_string(job.runId);
-        fs::create_directories(workDir);
-        RunLock lock((workDir / "lock").string());
-        if (!lock.held()) {
-            emit(event(RunEvent::Kind::CellSkipped, kCellBusyMessage));
-            return CellEnd::Skipped;
-        }
-
-        TrainConfig config = job.cell.config;
-        if (!m_options.device.empty()) config.device = m_options.device;
-        if (parallel > 1) {
-            if (config.torchThreads == 0) config.torchThreads = threadsPerCell;
-            if (config.loaderThreads == 0) config.loaderThreads = threadsPerCell;
-        }
-        auto log = [&](const std::string& text) { emit(event(RunEvent::Kind::Log, text)); };
-        auto cancelRequested = [&] { return stopOf(stop) == StopRequest::Cancel; };
-        try {
-            const std::string device = describeDevice(config.device);
-            runs.setWorkDir(job.runId, workDir.string());
-            runs.markRunning(job.runId, device);
-            emit(event(RunEvent::Kind::CellStarted,
-                       record.state == "running" || record.attempts > 0
-                           ? "resuming (attempt " + std::to_string(record.attempts + 1) + ")"
-                           : std::string()));
-
-            TargetImagesOptions io;
-            io.width = config.view.width;
-            io.height = config.view.height;
-            io.channels = config.view.channels;
-            io.threads = parallel > 1 ? threadsPerCell : 0;
-            io.log = log;
-            double lastReport = -1;
-            io.progress = [&](std::size_t d, std::size_t t) {
-                const double now =
-                    std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch())
-                        .count();
-                if (d == t || now - lastReport > 2) {
-                    lastReport = now;
-                    log("decoding images: " + std::to_string(d) + " of " + std::to_string(t));
-                }
-                return !cancelRequested();
-            };
-            const std::shared_ptr<const TargetImages> data = images.get(store, job.cell.targetSet, io);
-
-            nlohmann::json resolved = toJson(config);
-            resolved["cell"] = job.cell.key;
-            resolved["experiment"] = m_experimentName;
-            resolved["run_id"] = job.runId;
-            writeTextAtomically(workDir / "config.json", resolved.dump(2) + "\n");
-
-            const auto start = std::chrono::steady_clock::now();
-            Trainer trainer(config, data->data, workDir.string());
-            TrainCallbacks callbacks;
-            callbacks.onStep = [&](const StepEvent& s) {
-                RunEvent e = event(RunEvent::Kind::Step);
-                e.step = s;
-                emit(e);
-            };
-            callbacks.onEpoch = [&](const EpochEvent& ep) {
-                runs.recordEpoch(job.runId, ep);
-                RunEvent e = event(RunEvent::Kind::Epoch);
-                e.epoch = ep;
-                emit(e);
-            };
-            callbacks.log = log;
-            callbacks.cancelled = cancelRequested;
-            callbacks.stopAfterEpoch = [&] { return stopOf(stop) == StopRequest::Pause; };
-            const TrainResult result = trainer.run(callbacks);
-            runs.replaceEpochs(job.runId, result.history);
-            if (result.paused || (result.cancelled && stopOf(stop) == StopRequest::Pause)) {
-                runs.markQueued(job.runId);
-                emit(event(RunEvent::Kind::CellCancelled,
-                           "paused after epoch " + std::to_string(result.epochsRun)));
-                return CellEnd::Paused;
-            }
-            if (result.cancelled) {
-                runs.markCancelled(job.runId);
-                emit(event(RunEvent::Kind::CellCancelled, "cancelled"));
-                return CellEnd::Cancelled;
-            }
-
-            log("evaluating " + result.bestWeightsPath);
-            EvaluationInput in;
-            in.images = data.get();
-            in.weightsPath = result.bestWeightsPath;
-            in.config = config;
-            in.cancelled = cancelRequested;
-            std::optional<RunOutcome> outcome = evaluateRun(in);
-            if (!outcome) {
-                runs.markCancelled(job.runId);
-                emit(event(RunEvent::Kind::CellCancelled, "cancelled during evaluation"));
-                return CellEnd::Cancelled;
-            }
-            outcome->device = result.device.empty() ? device : result.device;
-            outcome->epochsRun = result.epochsRun;
-            outcome->bestEpoch = result.bestEpoch;
-            outcome->imagesPerSecond = result.trainImagesPerSecond;
-            // Wall time of this attempt; a resumed run adds the epochs' time recorded before the kill.
-            double previous = 0;
-            for (const auto& ep : result.history)
-                previous += ep.seconds;
-            const double now =
-                std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
-            outcome->seconds = std::max(now, previous);
-            runs.finishRun(job.runId, *outcome);
-
-            RunEvent finished = event(RunEvent::Kind::CellFinished);
-            const auto val = outcome->metrics["val"].find("roc_auc");
-            const auto test = outcome->metrics["test"].find("roc_auc");
-            finished.valAuc = val != outcome->metrics["val"].end() ? val->second.value : kNaN;
-            finished.testAuc = test != outcome->metrics["test"].end() ? test->second.value : kNaN;
-            emit(finished);
-            return CellEnd::Done;
-        } catch (const std::exception& ex) {
-            if (cancelRequested()) {
-                runs.markCancelled(job.runId);
-                emit(event(RunEvent::Kind::CellCancelled, std::string("cancelled: ") + ex.what()));
-                return CellEnd::Cancelled;
-            }
-            runs.markFailed(job.runId, ex.what());
-            emit(event(RunEvent::Kind::CellFailed, ex.what()));
-            return CellEnd::Failed;
-        }
-    };
-
+    std::map<CellEnd, int> ends;
     auto worker = [&] {
         // Each thread its own connection: SQLite serialises the writers, WAL lets readers (the GUI) in.
         auto store = ProjectStore::open(m_projectPath);
@@ -449,53 +554,34 @@ int RunQueue::run(const std::function<void(const RunEvent&)>& onEvent, const std
             }
             CellEnd end;
             try {
-                end = runOne(*store, runs, *job);
+                end = CellRun(q, *store, runs, *job).run();
             } catch (const std::exception& ex) {
                 // The store itself failed (disk full, locked for too long): report it and go on.
-                RunEvent e;
-                e.kind = RunEvent::Kind::CellFailed;
-                e.cellKey = job->cell.key;
-                e.runId = job->runId;
-                e.cellIndex = job->index;
-                e.cellCount = job->count;
-                e.message = ex.what();
+                RunEvent e = cellEvent(*job, RunEvent::Kind::CellFailed, ex.what());
                 emit(e);
                 end = CellEnd::Failed;
             }
             std::lock_guard lock(queueMutex);
-            switch (end) {
-            case CellEnd::Done:
-                ++done;
-                break;
-            case CellEnd::Failed:
-                ++failed;
-                break;
-            case CellEnd::Skipped:
-                ++skipped;
-                break;
-            case CellEnd::Cancelled:
-            case CellEnd::Paused:
-                ++stopped;
-                break;
-            }
+            ++ends[end];
         }
     };
-
-    if (parallel == 1) {
+    if (q.parallel == 1) {
         worker();
     } else {
         std::vector<std::thread> threads;
-        for (int i = 0; i < parallel; ++i)
+        for (int i = 0; i < q.parallel; ++i)
             threads.emplace_back(worker);
         for (auto& t : threads)
             t.join();
     }
 
+    const int done = ends[CellEnd::Done];
     RunEvent finished;
     finished.kind = RunEvent::Kind::ExperimentFinished;
     finished.cellCount = static_cast<int>(jobs.size());
-    finished.message = std::to_string(done) + " done, " + std::to_string(failed) + " failed, " +
-                       std::to_string(skipped) + " skipped, " + std::to_string(stopped) + " stopped" +
+    finished.message = std::to_string(done) + " done, " + std::to_string(ends[CellEnd::Failed]) +
+                       " failed, " + std::to_string(ends[CellEnd::Skipped]) + " skipped, " +
+                       std::to_string(ends[CellEnd::Cancelled] + ends[CellEnd::Paused]) + " stopped" +
                        (stopOf(stop) == StopRequest::Pause    ? " (paused)"
                         : stopOf(stop) == StopRequest::Cancel ? " (cancelled)"
                                                               : "");

@@ -16,6 +16,7 @@
 #include <atomic>
 #include <cstdint>
 #include <functional>
+#include <limits>
 #include <map>
 #include <string>
 #include <vector>
@@ -45,6 +46,8 @@ struct RunEvent
     EpochEvent epoch;
     std::string message;
     double valAuc = 0, testAuc = 0; // CellFinished
+    // CellFinished of a cross-validated cell: pooled out-of-fold ROC AUC and its interval; NaN otherwise.
+    double cvAuc = std::numeric_limits<double>::quiet_NaN(), cvLow = cvAuc, cvHigh = cvAuc;
 };
 
 // The message of a CellSkipped event for a cell whose run another process is training now.
@@ -99,62 +102,5 @@ private:
     RunQueueOptions m_options;
     std::int64_t m_experimentId = 0;
 };
-
-// Reading back what runs recorded (for runs list, report, predict best, and the GUI).
-struct RunSummary
-{
-    std::int64_t id = 0;
-    std::string experiment, cellKey, targetSet, model, mode, state, error, device, weightsPath;
-    std::string startedAt, finishedAt;
-    int epochs = 0;
-    double valAuc = 0, testAuc = 0; // NaN when not done
-    // Added for reports and the GUI.
-    int position = 0;   // the cell's place in the matrix
-    int bestEpoch = -1; // 0-based; -1 when not done
-    int attempts = 0;   // times the run was started (resumes included)
-    double seconds = 0; // training + evaluation wall time of the last attempt; NaN when not done
-    double imagesPerSecond = 0;
-    std::string weightsSha256;
-    // What a user should be told of the run, beyond the stored state: "not started" (queued, never began:
-    // a cell no train command asked for yet), "paused - resumes on next start" (queued with epochs done),
-    // "running" (its process holds the run's lock), "interrupted - resumes on next start" (marked running but
-    // its process is gone), else the state itself.
-    std::string status;
-    std::string workDir;   // <project>.files/runs/<id>
-    nlohmann::json config; // the resolved TrainConfig (toJson form)
-};
-std::vector<RunSummary> listRuns(const std::string& projectPath, const std::string& experiment = "");
-// The done run with the highest validation ROC AUC; throws rm::Error if there is none.
-RunSummary bestRun(const std::string& projectPath, const std::string& experiment = "");
-// A done run named the way users name one: "best" (bestRun), a run id ("12"), or a cell key
-// ("synthetic/resnet18_c1/all_layers", within `experiment` when given; ambiguous across experiments is an
-// error). Throws rm::Error saying which runs exist, or why the run named is not usable (not done, failed).
-RunSummary findDoneRun(const std::string& projectPath, const std::string& which,
-                       const std::string& experiment = "");
-
-// Per-epoch history of a run, in epoch order.
-std::vector<EpochEvent> loadEpochs(const std::string& projectPath, std::int64_t runId);
-// Metrics of one split ("train", "val", "test"): name -> value with CI (low = high = value without a CI).
-// Includes "threshold" (chosen on val, applied to test) and the confusion counts "tp", "fp", "tn", "fn".
-std::map<std::string, MetricInterval> loadMetrics(const std::string& projectPath, std::int64_t runId,
-                                                  const std::string& split);
-// ROC and PR curves of a split, for plotting.
-struct StoredCurve
-{
-    std::string split; // "val" or "test"
-    std::string kind;  // "roc" or "pr"
-    Curve curve;
-};
-std::vector<StoredCurve> loadCurves(const std::string& projectPath, std::int64_t runId);
-// Scores of every target of the run's target set: target idx, split, label, score.
-struct StoredPrediction
-{
-    std::int64_t targetIdx = 0;
-    std::string split;
-    int label = 0;
-    float score = 0;
-    std::int64_t catalogId = -1, row = -1; // the galaxy (catalog row); -1 for rows written by schema v1
-};
-std::vector<StoredPrediction> loadPredictions(const std::string& projectPath, std::int64_t runId);
 
 } // namespace rm

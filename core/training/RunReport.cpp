@@ -1,8 +1,8 @@
 #include "training/RunReport.h"
 
 #include "store/ProjectStore.h"
-#include "training/RunQueue.h"
 #include "training/RunStore.h"
+#include "util/CsvField.h"
 #include "util/Error.h"
 
 #include <algorithm>
@@ -21,7 +21,7 @@ namespace {
 
 constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
 
-struct Column
+struct MetricColumn
 {
     const char* name;  // CSV column / key in best
     const char* title; // Markdown header
@@ -29,21 +29,24 @@ struct Column
     const char* metric;
 };
 
-const std::vector<Column>& columns()
+const std::vector<MetricColumn>& columns()
 {
-    static const std::vector<Column> c = {{"val_roc_auc", "val ROC AUC", "val", "roc_auc"},
-                                          {"test_roc_auc", "test ROC AUC", "test", "roc_auc"},
-                                          {"test_pr_auc", "test PR AUC", "test", "pr_auc"},
-                                          {"test_accuracy", "accuracy", "test", "accuracy"},
-                                          {"test_precision", "precision", "test", "precision"},
-                                          {"test_recall", "recall", "test", "recall"},
-                                          {"test_f1", "F1", "test", "f1"}};
+    static const std::vector<MetricColumn> c = {{"cv_roc_auc", "CV ROC AUC", "cv", "roc_auc"},
+                                                {"cv_pr_auc", "CV PR AUC", "cv", "pr_auc"},
+                                                {"val_roc_auc", "val ROC AUC", "val", "roc_auc"},
+                                                {"test_roc_auc", "test ROC AUC", "test", "roc_auc"},
+                                                {"test_pr_auc", "test PR AUC", "test", "pr_auc"},
+                                                {"test_accuracy", "accuracy", "test", "accuracy"},
+                                                {"test_precision", "precision", "test", "precision"},
+                                                {"test_recall", "recall", "test", "recall"},
+                                                {"test_f1", "F1", "test", "f1"}};
     return c;
 }
 
-MetricInterval metricOf(const ComparisonRow& r, const Column& c)
+MetricInterval metricOf(const ComparisonRow& r, const MetricColumn& c)
 {
-    const auto& m = std::string(c.split) == "val" ? r.val : r.test;
+    const std::string split = c.split;
+    const auto& m = split == "val" ? r.val : split == "cv" ? r.cv : r.test;
     auto it = m.find(c.metric);
     return it == m.end() ? MetricInterval{kNaN, kNaN, kNaN} : it->second;
 }
@@ -62,15 +65,6 @@ std::string fullNumber(double v)
     char buf[40];
     std::snprintf(buf, sizeof buf, "%.10g", v);
     return buf;
-}
-
-std::string csvField(const std::string& s)
-{
-    if (s.find_first_of(",\"\n") == std::string::npos) return s;
-    std::string out = "\"";
-    for (char c : s)
-        out += c == '"' ? std::string("\"\"") : std::string(1, c);
-    return out + "\"";
 }
 
 std::string markdownCell(std::string s)
@@ -132,6 +126,7 @@ std::vector<ComparisonRow> comparisonTable(const std::string& projectPath, const
         if (r.state == "done") {
             row.val = runs.metrics(r.id, "val");
             row.test = runs.metrics(r.id, "test");
+            row.cv = runs.metrics(r.id, "cv");
             if (auto it = row.test.find("threshold"); it != row.test.end()) row.threshold = it->second.value;
         }
         rows.push_back(std::move(row));
@@ -189,23 +184,34 @@ ReportFiles writeRunReport(const std::string& projectPath, const std::string& ex
     files.csv = (dir / "comparison.csv").string();
     writeFile(files.csv, csv);
 
-    // Markdown: what a reader compares; AUCs with their 95% interval, the best of each column in bold.
-    std::string md =
-        "# Experiment " + (experiment.empty() ? std::string("comparison (all experiments)") : experiment) +
-        "\n\nProject: `" + projectPath + "`. Generated " + nowIso8601() +
-        ". Metrics on the test split at the threshold chosen on validation (max F1); "
-        "[low, high] = 95% bootstrap interval (1000 resamples). **Bold** = best in its column.\n\n";
-    md += "| run | target set | model | mode | state";
+    // Markdown: what a reader compares; AUCs with their 95% interval, the best of each column in bold. The
+    // cross-validated columns only when some cell was cross-validated.
+    const bool anyCv =
+        std::any_of(rows.begin(), rows.end(), [](const ComparisonRow& r) { return !r.cv.empty(); });
+    std::vector<MetricColumn> shown;
     for (const auto& c : columns())
+        if (anyCv || std::string(c.split) != "cv") shown.push_back(c);
+    std::string md = "# Experiment " +
+                     (experiment.empty() ? std::string("comparison (all experiments)") : experiment) +
+                     "\n\nProject: `" + projectPath + "`. Generated " + nowIso8601() +
+                     ". Metrics on the test split at the threshold chosen on validation (max F1); "
+                     "[low, high] = 95% bootstrap interval (1000 resamples). **Bold** = best in its column.";
+    if (anyCv)
+        md += " CV = cross-validated: every galaxy scored by the fold model that never saw it, pooled, mean "
+              "over "
+              "repeats, interval by bootstrap over galaxies; compare cells on these when the label set is "
+              "small.";
+    md += "\n\n| run | target set | model | mode | state";
+    for (const auto& c : shown)
         md += std::string(" | ") + c.title;
     md += " | threshold | epochs | device | seconds |\n|---:|---|---|---|---";
-    for (std::size_t i = 0; i < columns().size(); ++i)
+    for (std::size_t i = 0; i < shown.size(); ++i)
         md += "|---:";
     md += "|---:|---:|---|---:|\n";
     for (const auto& r : rows) {
         md += "| " + std::to_string(r.runId) + " | " + markdownCell(r.targetSet) + " | " +
               markdownCell(r.model) + " | " + markdownCell(r.mode) + " | " + r.state;
-        for (const auto& c : columns()) {
+        for (const auto& c : shown) {
             const MetricInterval m = metricOf(r, c);
             std::string cell = number(m.value, 3);
             const bool auc = std::string(c.metric) == "roc_auc";

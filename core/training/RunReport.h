@@ -18,12 +18,14 @@ struct ComparisonRow
     int epochs = 0;
     double seconds = 0;                              // NaN when not done
     std::map<std::string, MetricInterval> val, test; // empty when not done
-    double threshold = 0;                            // NaN when not done
+    std::map<std::string, MetricInterval> cv;        // cross-validated ("cv" split); empty without
+
+    double threshold = 0;          // NaN when not done
     std::vector<std::string> best; // metric columns ("val_roc_auc", ...) where this run is best
 };
 
-// The metric columns of the table, in order: "val_roc_auc", "test_roc_auc", "test_pr_auc", "test_accuracy",
-// "test_precision", "test_recall", "test_f1".
+// The metric columns of the table, in order: "cv_roc_auc", "cv_pr_auc" (cross-validated cells only),
+// "val_roc_auc", "test_roc_auc", "test_pr_auc", "test_accuracy", "test_precision", "test_recall", "test_f1".
 const std::vector<std::string>& comparisonMetricColumns();
 
 // Every run of the experiment ("" = all experiments), in matrix order, best-per-column filled in.

@@ -2,9 +2,9 @@
 
 #include "store/ProjectStore.h"
 #include "training/RunLock.h"
-#include "training/RunQueue.h"
 #include "training/TrainConfig.h"
 #include "util/Error.h"
+#include "util/Sha256.h"
 
 #include <cmath>
 #include <filesystem>
@@ -144,7 +144,7 @@ void RunStore::setExperimentMatrix(std::int64_t experimentId, const std::string&
 void RunStore::deleteResults(std::int64_t runId)
 {
     Database& db = m_store.db();
-    for (const char* table : {"epochs", "metrics", "run_curves", "predictions"})
+    for (const char* table : {"epochs", "metrics", "run_curves", "predictions", "cv_folds", "cv_predictions"})
         db.prepare(std::string("DELETE FROM ") + table + " WHERE run_id = ?").bind(1, runId).run();
 }
 
@@ -390,6 +390,83 @@ void RunStore::finishRun(std::int64_t runId, const RunOutcome& o)
     tx.commit();
 }
 
+void RunStore::recordCvFold(std::int64_t runId, const CvFoldRecord& f,
+                            const std::vector<CvPrediction>& scores)
+{
+    std::lock_guard lock(m_mutex);
+    Database& db = m_store.db();
+    Transaction tx(db);
+    db.prepare("DELETE FROM cv_predictions WHERE run_id = ? AND repeat = ? AND fold = ?")
+        .bind(1, runId)
+        .bind(2, f.repeat)
+        .bind(3, f.fold)
+        .run();
+    Statement ins =
+        db.prepare("INSERT OR REPLACE INTO cv_predictions(run_id, repeat, target_idx, fold, label, "
+                   "score) VALUES(?, ?, ?, ?, ?, ?)");
+    for (const CvPrediction& p : scores) {
+        ins.bind(1, runId).bind(2, p.repeat).bind(3, p.targetIdx).bind(4, p.fold).bind(5, p.label);
+        ins.bind(6, static_cast<double>(p.score));
+        ins.run();
+    }
+    Statement fold =
+        db.prepare("INSERT OR REPLACE INTO cv_folds(run_id, repeat, fold, train_count, val_count, "
+                   "test_count, roc_auc, epochs, best_epoch, seconds) VALUES(?, ?, ?, ?, ?, ?, ?, ?, "
+                   "?, ?)");
+    fold.bind(1, runId).bind(2, f.repeat).bind(3, f.fold).bind(4, f.trainCount).bind(5, f.valCount);
+    fold.bind(6, f.testCount);
+    if (std::isfinite(f.rocAuc))
+        fold.bind(7, f.rocAuc);
+    else
+        fold.bindNull(7);
+    fold.bind(8, f.epochs).bind(9, f.bestEpoch).bind(10, f.seconds);
+    fold.run();
+    tx.commit();
+}
+
+std::vector<CvFoldRecord> RunStore::cvFolds(std::int64_t runId)
+{
+    std::lock_guard lock(m_mutex);
+    Statement s = m_store.db().prepare("SELECT repeat, fold, train_count, val_count, test_count, roc_auc, "
+                                       "epochs, best_epoch, seconds FROM cv_folds WHERE run_id = ? "
+                                       "ORDER BY repeat, fold");
+    s.bind(1, runId);
+    std::vector<CvFoldRecord> out;
+    while (s.step()) {
+        CvFoldRecord f;
+        f.repeat = static_cast<int>(s.integer(0));
+        f.fold = static_cast<int>(s.integer(1));
+        f.trainCount = s.integer(2);
+        f.valCount = s.integer(3);
+        f.testCount = s.integer(4);
+        f.rocAuc = s.isNull(5) ? kNaN : s.real(5);
+        f.epochs = static_cast<int>(s.integer(6));
+        f.bestEpoch = static_cast<int>(s.integer(7));
+        f.seconds = s.real(8);
+        out.push_back(f);
+    }
+    return out;
+}
+
+std::vector<CvPrediction> RunStore::cvPredictions(std::int64_t runId)
+{
+    std::lock_guard lock(m_mutex);
+    Statement s = m_store.db().prepare("SELECT repeat, target_idx, fold, label, score FROM cv_predictions "
+                                       "WHERE run_id = ? ORDER BY repeat, target_idx");
+    s.bind(1, runId);
+    std::vector<CvPrediction> out;
+    while (s.step()) {
+        CvPrediction p;
+        p.repeat = static_cast<int>(s.integer(0));
+        p.targetIdx = s.integer(1);
+        p.fold = static_cast<int>(s.integer(2));
+        p.label = static_cast<int>(s.integer(3));
+        p.score = static_cast<float>(s.real(4));
+        out.push_back(p);
+    }
+    return out;
+}
+
 std::vector<RunSummary> RunStore::listRuns(const std::string& experiment)
 {
     std::lock_guard lock(m_mutex);
@@ -399,7 +476,11 @@ std::vector<RunSummary> RunStore::listRuns(const std::string& experiment)
         "(SELECT value FROM metrics m WHERE m.run_id = r.id AND m.split = 'val' AND m.name = 'roc_auc'), "
         "(SELECT value FROM metrics m WHERE m.run_id = r.id AND m.split = 'test' AND m.name = 'roc_auc'), "
         "r.position, r.best_epoch, r.attempts, r.seconds, r.images_per_second, r.weights_sha256, r.work_dir, "
-        "r.config_json, (SELECT count(*) FROM epochs p WHERE p.run_id = r.id) "
+        "r.config_json, (SELECT count(*) FROM epochs p WHERE p.run_id = r.id), "
+        "(SELECT value FROM metrics m WHERE m.run_id = r.id AND m.split = 'cv' AND m.name = 'roc_auc'), "
+        "(SELECT ci_low FROM metrics m WHERE m.run_id = r.id AND m.split = 'cv' AND m.name = 'roc_auc'), "
+        "(SELECT ci_high FROM metrics m WHERE m.run_id = r.id AND m.split = 'cv' AND m.name = 'roc_auc'), "
+        "(SELECT count(*) FROM cv_folds f WHERE f.run_id = r.id) "
         "FROM runs r LEFT JOIN experiments e ON e.id = r.experiment_id ";
     if (!experiment.empty()) sql += "WHERE e.name = ? ";
     sql += "ORDER BY r.experiment_id, r.position, r.id";
@@ -445,6 +526,12 @@ std::vector<RunSummary> RunStore::listRuns(const std::string& experiment)
         } catch (const nlohmann::json::exception&) {
             r.config = nlohmann::json::object();
         }
+        const bool hasCv = done && !s.isNull(24);
+        r.cvAuc = hasCv ? s.real(24) : kNaN;
+        r.cvLow = hasCv ? s.real(25) : kNaN;
+        r.cvHigh = hasCv ? s.real(26) : kNaN;
+        r.cvFoldsDone = static_cast<int>(s.integer(27));
+        r.cvFoldsTotal = r.config.value("cv_folds", 0) * r.config.value("cv_repeats", 1);
         r.status = runStatus(
             r.state, r.epochs, r.attempts,
             (fs::path(m_store.path() + ".files") / "runs" / std::to_string(r.id) / "lock").string());
@@ -534,7 +621,7 @@ std::vector<StoredPrediction> RunStore::predictions(std::int64_t runId)
     return out;
 }
 
-// --- the read API of RunQueue.h ---------------------------------------------------------------------------
+// --- the read API (by project path) ---------------------------------------------------------------------
 
 std::vector<RunSummary> listRuns(const std::string& projectPath, const std::string& experiment)
 {
@@ -545,11 +632,19 @@ std::vector<RunSummary> listRuns(const std::string& projectPath, const std::stri
 RunSummary bestRun(const std::string& projectPath, const std::string& experiment)
 {
     const std::vector<RunSummary> runs = listRuns(projectPath, experiment);
+    // Cross-validated AUC where every finished candidate has one: on small sets the validation split alone
+    // picks by noise.
+    bool allCv = false;
+    for (const auto& r : runs)
+        if (r.state == "done" && std::isfinite(r.valAuc)) {
+            allCv = std::isfinite(r.cvAuc);
+            if (!allCv) break;
+        }
     const RunSummary* best = nullptr;
     for (const auto& r : runs) {
         if (r.state != "done" || !std::isfinite(r.valAuc)) continue;
         // Ties go to the earlier run, so the answer does not change as more runs finish with the same AUC.
-        if (!best || r.valAuc > best->valAuc) best = &r;
+        if (!best || (allCv ? r.cvAuc > best->cvAuc : r.valAuc > best->valAuc)) best = &r;
     }
     if (!best)
         throw Error("project '" + projectPath + "' has no finished run" +
@@ -582,6 +677,18 @@ RunSummary findDoneRun(const std::string& projectPath, const std::string& which,
         throw Error("run " + std::to_string(found->id) + " (" + found->cellKey + ") is " + found->state +
                     ", not done" + (found->error.empty() ? std::string() : ": " + found->error));
     return *found;
+}
+
+RunSummary findDoneRunWithWeights(const std::string& projectPath, const std::string& which,
+                                  const std::string& experiment)
+{
+    RunSummary run = findDoneRun(projectPath, which, experiment);
+    if (!std::filesystem::exists(run.weightsPath))
+        throw Error("the weights of run " + std::to_string(run.id) + " are gone: " + run.weightsPath);
+    if (!run.weightsSha256.empty() && sha256File(run.weightsPath) != run.weightsSha256)
+        throw Error("'" + run.weightsPath + "' changed since run " + std::to_string(run.id) +
+                    " wrote it (its SHA-256 differs from the recorded one)");
+    return run;
 }
 
 std::vector<EpochEvent> loadEpochs(const std::string& projectPath, std::int64_t runId)

@@ -1,10 +1,11 @@
 #include "training/ScoreGalaxies.h"
 
-#include "imaging/DecodedCacheBuilder.h"
-#include "imaging/FileRecordSource.h"
-#include "imaging/ImageSource.h"
+#include "cache/DecodedCacheBuilder.h"
+#include "cache/FileRecordSource.h"
 #include "imaging/Preprocess.h"
-#include "training/Trainer.h"
+#include "sources/ImageSource.h"
+#include "training/Predict.h"
+#include "training/PredictTta.h"
 
 #include <cmath>
 #include <limits>
@@ -16,10 +17,10 @@ std::vector<GalaxyScore> scoreGalaxies(const ImageSource& source, const std::vec
                                        const ScoreGalaxiesOptions& options)
 {
     const float nan = std::numeric_limits<float>::quiet_NaN();
-    std::vector<GalaxyScore> out(galaxies.size(), GalaxyScore{nan, "cancelled"});
+    std::vector<GalaxyScore> out(galaxies.size(), GalaxyScore{nan, nan, "cancelled"});
     ViewParams view = options.view;
     view.augment = false;
-    const PrepareParams prepare{view.width, view.height, view.channels, 1.0};
+    const PrepareParams prepare{view, 1.0};
     const std::size_t chunk = std::max<std::size_t>(1, options.chunk);
     for (std::size_t begin = 0; begin < galaxies.size(); begin += chunk) {
         const std::size_t end = std::min(galaxies.size(), begin + chunk);
@@ -32,16 +33,21 @@ std::vector<GalaxyScore> scoreGalaxies(const ImageSource& source, const std::vec
         const FileRecordSource records(items, prepare);
         std::vector<std::size_t> indices(part.size());
         std::iota(indices.begin(), indices.end(), std::size_t(0));
-        const std::vector<float> scores =
-            predictScores(options.weightsPath, records, indices, view, options.batchSize, options.device);
+        std::vector<float> spread;
+        const std::vector<float> scores = options.tta
+                                              ? predictScoresTta(options.weightsPath, records, indices, view,
+                                                                 options.batchSize, options.device, spread)
+                                              : predictScores(options.weightsPath, records, indices, view,
+                                                              options.batchSize, options.device);
         for (std::size_t i = 0; i < part.size(); ++i) {
             GalaxyScore& s = out[begin + i];
             if (i < scores.size() && std::isfinite(scores[i])) {
-                s = {scores[i], ""};
+                s = {scores[i], options.tta ? spread[i] : 0.0f, ""};
                 continue;
             }
             // The loader only says "no score": loading the image once more gives the reason.
             s.score = nan;
+            s.spread = nan;
             try {
                 items[i].load();
                 s.error = "the image loaded but could not be scored";

@@ -4,7 +4,7 @@
 // Images are decoded, prepared to the run's image shape and scored chunk by chunk, so memory stays flat on a
 // large catalog; a galaxy whose image is missing or corrupt gets no score and the reason instead.
 #include "imaging/Augment.h"
-#include "imaging/GalaxyRef.h"
+#include "sources/GalaxyRef.h"
 
 #include <cstddef>
 #include <functional>
@@ -18,6 +18,7 @@ class ImageSource;
 struct GalaxyScore
 {
     float score = 0;   // NaN when error is set
+    float spread = 0;  // with tta: the standard deviation over the 8 rotations/flips (NaN when not scored)
     std::string error; // why the galaxy could not be scored ("" when scored)
 };
 
@@ -28,6 +29,7 @@ struct ScoreGalaxiesOptions
     int batchSize = 64;
     std::string device = "auto";
     std::size_t chunk = 4096;
+    bool tta = false; // score the mean over the 8 rotations/flips and keep their spread
     // (scored, total) after each chunk; return false to cancel (the scores so far are returned, the rest NaN
     // with error "cancelled").
     std::function<bool(std::size_t, std::size_t)> progress;

@@ -1,12 +1,23 @@
 #include "training/TargetImages.h"
 
-#include "imaging/DecodedCache.h"
-#include "imaging/TargetSetCache.h"
+#include "cache/DecodedCache.h"
+#include "cache/TargetSetCache.h"
 #include "store/ProjectStore.h"
 #include "targets/TargetSetBuilder.h"
 #include "util/Error.h"
 
+#include <algorithm>
+
 namespace rm {
+
+std::vector<std::size_t> recordsWithImages(const TargetImages& images)
+{
+    std::vector<std::size_t> records;
+    for (const auto* split : {&images.data.train, &images.data.val, &images.test})
+        records.insert(records.end(), split->begin(), split->end());
+    std::sort(records.begin(), records.end());
+    return records;
+}
 
 TargetImages loadTargetImages(ProjectStore& store, const std::string& targetSet,
                               const TargetImagesOptions& options)
@@ -16,16 +27,13 @@ TargetImages loadTargetImages(ProjectStore& store, const std::string& targetSet,
     out.targets = loadTargets(store, targetSet);
     if (out.targets.empty()) throw Error("target set '" + targetSet + "' has no targets");
     std::shared_ptr<DecodedCache> cache =
-        findTargetSetCache(store, targetSet, options.width, options.height, options.channels);
+        findTargetSetCache(store, targetSet, PrepareParams{options.shape, 1.0});
     if (!cache) {
         if (options.log)
             options.log("building the decoded-image cache of '" + targetSet + "' (" +
-                        std::to_string(out.targets.size()) + " images, " + std::to_string(options.width) +
-                        "x" + std::to_string(options.height) + "x" + std::to_string(options.channels) + ")");
+                        std::to_string(out.targets.size()) + " images, " + options.shape.text() + ")");
         TargetSetCacheOptions o;
-        o.width = options.width;
-        o.height = options.height;
-        o.channels = options.channels;
+        o.prepare = PrepareParams{options.shape, 1.0};
         o.threads = options.threads;
         o.progress = options.progress;
         const TargetSetCacheResult built = buildTargetSetCache(store, targetSet, o);

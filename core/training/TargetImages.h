@@ -29,9 +29,12 @@ struct TargetImages
     bool built = false;                           // the cache was built now rather than found
 };
 
+// Every record with an image, whatever its fixed split, ascending (what cross-validation deals into folds).
+std::vector<std::size_t> recordsWithImages(const TargetImages& images);
+
 struct TargetImagesOptions
 {
-    int width = 224, height = 224, channels = 3;
+    ImageShape shape;
     int threads = 0; // cache building
     std::function<void(const std::string&)> log;
     std::function<bool(std::size_t, std::size_t)> progress; // cache building; false cancels

@@ -15,9 +15,6 @@ namespace {
 
 using nlohmann::json;
 
-constexpr int kMinImageSize = 8;
-constexpr int kMaxImageSize = 1024;
-
 [[noreturn]] void badValue(const std::string& key, const json& value, const std::string& expected)
 {
     throw Error("training option '" + key + "': expected " + expected + ", got " + value.dump());
@@ -257,6 +254,14 @@ const std::vector<std::pair<std::string, Setter>>& topLevelSetters()
         {"class_weights",
          [](TrainConfig& c, const json& v) { c.classWeights = boolean("class_weights", v); }},
         {"patience", [](TrainConfig& c, const json& v) { c.patience = intAtLeast("patience", v, 0); }},
+        {"cv_folds",
+         [](TrainConfig& c, const json& v) {
+             c.cvFolds = intAtLeast("cv_folds", v, 0);
+             if (c.cvFolds == 1 || c.cvFolds > 20)
+                 badValue("cv_folds", v, "0 (no cross-validation) or 2 to 20");
+         }},
+        {"cv_repeats",
+         [](TrainConfig& c, const json& v) { c.cvRepeats = intInRange("cv_repeats", v, 1, 10); }},
         {"select_by",
          [](TrainConfig& c, const json& v) {
              if (!v.is_string() || (v.get<std::string>() != "val_loss" && v.get<std::string>() != "val_auc"))
@@ -274,15 +279,15 @@ const std::vector<std::pair<std::string, Setter>>& topLevelSetters()
          }},
         {"image_size",
          [](TrainConfig& c, const json& v) {
-             c.view.width = c.view.height = intInRange("image_size", v, kMinImageSize, kMaxImageSize);
+             c.view.width = c.view.height = intInRange("image_size", v, kMinImageSide, kMaxImageSide);
          }},
         {"image_width",
          [](TrainConfig& c, const json& v) {
-             c.view.width = intInRange("image_width", v, kMinImageSize, kMaxImageSize);
+             c.view.width = intInRange("image_width", v, kMinImageSide, kMaxImageSide);
          }},
         {"image_height",
          [](TrainConfig& c, const json& v) {
-             c.view.height = intInRange("image_height", v, kMinImageSize, kMaxImageSize);
+             c.view.height = intInRange("image_height", v, kMinImageSide, kMaxImageSide);
          }},
         // "channels" also sets in_chans; applyJson applies an explicit "in_chans" after it.
         {"channels",
@@ -363,6 +368,8 @@ nlohmann::json toJson(const TrainConfig& c)
     j["label_smoothing"] = c.labelSmoothing;
     j["class_weights"] = c.classWeights;
     j["patience"] = c.patience;
+    j["cv_folds"] = c.cvFolds;
+    j["cv_repeats"] = c.cvRepeats;
     j["select_by"] = c.selectBy;
     j["seed"] = c.seed;
     if (c.view.width == c.view.height) {
@@ -438,11 +445,6 @@ void validate(const TrainConfig& c)
                     std::to_string(c.labelSmoothing));
     if (c.patience < 0)
         throw Error("training option 'patience' must be >= 0, got " + std::to_string(c.patience));
-    if (c.view.width < kMinImageSize || c.view.width > kMaxImageSize || c.view.height < kMinImageSize ||
-        c.view.height > kMaxImageSize)
-        throw Error("training image size must be from " + std::to_string(kMinImageSize) + " to " +
-                    std::to_string(kMaxImageSize) + " pixels, got " + std::to_string(c.view.width) + "x" +
-                    std::to_string(c.view.height));
     rm::validate(c.view);
     if (!validDevice(c.device))
         throw Error("training option 'device' must be \"auto\", \"cpu\", \"cuda\" or \"cuda:N\", got '" +

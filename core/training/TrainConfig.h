@@ -36,6 +36,11 @@ struct TrainConfig
     // loss) or "val_auc" (the highest validation ROC AUC; ties keep the earlier epoch).
     std::string selectBy = "val_loss";
     std::uint64_t seed = 42;
+    // Cross-validated evaluation (training/CrossValidation.h): with cv_folds >= 2 the cell also trains one
+    // model per fold and repeat and reports pooled out-of-fold metrics ("cv" split) beside the fixed split's;
+    // 0 = the fixed train/val/test split only.
+    int cvFolds = 0;
+    int cvRepeats = 1;
 
     // Images: size, channels, augmentation (view.channels must equal model.inChannels)
     ViewParams view;

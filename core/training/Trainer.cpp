@@ -1,15 +1,16 @@
 #include "training/Trainer.h"
 
-#include "imaging/DeterministicRandom.h"
-#include "imaging/RecordSource.h"
+#include "cache/RecordSource.h"
 #include "models/FineTune.h"
 #include "models/WeightsIO.h"
 #include "training/Checkpoint.h"
 #include "training/Device.h"
 #include "training/EmbeddingFeeder.h"
+#include "training/FeatureBaseline.h"
 #include "training/ImageFeeder.h"
 #include "training/TrainSession.h"
 #include "util/Error.h"
+#include "util/Random.h"
 
 #include <torch/utils.h>
 
@@ -29,9 +30,10 @@ namespace fs = std::filesystem;
 // Zoobot's n_blocks counts the encoder's stages (timm's coarse groups), not single residual blocks.
 constexpr BlockGranularity kNBlocksGranularity = BlockGranularity::Stage;
 
-// Settings that change how fast a run goes but not what it computes; a checkpoint resumes under other values.
-const char* const kExecutionKeys[] = {"device", "mixed_precision", "channels_last", "loader_threads",
-                                      "torch_threads"};
+// Settings that change how fast a run goes but not what it computes (and the cross-validation settings,
+// which decide which other models the cell trains, not this one); a checkpoint resumes under other values.
+const char* const kExecutionKeys[] = {"device",        "mixed_precision", "channels_last", "loader_threads",
+                                      "torch_threads", "cv_folds",        "cv_repeats"};
 
 // Model initialisation draws from LibTorch's global generator: serialise seeding + building so trainers on
 // other threads cannot interleave their draws.
@@ -155,6 +157,8 @@ Trainer::~Trainer() = default;
 
 TrainResult Trainer::run(const TrainCallbacks& callbacks)
 {
+    if (isFeatureBaseline(m_config.model.arch))
+        return trainFeatureBaseline(m_config, m_data, m_workDir, callbacks);
     const auto start = std::chrono::steady_clock::now();
     // Grad mode is thread-local: a worker thread that scored something before must not leave it off here.
     torch::AutoGradMode gradMode(true);

@@ -100,16 +100,4 @@ private:
     std::string m_workDir;
 };
 
-// Sigmoid scores of a saved model (saveModel() format) on the given records, evaluation view (no
-// augmentation), in the order given. Used for validation/test predictions and by `predict`. A record that
-// cannot be loaded (unavailable in the cache, or failing to decode) scores NaN; filter those out before
-// computing metrics. Returns an empty vector when cancelled (polled between batches).
-std::vector<float> predictScores(const std::string& weightsPath, const RecordSource& source,
-                                 const std::vector<std::size_t>& indices, const ViewParams& view,
-                                 int batchSize = 64, const std::string& device = "auto",
-                                 const std::function<bool()>& cancelled = {});
-
-// "cuda:0 (NVIDIA H100 80GB HBM3)" or "cpu": what "auto" resolves to on this machine.
-std::string describeDevice(const std::string& device = "auto");
-
 } // namespace rm

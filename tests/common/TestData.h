@@ -47,10 +47,15 @@ struct CliResult
     }
 };
 
-inline CliResult runCli(const QStringList& args, int timeoutMs = 300000)
+// Runs ringminer-cli; with `asUser` (a command prefix such as {"setpriv", "--reuid=65534", ...}) it runs as
+// that user, for tests of what another user may do with a project.
+inline CliResult runCli(const QStringList& args, int timeoutMs = 300000, const QStringList& asUser = {})
 {
     QProcess p;
-    p.start(cliPath(), args);
+    if (asUser.isEmpty())
+        p.start(cliPath(), args);
+    else
+        p.start(asUser.first(), asUser.mid(1) + QStringList{cliPath()} + args);
     CliResult r;
     if (!p.waitForFinished(timeoutMs)) {
         p.kill();
@@ -74,8 +79,8 @@ inline CliResult runCli(const QStringList& args, int timeoutMs = 300000)
                             .arg(rmtest::sharedDataDir(), QStringLiteral(relative))))
 
 // For test functions that decode or write JPEG/PNG: a build without OpenCV (the headless GPU build) cannot,
-// by design, and says so with a clear error (tests/core/test_image_sources.cpp checks that); there they skip,
-// saying why. The CI build has OpenCV, so nothing skips there.
+// by design, and says so with a clear error (tests/core/sources/test_image_sources.cpp checks that); there
+// they skip, saying why. The CI build has OpenCV, so nothing skips there.
 #define RM_REQUIRE_IMAGE_DECODING()                                                                          \
     do {                                                                                                     \
         if (!rm::imageDecodingAvailable())                                                                   \

@@ -1,11 +1,11 @@
-"""Reference values for tests/core/test_metrics.cpp, computed with scikit-learn.
+"""Reference values for tests/core/training/test_metrics.cpp, computed with scikit-learn.
 
 Usage: metrics_sklearn.py SAMPLES_CSV THRESHOLDS_CSV [BOOTSTRAP_SET]
   SAMPLES_CSV:    set,label,score   (scores written with 17 significant digits, so they are exact)
   THRESHOLDS_CSV: set,threshold
 Prints one JSON object {set: {...}} on stdout; NaN and infinities are written as null / "inf".
-With BOOTSTRAP_SET, also a plain numpy percentile bootstrap of that set (its first threshold) under
-"bootstrap".
+With BOOTSTRAP_SET, also that set's bootstrap intervals (its first threshold) under "bootstrap": the same
+resamples as rm::bootstrapMetrics (seed 7, 1000 resamples, level 0.95), scored by scikit-learn, cut by numpy.
 """
 import csv
 import json
@@ -63,22 +63,58 @@ def one_set(y, s, thresholds):
     return out
 
 
-def bootstrap(y, s, t, resamples=500, seed=12345):
-    rng = np.random.default_rng(seed)
+GOLDEN = np.uint64(0x9E3779B97F4A7C15)
+
+
+def splitmix64_below(seed, n, count):
+    """The first `count` draws of rm::SplitMix64(seed).below(n) (core/util/Random.h: SplitMix64's output, then
+    Lemire's multiply-shift), vectorised: the k-th output scrambles seed + (k + 1) * golden. Lemire rejects a
+    draw only when the low half of x * n is below n, which for n < 2**32 happens with probability n / 2**64:
+    never here, and checked."""
+    assert 0 < n < 2**32
+    with np.errstate(over="ignore"):
+        z = np.uint64(seed) + (np.arange(count, dtype=np.uint64) + np.uint64(1)) * GOLDEN
+        z = (z ^ (z >> np.uint64(30))) * np.uint64(0xBF58476D1CE4E5B9)
+        z = (z ^ (z >> np.uint64(27))) * np.uint64(0x94D049BB133111EB)
+        z = z ^ (z >> np.uint64(31))
+        nn = np.uint64(n)
+        hi, lo = z >> np.uint64(32), z & np.uint64(0xFFFFFFFF)
+        lo_n = lo * nn  # < 2**64
+        high = (hi * nn + (lo_n >> np.uint64(32))) >> np.uint64(32)
+        low = ((hi * nn) << np.uint64(32)) + lo_n  # x * n mod 2**64
+    assert not np.any(low < nn), "a Lemire rejection: draw sequentially"
+    return high.astype(np.int64)
+
+
+def bootstrap(y, s, t, resamples=1000, seed=7, level=0.95):
+    """rm::bootstrapMetrics(labels, scores, t, resamples, seed, level) recomputed independently: the same
+    resamples (the same SplitMix64 draws, resample b taking draws b*n .. b*n+n-1), each scored by scikit-learn
+    (a one-class resample has no AUCs and is skipped for them), and numpy's percentile (linear) at
+    (1 - level) / 2 and (1 + level) / 2. The C++ test compares to 1e-9: any change in the percentile index, the
+    resampling or the metrics shows."""
     n = len(y)
-    draws = {"roc_auc": [], "pr_auc": [], "accuracy": [], "f1": []}
-    for _ in range(resamples):
-        idx = rng.integers(0, n, n)
-        yy, ss = y[idx], s[idx]
-        pred = ss >= t
+    idx = splitmix64_below(seed, n, resamples * n).reshape(resamples, n)
+    draws = {"roc_auc": [], "pr_auc": [], "accuracy": [], "precision": [], "recall": [], "f1": []}
+    for b in range(resamples):
+        yy, ss = y[idx[b]], s[idx[b]]
+        pred = (ss >= t).astype(int)
         if 0 < yy.sum() < n:
             draws["roc_auc"].append(metrics.roc_auc_score(yy, ss))
             draws["pr_auc"].append(metrics.average_precision_score(yy, ss))
         # Plain numpy for the threshold metrics: sklearn's per-call checks would dominate the run time.
-        tp = np.sum(pred & (yy == 1))
-        draws["accuracy"].append(np.mean(pred == (yy == 1)))
-        draws["f1"].append(2 * tp / (np.sum(pred) + np.sum(yy == 1)))
-    return {k: [float(np.percentile(v, 2.5)), float(np.percentile(v, 97.5))] for k, v in draws.items()}
+        tp = int(np.sum((pred == 1) & (yy == 1)))
+        fp = int(np.sum((pred == 1) & (yy == 0)))
+        fn = int(np.sum((pred == 0) & (yy == 1)))
+        draws["accuracy"].append(np.mean(pred == yy))
+        # An undefined ratio (0 / 0) is no draw, as in the C++.
+        if tp + fp > 0:
+            draws["precision"].append(tp / (tp + fp))
+        if tp + fn > 0:
+            draws["recall"].append(tp / (tp + fn))
+        if 2 * tp + fp + fn > 0:
+            draws["f1"].append(2 * tp / (2 * tp + fp + fn))
+    q = [100 * (1 - level) / 2, 100 * (1 + level) / 2]
+    return {k: [float(np.percentile(v, q[0])), float(np.percentile(v, q[1]))] for k, v in draws.items()}
 
 
 def main():

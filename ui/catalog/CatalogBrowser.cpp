@@ -114,8 +114,8 @@ void CatalogBrowser::setSession(ProjectSession* session)
     // Start where there is something to look at: the first catalog with images, else the first catalog.
     int start = m_sourceList.empty() ? -1 : 0;
     for (std::size_t i = 0; i < m_sourceList.size(); ++i) {
-        if (m_sourceList[i].kind == TableSource::Kind::Catalog &&
-            session->imageSources().hasSource(m_sourceList[i].id)) {
+        if (m_sourceList[i].view.kind == rm::ViewSource::Kind::Catalog &&
+            session->imageSources().hasSource(m_sourceList[i].view.id)) {
             start = int(i);
             break;
         }
@@ -186,6 +186,19 @@ bool CatalogBrowser::applyFilter(const QString& text)
     return true;
 }
 
+bool CatalogBrowser::sortByColumn(const QString& name, Qt::SortOrder order)
+{
+    for (int c = 0; c < m_model->columnCount(); ++c)
+        if (m_model->headerData(c, Qt::Horizontal).toString() == name) {
+            m_view->horizontalHeader()->setSortIndicator(c, order);
+            const QString error = m_model->setView(m_model->requestedFilter(), c, order);
+            if (!error.isEmpty()) showError(error);
+            updateSummary();
+            return error.isEmpty();
+        }
+    return false;
+}
+
 void CatalogBrowser::onSectionClicked(int section)
 {
     // Ascending, descending, then back to the catalog's own order.
@@ -247,13 +260,14 @@ void CatalogBrowser::updateSummary()
         return;
     }
     const TableSource& s = m_model->source();
-    QString text =
-        m_model->filter().isEmpty()
-            ? tr("%L1 rows").arg(m_model->rowCount())
-            : tr("%L1 of %L2 rows match  %3").arg(m_model->rowCount()).arg(s.rowCount).arg(m_model->filter());
+    QString text = m_model->filter().isEmpty() ? tr("%L1 rows").arg(m_model->rowCount())
+                                               : tr("%L1 of %L2 rows match  %3")
+                                                     .arg(m_model->rowCount())
+                                                     .arg(s.view.rowCount)
+                                                     .arg(m_model->filter());
     if (m_model->sortColumn() >= 0)
         text += tr("  ·  sorted by %1%2")
-                    .arg(s.columns[std::size_t(m_model->sortColumn())].name,
+                    .arg(s.columnName(m_model->sortColumn()),
                          m_model->sortOrder() == Qt::DescendingOrder ? tr(" (descending)") : QString());
     if (m_model->isBusy()) text += tr("  ·  querying…");
     m_summary->setText(text);

@@ -36,6 +36,8 @@ public:
     // Applies a filter; a bad one is reported (errorText) and the current view stays. False if it did not
     // parse.
     bool applyFilter(const QString& text);
+    // Orders the rows shown by a column of the current source (as a header click does); false if it has none.
+    bool sortByColumn(const QString& name, Qt::SortOrder order);
     QString errorText() const;
     QString summaryText() const;
 

@@ -1,6 +1,5 @@
 #include "catalog/CatalogTableModel.h"
 
-#include "catalog/ViewQueryWorker.h"
 #include "project/ProjectSession.h"
 #include "util/Error.h"
 
@@ -12,7 +11,6 @@ namespace rm::ui {
 
 CatalogTableModel::CatalogTableModel(QObject* parent) : QAbstractTableModel(parent)
 {
-    qRegisterMetaType<rm::ui::SqlQuery>();
     qRegisterMetaType<rm::ui::ViewRowsPtr>();
     m_worker = new ViewQueryWorker(m_latest); // no parent: it lives on m_thread and dies with it
     m_worker->moveToThread(&m_thread);
@@ -41,7 +39,7 @@ void CatalogTableModel::clear()
     beginResetModel();
     m_session = nullptr;
     m_source = TableSource();
-    m_rows = std::make_shared<ViewRows>();
+    m_rows = std::make_shared<rm::ViewKeys>();
     m_filter.clear();
     m_sortColumn = -1;
     m_pages.clear();
@@ -56,13 +54,10 @@ void CatalogTableModel::setSource(ProjectSession* session, const TableSource& so
     m_session = session;
     m_source = source;
     m_readFailureReported = false;
-    if (source.naturalKeys) {
-        auto rows = std::make_shared<ViewRows>();
-        rows->count = source.rowCount;
-        m_rows = rows;
-    }
+    if (source.view.naturalKeys)
+        m_rows = std::make_shared<rm::ViewKeys>(rm::ViewKeys::natural(source.view.rowCount));
     endResetModel();
-    if (source.naturalKeys)
+    if (source.view.naturalKeys)
         Q_EMIT viewReady();
     else
         setView({}, -1, Qt::AscendingOrder);
@@ -71,13 +66,15 @@ void CatalogTableModel::setSource(ProjectSession* session, const TableSource& so
 QString CatalogTableModel::setView(const QString& filter, int sortColumn, Qt::SortOrder order)
 {
     if (!m_session || !m_source.valid()) return tr("No catalog is open");
-    CompiledFilter compiled;
+    rm::ViewOrder view;
     try {
-        compiled = compileFilter(filter.toStdString(), m_source.filterColumns());
-    } catch (const FilterError& e) {
+        view.filter = rm::compileFilter(filter.toStdString(), m_source.view.filterColumns());
+    } catch (const rm::FilterError& e) {
         return QString::fromStdString(e.what());
     }
-    if (compiled.empty() && sortColumn < 0 && m_source.naturalKeys) {
+    view.sortColumn = sortColumn;
+    view.descending = order == Qt::DescendingOrder;
+    if (view.filter.empty() && sortColumn < 0 && m_source.view.naturalKeys) {
         // Back to the natural order: nothing to ask the database.
         m_latest->fetch_add(1);
         const bool wasBusy = isBusy();
@@ -85,9 +82,7 @@ QString CatalogTableModel::setView(const QString& filter, int sortColumn, Qt::So
         m_filter = filter.trimmed();
         m_sortColumn = -1;
         m_sortOrder = order;
-        auto rows = std::make_shared<ViewRows>();
-        rows->count = m_source.rowCount;
-        resetRows(rows);
+        resetRows(std::make_shared<rm::ViewKeys>(rm::ViewKeys::natural(m_source.view.rowCount)));
         if (wasBusy) Q_EMIT busyChanged(false);
         Q_EMIT viewReady();
         return {};
@@ -95,13 +90,11 @@ QString CatalogTableModel::setView(const QString& filter, int sortColumn, Qt::So
     const quint64 generation = m_latest->fetch_add(1) + 1;
     const bool wasBusy = isBusy();
     m_pending = PendingView{generation, filter.trimmed(), sortColumn, order};
-    const SqlQuery query = viewKeysQuery(m_source, compiled, sortColumn, order == Qt::DescendingOrder);
-    const bool withGalaxies = viewKeysQueryHasGalaxies(m_source);
     const QString path = m_session->path();
     QMetaObject::invokeMethod(
         m_worker,
-        [worker = m_worker, generation, path, query, withGalaxies] {
-            worker->run(generation, path, query, withGalaxies);
+        [worker = m_worker, generation, path, source = m_source.view, view] {
+            worker->run(generation, path, source, view);
         },
         Qt::QueuedConnection);
     if (!wasBusy) Q_EMIT busyChanged(true);
@@ -152,46 +145,39 @@ int CatalogTableModel::rowCount(const QModelIndex& parent) const
 
 int CatalogTableModel::columnCount(const QModelIndex& parent) const
 {
-    return parent.isValid() ? 0 : int(m_source.columns.size());
+    return parent.isValid() ? 0 : int(m_source.view.columns.size());
 }
 
 CatalogTableModel::Page CatalogTableModel::readPage(int index) const
 {
     const qint64 first = qint64(index) * kPageRows;
     const qint64 last = std::min<qint64>(first + kPageRows, m_rows->count) - 1;
-    SqlQuery q;
+    rm::CatalogQuery query(m_session->store());
+    std::vector<rm::ViewRow> read;
     if (m_rows->keys.empty()) {
-        q = rowsByKeyRangeQuery(m_source, first, last, true);
+        read = query.rowsByKeyRange(m_source.view, first, last, true);
     } else {
-        std::vector<qint64> keys(m_rows->keys.begin() + first, m_rows->keys.begin() + last + 1);
-        q = rowsByKeysQuery(m_source, keys, true);
+        std::vector<std::int64_t> keys(m_rows->keys.begin() + first, m_rows->keys.begin() + last + 1);
+        read = query.rowsByKeys(m_source.view, keys, true);
     }
-    rm::Statement s = m_session->store().db().prepare(q.sql);
-    bindParams(s, q.params);
     std::unordered_map<qint64, Row> byKey;
-    const int columns = int(m_source.columns.size());
-    while (s.step()) {
+    const int columns = int(m_source.view.columns.size());
+    for (rm::ViewRow& v : read) {
         Row r;
-        r.key = s.integer(0);
-        r.catalogId = s.integer(1);
-        r.row = s.integer(2);
-        r.ra = s.real(3);
-        r.dec = s.real(4);
+        r.key = v.key;
+        r.catalogId = v.catalogId;
+        r.row = v.row;
+        r.ra = v.ra;
+        r.dec = v.dec;
         r.cells.resize(columns);
         for (int c = 0; c < columns; ++c) {
-            const int i = c + kRowsQueryFixedColumns;
-            if (s.isNull(i)) continue;
-            switch (m_source.columns[std::size_t(c)].type) {
-            case rm::ColumnType::Integer:
-                r.cells[c] = QVariant::fromValue<qint64>(s.integer(i));
-                break;
-            case rm::ColumnType::Real:
-                r.cells[c] = s.real(i);
-                break;
-            case rm::ColumnType::Text:
-                r.cells[c] = QString::fromStdString(s.text(i));
-                break;
-            }
+            rm::ViewCell& cell = v.cells[std::size_t(c)];
+            if (auto* i = std::get_if<std::int64_t>(&cell))
+                r.cells[c] = QVariant::fromValue<qint64>(*i);
+            else if (auto* d = std::get_if<double>(&cell))
+                r.cells[c] = *d;
+            else if (auto* t = std::get_if<std::string>(&cell))
+                r.cells[c] = QString::fromStdString(*t);
         }
         byKey.emplace(r.key, std::move(r));
     }
@@ -236,7 +222,7 @@ const CatalogTableModel::Page* CatalogTableModel::page(int index) const
     }
 }
 
-QString CatalogTableModel::display(const QVariant& value, const SourceColumn& column) const
+QString CatalogTableModel::display(const QVariant& value, const rm::ViewColumn& column) const
 {
     if (!value.isValid()) return {};
     switch (column.type) {
@@ -254,7 +240,7 @@ QString CatalogTableModel::display(const QVariant& value, const SourceColumn& co
 QVariant CatalogTableModel::data(const QModelIndex& index, int role) const
 {
     if (!index.isValid() || index.row() >= rowCount() || index.column() >= columnCount()) return {};
-    const SourceColumn& column = m_source.columns[std::size_t(index.column())];
+    const rm::ViewColumn& column = m_source.view.columns[std::size_t(index.column())];
     if (role == Qt::TextAlignmentRole)
         return column.type == rm::ColumnType::Text ? QVariant(int(Qt::AlignLeft | Qt::AlignVCenter))
                                                    : QVariant(int(Qt::AlignRight | Qt::AlignVCenter));
@@ -272,10 +258,11 @@ QVariant CatalogTableModel::headerData(int section, Qt::Orientation orientation,
 {
     if (orientation == Qt::Horizontal) {
         if (section < 0 || section >= columnCount()) return {};
-        const SourceColumn& c = m_source.columns[std::size_t(section)];
-        if (role == Qt::DisplayRole) return c.name;
+        const rm::ViewColumn& c = m_source.view.columns[std::size_t(section)];
+        if (role == Qt::DisplayRole) return QString::fromStdString(c.name);
         if (role == Qt::ToolTipRole)
-            return tr("%1 (%2)").arg(c.name, QString::fromLatin1(rm::columnTypeName(c.type)));
+            return tr("%1 (%2)").arg(QString::fromStdString(c.name),
+                                     QString::fromLatin1(rm::columnTypeName(c.type)));
         return {};
     }
     // Rows are numbered as in the catalog (or target set), whatever the order of the view: no read needed.
@@ -289,7 +276,7 @@ GalaxyId CatalogTableModel::galaxyAt(int row) const
     if (row < 0 || row >= rowCount()) return {};
     const qint64 key = m_rows->keyAt(row);
     GalaxyId id;
-    id.catalogId = m_rows->catalogIds.empty() ? m_source.id : m_rows->catalogIds[std::size_t(row)];
+    id.catalogId = m_rows->catalogIds.empty() ? m_source.view.id : m_rows->catalogIds[std::size_t(row)];
     id.row = m_rows->rows.empty() ? key : m_rows->rows[std::size_t(row)];
     return id;
 }
@@ -313,15 +300,13 @@ QVector<SelectedGalaxy> CatalogTableModel::galaxiesWithPositions(const std::vect
     try {
         for (std::size_t b = 0; b < rows.size(); b += kBatch) {
             const std::size_t e = std::min(rows.size(), b + kBatch);
-            std::vector<qint64> keys;
+            std::vector<std::int64_t> keys;
             for (std::size_t i = b; i < e; ++i)
                 keys.push_back(m_rows->keyAt(rows[i]));
-            const SqlQuery q = rowsByKeysQuery(m_source, keys, false);
-            rm::Statement s = m_session->store().db().prepare(q.sql);
-            bindParams(s, q.params);
             std::unordered_map<qint64, SelectedGalaxy> byKey;
-            while (s.step())
-                byKey[s.integer(0)] = {{s.integer(1), s.integer(2)}, s.real(3), s.real(4)};
+            for (const rm::ViewRow& v :
+                 rm::CatalogQuery(m_session->store()).rowsByKeys(m_source.view, keys, false))
+                byKey[v.key] = {{v.catalogId, v.row}, v.ra, v.dec};
             for (std::size_t i = b; i < e; ++i) {
                 auto it = byKey.find(keys[i - b]);
                 out.push_back(it != byKey.end() ? it->second : SelectedGalaxy{galaxyAt(rows[i])});
@@ -337,7 +322,7 @@ int CatalogTableModel::rowOf(const GalaxyId& id) const
 {
     if (!m_source.valid()) return -1;
     if (m_rows->catalogIds.empty()) {
-        if (id.catalogId != m_source.id) return -1;
+        if (id.catalogId != m_source.view.id) return -1;
         if (m_rows->keys.empty()) return id.row < m_rows->count ? int(id.row) : -1;
         auto it = std::find(m_rows->keys.begin(), m_rows->keys.end(), id.row);
         return it == m_rows->keys.end() ? -1 : int(it - m_rows->keys.begin());

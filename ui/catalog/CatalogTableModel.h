@@ -3,7 +3,7 @@
 // background query that yields only keys, and cells are read a page of kPageRows rows at a time, on demand,
 // by key. Only the pages the view paints are ever read; a bounded cache keeps the recent ones.
 #include "catalog/TableSource.h"
-#include "catalog/ViewQuery.h"
+#include "catalog/ViewQueryWorker.h"
 #include "selection/GalaxySelection.h"
 
 #include <QAbstractTableModel>
@@ -18,7 +18,6 @@
 namespace rm::ui {
 
 class ProjectSession;
-class ViewQueryWorker;
 
 class CatalogTableModel : public QAbstractTableModel
 {
@@ -94,11 +93,11 @@ private:
     void onQueryFinished(quint64 generation, ViewRowsPtr rows, double seconds);
     void onQueryFailed(quint64 generation, const QString& message);
     void resetRows(ViewRowsPtr rows);
-    QString display(const QVariant& value, const SourceColumn& column) const;
+    QString display(const QVariant& value, const rm::ViewColumn& column) const;
 
     ProjectSession* m_session = nullptr;
     TableSource m_source;
-    ViewRowsPtr m_rows = std::make_shared<ViewRows>();
+    ViewRowsPtr m_rows = std::make_shared<rm::ViewKeys>();
     QString m_filter;
     int m_sortColumn = -1;
     Qt::SortOrder m_sortOrder = Qt::AscendingOrder;

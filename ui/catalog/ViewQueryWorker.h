@@ -1,19 +1,19 @@
 #pragma once
-// Runs the catalog browser's view queries (filter + sort over up to millions of rows) on its own thread and
-// its own connection to the project. A newer request makes SQLite abandon an older one mid-query.
-#include "catalog/ViewQuery.h"
+// Runs the catalog browser's view queries (filter + sort over up to millions of rows, rm::CatalogQuery) on
+// its own thread and its own connection to the project. A newer request makes the running one stop mid-query.
+#include "query/CatalogView.h"
 
+#include <QMetaType>
 #include <QObject>
 #include <QString>
 
 #include <atomic>
 #include <memory>
 
-namespace rm {
-class Database;
-}
-
 namespace rm::ui {
+
+// The rows of a view, in display order, shared with the GUI thread.
+using ViewRowsPtr = std::shared_ptr<const rm::ViewKeys>;
 
 class ViewQueryWorker : public QObject
 {
@@ -23,8 +23,11 @@ public:
     explicit ViewQueryWorker(std::shared_ptr<std::atomic<quint64>> latest);
     ~ViewQueryWorker() override;
 
+    // Called on the worker's thread (queued by the owner).
+    void run(quint64 generation, const QString& projectPath, const rm::ViewSource& source,
+             const rm::ViewOrder& order);
+
 public Q_SLOTS:
-    void run(quint64 generation, QString projectPath, rm::ui::SqlQuery query, bool withGalaxies);
     void release(); // closes the connection (the project was closed)
 
 Q_SIGNALS:
@@ -32,12 +35,11 @@ Q_SIGNALS:
     void failed(quint64 generation, QString message);
 
 private:
-    static int abandonIfStale(void* self);
-
     std::shared_ptr<std::atomic<quint64>> m_latest;
-    quint64 m_running = 0;
     QString m_path;
-    std::unique_ptr<rm::Database> m_db;
+    std::unique_ptr<rm::CatalogQuery> m_query;
 };
 
 } // namespace rm::ui
+
+Q_DECLARE_METATYPE(rm::ui::ViewRowsPtr)

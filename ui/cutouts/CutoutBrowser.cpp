@@ -1,11 +1,11 @@
 #include "cutouts/CutoutBrowser.h"
 
-#include "app/Settings.h"
 #include "cutouts/CutoutDelegate.h"
 #include "cutouts/CutoutModel.h"
 #include "inspector/SkyMenu.h"
 #include "project/ProjectSession.h"
 #include "selection/GalaxySelection.h"
+#include "shell/Settings.h"
 
 #include <QHBoxLayout>
 #include <QLabel>

@@ -60,7 +60,16 @@ void CutoutDelegate::paint(QPainter* painter, const QStyleOptionViewItem& option
     if (!image.isNull()) {
         const QPixmap pixmap = pixmapFor(image);
         const QRect target(QPoint(0, 0), pixmap.size());
-        painter->drawPixmap(target.translated(imageRect.center() - target.center()), pixmap);
+        const QRect placed = target.translated(imageRect.center() - target.center());
+        painter->drawPixmap(placed, pixmap);
+        const QImage overlay = index.data(CutoutModel::OverlayRole).value<QImage>();
+        if (!overlay.isNull()) {
+            const double f = index.data(CutoutModel::OverlayFractionRole).toDouble();
+            const QSizeF crop = QSizeF(placed.size()) * f;
+            painter->drawImage(
+                QRectF(QRectF(placed).center() - QPointF(crop.width() / 2, crop.height() / 2), crop),
+                overlay);
+        }
     } else {
         const QString failure = index.data(CutoutModel::FailureRole).toString();
         painter->setPen(failure.isEmpty() ? QColor(110, 110, 120) : QColor(200, 110, 100));
@@ -109,6 +118,25 @@ void CutoutDelegate::paint(QPainter* painter, const QStyleOptionViewItem& option
         QPainterPath path;
         path.addRoundedRect(badge, 4, 4);
         painter->fillPath(path, ring ? QColor(235, 120, 30, 225) : QColor(60, 110, 190, 225));
+        painter->setPen(Qt::white);
+        painter->drawText(badge, Qt::AlignCenter, text);
+    }
+
+    // A mined candidate above its threshold: new (not in any rings catalog of the project) or known.
+    const QString mined = index.data(CutoutModel::MinedRole).toString();
+    if (!mined.isEmpty()) {
+        const bool isNew = mined == QLatin1String("new");
+        const QString text = isNew ? tr("NEW") : tr("KNOWN");
+        QFont small = option.font;
+        small.setBold(true);
+        small.setPointSizeF(small.pointSizeF() * 0.75);
+        painter->setFont(small);
+        const QFontMetrics fm(small);
+        const QRect badge(imageRect.left() + 4, imageRect.bottom() - fm.height() - 4,
+                          fm.horizontalAdvance(text) + 8, fm.height() + 1);
+        QPainterPath path;
+        path.addRoundedRect(badge, 4, 4);
+        painter->fillPath(path, isNew ? QColor(40, 160, 90, 230) : QColor(110, 110, 125, 230));
         painter->setPen(Qt::white);
         painter->drawText(badge, Qt::AlignCenter, text);
     }

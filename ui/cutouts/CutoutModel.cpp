@@ -1,5 +1,7 @@
 #include "cutouts/CutoutModel.h"
 
+#include "mining/MinedCandidates.h"
+
 #include "cutouts/ThumbnailLoader.h"
 #include "labels/LabelController.h"
 #include "project/ProjectSession.h"
@@ -60,7 +62,23 @@ void CutoutModel::setGalaxies(std::vector<GalaxyId> galaxies)
     m_rows.reserve(qsizetype(m_galaxies.size()));
     for (std::size_t i = 0; i < m_galaxies.size(); ++i)
         m_rows.insert(m_galaxies[i], int(i));
+    for (auto it = m_overlays.begin(); it != m_overlays.end();)
+        it = m_rows.contains(it.key()) ? std::next(it) : m_overlays.erase(it);
     endResetModel();
+}
+
+void CutoutModel::setOverlay(const GalaxyId& id, const QImage& overlay, double fraction)
+{
+    m_overlays.insert(id, {overlay, fraction});
+    const int row = rowOf(id);
+    if (row >= 0) Q_EMIT dataChanged(index(row), index(row), {OverlayRole});
+}
+
+void CutoutModel::clearOverlays()
+{
+    if (m_overlays.isEmpty()) return;
+    m_overlays.clear();
+    if (!m_galaxies.empty()) Q_EMIT dataChanged(index(0), index(int(m_galaxies.size()) - 1), {OverlayRole});
 }
 
 GalaxyId CutoutModel::galaxyAt(int row) const
@@ -80,6 +98,10 @@ QVariant CutoutModel::data(const QModelIndex& index, int role) const
     switch (role) {
     case GalaxyRole:
         return QVariant::fromValue(id);
+    case OverlayRole:
+        return m_overlays.value(id).first;
+    case OverlayFractionRole:
+        return m_overlays.contains(id) ? m_overlays.value(id).second : 1.0;
     case ImageRole: {
         QImage image = m_session->thumbnails().image(id);
         if (image.isNull()) m_session->thumbnails().request(id); // this item is being painted: it is in view
@@ -102,6 +124,11 @@ QVariant CutoutModel::data(const QModelIndex& index, int role) const
     }
     case ScoreThresholdRole:
         return m_threshold;
+    case MinedRole: {
+        const rm::MinedCandidate* c = minedCandidate(id);
+        if (!c || !c->isRing) return {};
+        return c->known ? QStringLiteral("known") : QStringLiteral("new");
+    }
     case Qt::ToolTipRole: {
         QString tip = m_session->caption(id);
         if (auto l = m_session->labels().current(id)) tip += QStringLiteral("\n") + labelText(*l);
@@ -109,6 +136,8 @@ QVariant CutoutModel::data(const QModelIndex& index, int role) const
             tip += tr("\nclassifier score %1 (threshold %2)")
                        .arg(double(*it), 0, 'f', 3)
                        .arg(m_threshold, 0, 'f', 3);
+        if (const rm::MinedCandidate* c = minedCandidate(id))
+            tip += QStringLiteral("\n") + QString::fromStdString(c->describe());
         const QString failure = m_session->thumbnails().failure(id);
         if (!failure.isEmpty()) tip += QStringLiteral("\n") + failure;
         return tip;
@@ -116,6 +145,14 @@ QVariant CutoutModel::data(const QModelIndex& index, int role) const
     default:
         return {};
     }
+}
+
+const rm::MinedCandidate* CutoutModel::minedCandidate(const GalaxyId& id) const
+{
+    if (!m_session) return nullptr;
+    const auto& rows = m_session->minedCandidates(id.catalogId);
+    const auto it = rows.find(id.row);
+    return it == rows.end() ? nullptr : &it->second;
 }
 
 void CutoutModel::galaxyChanged(const GalaxyId& id)

@@ -8,6 +8,10 @@
 
 #include <vector>
 
+namespace rm {
+struct MinedCandidate;
+}
+
 namespace rm::ui {
 
 class ProjectSession;
@@ -25,7 +29,10 @@ public:
         RingTypeRole,                  // QString
         CaptionRole,                   // QString: the galaxy's name
         ScoreRole,                     // QVariant(): not scored; else double, a run's classifier score
-        ScoreThresholdRole             // double: the threshold of the run behind ScoreRole
+        ScoreThresholdRole,            // double: the threshold of the run behind ScoreRole
+        OverlayRole,                   // QImage: a saliency overlay to lay over the cutout (null: none)
+        OverlayFractionRole,           // double: the centre fraction of each side the overlay covers
+        MinedRole                      // QString: "new" or "known" for a mined candidate above its threshold
     };
 
     explicit CutoutModel(QObject* parent = nullptr);
@@ -39,12 +46,19 @@ public:
     const std::vector<GalaxyId>& galaxies() const { return m_galaxies; }
     GalaxyId galaxyAt(int row) const;
     int rowOf(const GalaxyId& id) const { return m_rows.value(id, -1); }
+    // Saliency overlays per galaxy (galleries); setGalaxies keeps those of galaxies still shown.
+    void setOverlay(const GalaxyId& id, const QImage& overlay, double fraction);
+    void clearOverlays();
+    bool hasOverlay(const GalaxyId& id) const { return m_overlays.contains(id); }
+    int overlayCount() const { return int(m_overlays.size()); }
 
     int rowCount(const QModelIndex& parent = {}) const override;
     QVariant data(const QModelIndex& index, int role = Qt::DisplayRole) const override;
 
 private:
     void galaxyChanged(const GalaxyId& id);
+    // The mined candidate behind a galaxy of a candidates catalog (ProjectSession keeps them).
+    const rm::MinedCandidate* minedCandidate(const GalaxyId& id) const;
     void takeBadgeScores();
 
     ProjectSession* m_session = nullptr;
@@ -53,6 +67,7 @@ private:
     QList<QMetaObject::Connection> m_connections;
     bool m_followBadgeRun = true;
     QHash<GalaxyId, float> m_scores;
+    QHash<GalaxyId, QPair<QImage, double>> m_overlays;
     double m_threshold = 0.5;
 };
 

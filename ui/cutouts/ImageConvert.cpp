@@ -2,6 +2,7 @@
 
 #include "imaging/Image.h"
 
+#include <algorithm>
 #include <cstring>
 
 namespace rm::ui {
@@ -33,6 +34,15 @@ QImage greyscaleMean(const QImage& image)
         for (int x = 0; x < rgb.width(); ++x, in += 3)
             o[x] = uchar((int(in[0]) + in[1] + in[2] + 1) / 3);
     }
+    return out;
+}
+
+rm::Image toCoreImage(const QImage& source)
+{
+    const QImage rgb = source.convertToFormat(QImage::Format_RGB888);
+    rm::Image out(rgb.width(), rgb.height(), 3);
+    for (int y = 0; y < rgb.height(); ++y)
+        std::copy_n(rgb.constScanLine(y), std::size_t(rgb.width()) * 3, out.row(y));
     return out;
 }
 

@@ -1,6 +1,6 @@
 #include "cutouts/ImageSources.h"
 
-#include "imaging/ImageSource.h"
+#include "sources/ImageSource.h"
 #include "util/Error.h"
 
 #include <QDir>

@@ -1,13 +1,13 @@
 #include "cutouts/ThumbnailLoader.h"
 
-#include "app/BackgroundPriority.h"
+#include "shell/BackgroundPriority.h"
 
 #include "cutouts/ImageConvert.h"
 #include "cutouts/ImageSources.h"
-#include "imaging/GalaxyRef.h"
 #include "imaging/ImageDecode.h"
-#include "imaging/ImageSource.h"
 #include "project/ProjectSession.h"
+#include "sources/GalaxyRef.h"
+#include "sources/ImageSource.h"
 #include "util/Error.h"
 
 #include <QImageReader>

@@ -1,9 +1,9 @@
 #include "importer/CatalogImportPage.h"
 
-#include "importer/BackgroundJob.h"
 #include "importer/ImportWizard.h"
 #include "importer/JobStatusBar.h"
 #include "store/ProjectStore.h"
+#include "tasks/BackgroundJob.h"
 #include "util/Error.h"
 
 #include <QButtonGroup>
@@ -80,7 +80,7 @@ CatalogImportPage::CatalogImportPage(ImportWizard* wizard) : QWizardPage(wizard)
     auto* browse = new QPushButton(tr("Browse…"), this);
     m_name = new QLineEdit(this);
     m_role = new QComboBox(this);
-    for (const char* role : {"other", "rings", "images", "parent", "labelled"})
+    for (const char* role : {"other", "rings", "images", "parent", "labelled", "candidates"})
         m_role->addItem(QString::fromLatin1(role), QString::fromLatin1(role));
     m_role->setToolTip(tr("rings: every row is a known ring · images: rows with cutouts · parent: a pool of "
                           "negatives · labelled: a column says ring or not"));
@@ -262,7 +262,7 @@ void CatalogImportPage::preview()
     const std::string path = QFile::encodeName(file).toStdString();
     m_wizard->job()->start(
         tr("Reading %1").arg(QFileInfo(file).fileName()),
-        [read, readError, failedAt, o, path](JobContext& job) mutable {
+        [read, readError, failedAt, o, path](TaskContext& job) mutable {
             o.progress = [&job](std::size_t d, std::size_t t) { return job.progress(d, t); };
             try {
                 *read = rm::importCatalog(path, o);
@@ -393,7 +393,7 @@ void CatalogImportPage::startImport()
     const std::string path = QFile::encodeName(file).toStdString();
     m_wizard->job()->start(
         tr("Importing %1").arg(name),
-        [=](JobContext& job) mutable {
+        [=](TaskContext& job) mutable {
             rm::ImportedCatalog fresh;
             if (!read) {
                 o.progress = [&job](std::size_t d, std::size_t t) { return job.progress(d, t); };

@@ -1,10 +1,10 @@
 #include "importer/CrossMatchPage.h"
 
-#include "importer/BackgroundJob.h"
 #include "importer/ImportWizard.h"
 #include "importer/JobStatusBar.h"
 #include "store/ProjectStore.h"
 #include "targets/CatalogMatch.h"
+#include "tasks/BackgroundJob.h"
 
 #include <QComboBox>
 #include <QDoubleSpinBox>
@@ -100,7 +100,7 @@ void CrossMatchPage::match()
     const QString key = QStringLiteral("%1|%2|%3").arg(a, b).arg(radius);
     m_wizard->job()->start(
         tr("Cross-matching %1 with %2").arg(a, b),
-        [=](JobContext& job) {
+        [=](TaskContext& job) {
             auto store = rm::ProjectStore::open(project);
             *summary = rm::matchCatalogs(*store, a.toStdString(), b.toStdString(), radius,
                                          [&job](std::size_t d, std::size_t t) { return job.progress(d, t); });

@@ -1,13 +1,13 @@
 #include "importer/ImageSourcePage.h"
 
-#include "imaging/CutoutService.h"
-#include "imaging/GalaxyRef.h"
-#include "imaging/ImageSource.h"
-#include "importer/BackgroundJob.h"
+#include "cutouts/CutoutService.h"
 #include "importer/CatalogImportPage.h"
 #include "importer/ImportWizard.h"
 #include "importer/JobStatusBar.h"
+#include "sources/GalaxyRef.h"
+#include "sources/ImageSource.h"
 #include "store/ProjectStore.h"
+#include "tasks/BackgroundJob.h"
 #include "util/Error.h"
 
 #include <QComboBox>
@@ -262,7 +262,7 @@ void ImageSourcePage::check()
     auto result = std::make_shared<CheckResult>();
     m_wizard->job()->start(
         tr("Looking for images"),
-        [=](JobContext& job) {
+        [=](TaskContext& job) {
             auto store = rm::ProjectStore::open(project);
             const rm::CatalogInfo cat = store->catalog(catalog.toStdString());
             rm::ImageSourceContext ctx;
@@ -351,7 +351,7 @@ bool ImageSourcePage::validatePage()
     const std::string project = QFile::encodeName(m_wizard->projectPath()).toStdString();
     m_wizard->job()->start(
         tr("Storing the image source"),
-        [=](JobContext&) {
+        [=](TaskContext&) {
             auto store = rm::ProjectStore::open(project);
             const rm::CatalogInfo cat = store->catalog(catalog.toStdString());
             rm::ImageSourceContext ctx;

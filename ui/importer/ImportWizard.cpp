@@ -1,11 +1,11 @@
 #include "importer/ImportWizard.h"
 
-#include "importer/BackgroundJob.h"
 #include "importer/CatalogImportPage.h"
 #include "importer/CrossMatchPage.h"
 #include "importer/ImageSourcePage.h"
 #include "importer/TargetSetPage.h"
 #include "store/ProjectStore.h"
+#include "tasks/BackgroundJob.h"
 #include "util/Error.h"
 
 #include <QFile>

@@ -1,6 +1,6 @@
 #include "importer/JobStatusBar.h"
 
-#include "importer/BackgroundJob.h"
+#include "tasks/BackgroundJob.h"
 
 #include <QHBoxLayout>
 #include <QLabel>

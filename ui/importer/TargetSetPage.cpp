@@ -1,10 +1,10 @@
 #include "importer/TargetSetPage.h"
-#include "imaging/TargetSetCache.h"
+#include "cache/TargetSetCache.h"
 
-#include "importer/BackgroundJob.h"
 #include "importer/ImportWizard.h"
 #include "importer/JobStatusBar.h"
 #include "store/ProjectStore.h"
+#include "tasks/BackgroundJob.h"
 #include "util/Error.h"
 
 #include <QCheckBox>
@@ -239,7 +239,7 @@ void TargetSetPage::build()
         m_status->showMessage(tr("Give the target set a name"), true);
         return;
     }
-    if (m_wizard->store().db().prepare("SELECT 1 FROM target_sets WHERE name = ?").bind(1, s.name).step()) {
+    if (rm::hasTargetSet(m_wizard->store(), s.name)) {
         m_status->showMessage(
             tr("The project already has a target set named '%1'").arg(QString::fromStdString(s.name)), true);
         return;
@@ -249,7 +249,7 @@ void TargetSetPage::build()
     const QString key = QString::fromStdString(s.toJson().dump());
     m_wizard->job()->start(
         tr("Building target set %1").arg(QString::fromStdString(s.name)),
-        [=](JobContext& job) {
+        [=](TaskContext& job) {
             auto store = rm::ProjectStore::open(project);
             std::size_t lines = 0;
             // The builder reports each step as it goes; a cancel between steps rolls the whole set back.

@@ -1,8 +1,12 @@
 #include "inspector/GalaxyInspector.h"
 
+#include "cache/MemoryRecordSource.h"
+#include "cutouts/ImageConvert.h"
 #include "cutouts/ThumbnailLoader.h"
+#include "imaging/ProfileFeatures.h"
 #include "inspector/ImageView.h"
 #include "inspector/NeighbourFinder.h"
+#include "inspector/SaliencyOverlay.h"
 #include "inspector/SkyFormat.h"
 #include "inspector/SkyMenu.h"
 #include "labels/LabelController.h"
@@ -11,6 +15,8 @@
 #include "project/ProjectSession.h"
 #include "results/RunResults.h"
 #include "selection/GalaxySelection.h"
+#include "training/FeatureBaseline.h"
+#include "training/TrainConfig.h"
 #include "util/Error.h"
 
 #include <QComboBox>
@@ -25,6 +31,9 @@
 #include <QToolButton>
 #include <QTreeWidget>
 #include <QVBoxLayout>
+
+#include <algorithm>
+#include <cmath>
 
 namespace rm::ui {
 
@@ -83,6 +92,16 @@ GalaxyInspector::GalaxyInspector(GalaxySelection* selection, LabelKeys* keys, QW
 
     m_image = new ImageView(this);
     m_image->setMessage(tr("Select a galaxy"));
+    m_saliency = new SaliencyOverlay(this);
+    auto* saliency = new QToolButton(this);
+    saliency->setText(tr("Saliency"));
+    saliency->setCheckable(true);
+    saliency->setFocusPolicy(Qt::NoFocus);
+    saliency->setToolTip(tr("Show where the badge run looks for a ring: Grad-CAM on its last block (G)"));
+    m_saliencyButton = saliency;
+    m_saliencyNote = new QLabel(this);
+    m_saliencyNote->setStyleSheet(QStringLiteral("QLabel { color: palette(mid); }"));
+    m_saliencyNote->setSizePolicy(QSizePolicy::Ignored, QSizePolicy::Preferred);
 
     auto* ring = labelButton(tr("Ring"), tr("Label as ring (R)"), this);
     auto* notRing = labelButton(tr("Not ring"), tr("Label as not a ring (N)"), this);
@@ -107,6 +126,13 @@ GalaxyInspector::GalaxyInspector(GalaxySelection* selection, LabelKeys* keys, QW
         keyValueTree({tr("Run"), tr("Split"), tr("Score"), tr("Called"), tr("Target label")}, this);
     m_predictions->setRootIsDecorated(false);
     tabs->addTab(m_predictions, tr("Predictions"));
+    m_features = keyValueTree({tr("Feature"), tr("Value"), tr("Weight"), tr("Contribution")}, this);
+    m_features->setRootIsDecorated(false);
+    m_features->setToolTip(
+        tr("The feature baseline's hand-made features of this cutout. With a profile_lr run "
+           "as the badge run: each feature's weight and what it adds to the ring logit "
+           "(largest first)."));
+    tabs->addTab(m_features, tr("Features"));
 
     auto* head = new QHBoxLayout;
     auto* names = new QVBoxLayout;
@@ -124,12 +150,14 @@ GalaxyInspector::GalaxyInspector(GalaxySelection* selection, LabelKeys* keys, QW
     buttons->addWidget(unsure);
     buttons->addWidget(m_ringType);
     buttons->addStretch(1);
+    buttons->addWidget(saliency);
     buttons->addWidget(undo);
 
     auto* top = new QWidget(this);
     auto* topLayout = new QVBoxLayout(top);
     topLayout->setContentsMargins(0, 0, 0, 0);
     topLayout->addWidget(m_image, 1);
+    topLayout->addWidget(m_saliencyNote);
     topLayout->addLayout(buttons);
     auto* split = new QSplitter(Qt::Vertical, this);
     split->addWidget(top);
@@ -155,6 +183,19 @@ GalaxyInspector::GalaxyInspector(GalaxySelection* selection, LabelKeys* keys, QW
         if (m_skyUrl.isValid() && !QDesktopServices::openUrl(m_skyUrl))
             Q_EMIT statusMessage(tr("Could not open a browser for %1").arg(m_skyUrl.toString()));
     });
+    connect(saliency, &QToolButton::toggled, this, &GalaxyInspector::updateSaliency);
+    connect(m_keys, &LabelKeys::saliencyToggleRequested, saliency, &QToolButton::toggle);
+    connect(m_saliency, &SaliencyOverlay::ready, this,
+            [this](const GalaxyId& id, const QImage& overlay, double fraction, const QString& note) {
+                if (id != m_galaxy || !m_saliencyButton->isChecked() || !m_image->hasImage()) return;
+                m_image->setOverlay(overlay, fraction);
+                m_saliencyNote->setText(note);
+            });
+    connect(m_saliency, &SaliencyOverlay::failed, this, [this](const GalaxyId& id, const QString& message) {
+        if (id != m_galaxy) return;
+        m_saliencyNote->setText(tr("No saliency: %1").arg(message));
+        Q_EMIT statusMessage(tr("Saliency: %1").arg(message));
+    });
     connect(m_selection, &GalaxySelection::currentChanged, this, &GalaxyInspector::showCurrent);
     connect(m_neighbours, &NeighbourFinder::found, this, &GalaxyInspector::showNeighbours);
     connect(m_neighbours, &NeighbourFinder::failed, this, [this](const QString& message) {
@@ -178,25 +219,29 @@ void GalaxyInspector::setSession(ProjectSession* session)
     m_session = session;
     clearGalaxy(session ? tr("Select a galaxy") : tr("No project open"));
     if (!session) return;
-    m_sessionConnections << connect(&session->thumbnails(), &ThumbnailLoader::imageReady, this,
-                                    [this](const GalaxyId& id, int edge) {
-                                        if (id == m_galaxy && edge == 0)
-                                            m_image->setImage(m_session->thumbnails().image(id, 0));
-                                    })
-                         << connect(&session->thumbnails(), &ThumbnailLoader::imageFailed, this,
-                                    [this](const GalaxyId& id, const QString& message) {
-                                        if (id == m_galaxy) m_image->setMessage(message);
-                                    })
-                         << connect(&session->labels(), &LabelController::labelChanged, this,
-                                    [this](const GalaxyId& id) {
-                                        if (id != m_galaxy) return;
-                                        showLabel();
-                                        showHistory();
-                                    })
-                         << connect(&session->results(), &RunResults::runsChanged, this,
-                                    &GalaxyInspector::showPredictions)
-                         << connect(&session->results(), &RunResults::badgeRunChanged, this,
-                                    &GalaxyInspector::showPredictions);
+    m_sessionConnections
+        << connect(&session->thumbnails(), &ThumbnailLoader::imageReady, this,
+                   [this](const GalaxyId& id, int edge) {
+                       if (id == m_galaxy && edge == 0) {
+                           m_image->setImage(m_session->thumbnails().image(id, 0));
+                           updateSaliency();
+                           showFeatures();
+                       }
+                   })
+        << connect(&session->thumbnails(), &ThumbnailLoader::imageFailed, this,
+                   [this](const GalaxyId& id, const QString& message) {
+                       if (id == m_galaxy) m_image->setMessage(message);
+                   })
+        << connect(&session->labels(), &LabelController::labelChanged, this,
+                   [this](const GalaxyId& id) {
+                       if (id != m_galaxy) return;
+                       showLabel();
+                       showHistory();
+                   })
+        << connect(&session->results(), &RunResults::runsChanged, this, &GalaxyInspector::showPredictions)
+        << connect(&session->results(), &RunResults::badgeRunChanged, this, &GalaxyInspector::showPredictions)
+        << connect(&session->results(), &RunResults::badgeRunChanged, this, &GalaxyInspector::updateSaliency)
+        << connect(&session->results(), &RunResults::badgeRunChanged, this, &GalaxyInspector::showFeatures);
     showCurrent();
 }
 
@@ -208,6 +253,89 @@ void GalaxyInspector::setGreyscale(bool grey)
 QString GalaxyInspector::labelText() const
 {
     return m_label->text();
+}
+
+void GalaxyInspector::setSaliencyShown(bool shown)
+{
+    m_saliencyButton->setChecked(shown); // toggled updates
+}
+
+QString GalaxyInspector::saliencyNote() const
+{
+    return m_saliencyNote->text();
+}
+
+void GalaxyInspector::showFeatures()
+{
+    m_features->clear();
+    if (!m_session || !m_galaxy.valid() || !m_image->hasImage()) return;
+    RunResults& results = m_session->results();
+    const RunRow* run = results.run(results.badgeRunId());
+    const bool model = run && run->done() && rm::isFeatureModelFile(run->run.weightsPath);
+    try {
+        rm::MemoryRecordSource source({toCoreImage(m_image->image())});
+        // One small cutout: a few milliseconds, so it is done here rather than on a worker.
+        if (model) {
+            const rm::TrainConfig config = rm::applyJson(rm::TrainConfig{}, run->run.config);
+            double bias = 0;
+            std::vector<rm::FeatureContribution> rows =
+                rm::explainFeatureModel(run->run.weightsPath, source, 0, config.view, &bias);
+            std::stable_sort(rows.begin(), rows.end(), [](const auto& a, const auto& b) {
+                return std::fabs(a.contribution) > std::fabs(b.contribution);
+            });
+            double logit = bias;
+            for (const auto& r : rows) {
+                logit += r.contribution;
+                auto* item = new QTreeWidgetItem(
+                    m_features, {QString::fromStdString(r.name), QString::number(r.value, 'g', 4),
+                                 QString::number(r.weight, 'f', 3), QString::number(r.contribution, 'f', 3)});
+                item->setForeground(3, r.contribution > 0 ? QColor(46, 160, 67) : QColor(214, 69, 65));
+            }
+            auto* total = new QTreeWidgetItem(m_features, {tr("ring logit (%1)").arg(run->shortTitle()),
+                                                           QString(), tr("bias %1").arg(bias, 0, 'f', 3),
+                                                           QString::number(logit, 'f', 3)});
+            total->setToolTip(0, tr("ring probability %1").arg(1 / (1 + std::exp(-logit)), 0, 'f', 3));
+            QFont bold = total->font(0);
+            bold.setBold(true);
+            for (int c = 0; c < 4; ++c)
+                total->setFont(c, bold);
+            m_features->insertTopLevelItem(0,
+                                           m_features->takeTopLevelItem(m_features->topLevelItemCount() - 1));
+        } else {
+            rm::ViewParams view;
+            view.width = view.height = 64;
+            view.channels = 3;
+            const auto values = rm::recordFeatures(source, {0}, view);
+            const auto names = rm::profileFeatureNames(3);
+            for (std::size_t j = 0; j < names.size() && !values.empty() && j < values[0].size(); ++j)
+                new QTreeWidgetItem(
+                    m_features, {QString::fromStdString(names[j]), QString::number(values[0][j], 'g', 4)});
+        }
+    } catch (const std::exception& e) {
+        new QTreeWidgetItem(m_features, {tr("features unavailable: %1").arg(QString::fromUtf8(e.what()))});
+    }
+    for (int c = 0; c < 4; ++c)
+        m_features->resizeColumnToContents(c);
+}
+
+void GalaxyInspector::updateSaliency()
+{
+    if (!m_saliencyButton->isChecked()) {
+        m_image->clearOverlay();
+        m_saliencyNote->clear();
+        return;
+    }
+    if (!m_session || !m_galaxy.valid() || !m_image->hasImage()) return;
+    RunResults& results = m_session->results();
+    const RunRow* run = results.run(results.badgeRunId());
+    if (!run || !run->done()) {
+        m_image->clearOverlay();
+        m_saliencyNote->setText(tr("No saliency: no finished run to ask (train one, or pick one in the "
+                                   "comparison table)"));
+        return;
+    }
+    m_saliencyNote->setText(tr("Grad-CAM of %1…").arg(run->shortTitle()));
+    m_saliency->request(m_session->path(), m_galaxy, m_image->image(), *run);
 }
 
 void GalaxyInspector::clearGalaxy(const QString& message)
@@ -226,6 +354,7 @@ void GalaxyInspector::clearGalaxy(const QString& message)
     m_rows->clear();
     m_history->clear();
     m_predictions->clear();
+    m_features->clear();
 }
 
 QTreeWidgetItem* GalaxyInspector::addRowGroup(const QString& title,
@@ -280,6 +409,8 @@ void GalaxyInspector::showCurrent()
     const QImage image = m_session->thumbnails().image(m_galaxy, 0);
     if (!image.isNull()) {
         m_image->setImage(image);
+        updateSaliency();
+        showFeatures();
     } else {
         const QString failure = m_session->thumbnails().failure(m_galaxy);
         m_image->setMessage(failure.isEmpty() ? tr("loading…") : failure);

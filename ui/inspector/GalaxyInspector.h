@@ -1,7 +1,8 @@
 #pragma once
 // The galaxy inspector: the current galaxy's large cutout, its catalog row (every column), the rows of the
 // project's other catalogs within 3 arcsec, its hand label with history and label buttons, and a link to the
-// Legacy Surveys sky viewer at its position. Keyboard labelling works here as in the grid.
+// Legacy Surveys sky viewer at its position, and on G where the badge run looks (Grad-CAM over the cutout).
+// Keyboard labelling works here as in the grid.
 #include "selection/GalaxyId.h"
 
 #include <QUrl>
@@ -20,6 +21,7 @@ class GalaxySelection;
 class ImageView;
 class LabelKeys;
 class NeighbourFinder;
+class SaliencyOverlay;
 class ProjectSession;
 struct NeighbourRow;
 
@@ -42,9 +44,16 @@ public:
     QTreeWidget* rowsTree() const { return m_rows; }
     QTreeWidget* historyTree() const { return m_history; }
     QTreeWidget* predictionsTree() const { return m_predictions; }
+    // The feature baseline's features of the galaxy (radial profile, slope, ring bump, colours); with a
+    // profile_lr badge run, each feature's weight and contribution to its ring logit.
+    QTreeWidget* featuresTree() const { return m_features; }
     QAbstractButton* skyViewerButton() const { return m_skyButton; }
     // The sky button's menu: every viewer, copy position (sexagesimal, decimal) and IAU name.
     QMenu* skyMenu() const { return m_skyMenu; }
+    // Grad-CAM of the badge run over the cutout, toggled with G.
+    QAbstractButton* saliencyButton() const { return m_saliencyButton; }
+    void setSaliencyShown(bool shown);
+    QString saliencyNote() const;
 
 Q_SIGNALS:
     void statusMessage(QString text);
@@ -55,6 +64,8 @@ private:
     void showLabel();
     void showHistory();
     void showPredictions();
+    void updateSaliency();
+    void showFeatures();
     void showNeighbours(const QVector<NeighbourRow>& rows);
     void clearGalaxy(const QString& message);
     QTreeWidgetItem* addRowGroup(const QString& title, const QVector<QPair<QString, QString>>& values);
@@ -73,11 +84,15 @@ private:
     QLabel* m_label;
     QAbstractButton* m_skyButton;
     QMenu* m_skyMenu;
+    QAbstractButton* m_saliencyButton;
+    QLabel* m_saliencyNote;
+    SaliencyOverlay* m_saliency;
     ImageView* m_image;
     QComboBox* m_ringType;
     QTreeWidget* m_rows;
     QTreeWidget* m_history;
     QTreeWidget* m_predictions;
+    QTreeWidget* m_features;
     QList<QMetaObject::Connection> m_sessionConnections;
 };
 

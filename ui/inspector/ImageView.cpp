@@ -11,8 +11,23 @@ ImageView::ImageView(QWidget* parent) : QWidget(parent)
     setSizePolicy(QSizePolicy::Expanding, QSizePolicy::Expanding);
 }
 
+void ImageView::setOverlay(const QImage& overlay, double fraction)
+{
+    m_overlay = overlay;
+    m_overlayFraction = fraction > 0 && fraction <= 1 ? fraction : 1.0;
+    update();
+}
+
+void ImageView::clearOverlay()
+{
+    if (m_overlay.isNull()) return;
+    m_overlay = QImage();
+    update();
+}
+
 void ImageView::setImage(const QImage& image)
 {
+    m_overlay = QImage();
     m_image = image;
     m_message.clear();
     rebuild();
@@ -21,6 +36,7 @@ void ImageView::setImage(const QImage& image)
 void ImageView::setMessage(const QString& text)
 {
     m_image = QImage();
+    m_overlay = QImage();
     m_message = text;
     rebuild();
 }
@@ -53,6 +69,12 @@ void ImageView::paintEvent(QPaintEvent*)
     QRect target(QPoint(0, 0), size);
     target.moveCenter(rect().center());
     p.drawPixmap(target, m_pixmap);
+    if (!m_overlay.isNull()) {
+        QRectF area(target);
+        const QSizeF crop = area.size() * m_overlayFraction;
+        area = QRectF(area.center() - QPointF(crop.width() / 2, crop.height() / 2), crop);
+        p.drawImage(area, m_overlay);
+    }
 }
 
 } // namespace rm::ui

@@ -14,6 +14,12 @@ public:
     void setImage(const QImage& image); // the pixmap is made here, on the GUI thread
     void setMessage(const QString& text);
     void setGreyscale(bool grey);
+    // A translucent image laid over the centre `fraction` of each side of the cutout (a saliency map);
+    // setImage and setMessage remove it.
+    void setOverlay(const QImage& overlay, double fraction = 1.0);
+    void clearOverlay();
+    bool hasOverlay() const { return !m_overlay.isNull(); }
+    const QImage& overlay() const { return m_overlay; }
     bool hasImage() const { return !m_pixmap.isNull(); }
     const QImage& image() const { return m_image; }
 
@@ -28,6 +34,8 @@ private:
 
     QImage m_image;
     QPixmap m_pixmap;
+    QImage m_overlay;
+    double m_overlayFraction = 1.0;
     QString m_message;
     bool m_greyscale = false;
 };

@@ -1,8 +1,6 @@
 #include "inspector/NeighbourFinder.h"
 
-#include "sky/CrossMatcher.h"
-#include "store/ProjectStore.h"
-#include "util/Error.h"
+#include "query/NeighbourSearch.h"
 
 #include <QFile>
 
@@ -21,43 +19,24 @@ void NeighbourWorker::find(quint64 generation, QString projectPath, double ra, d
 {
     if (m_latest->load() != generation) return; // the user has moved on
     try {
-        if (!m_store || m_path != projectPath) {
-            m_indexes.clear();
-            m_store = rm::ProjectStore::open(QFile::encodeName(projectPath).toStdString());
+        if (!m_search || m_path != projectPath) {
+            m_search.reset();
+            m_search = std::make_unique<rm::NeighbourSearch>(QFile::encodeName(projectPath).toStdString());
             m_path = projectPath;
         }
+        const auto hits = m_search->find(ra, dec, radiusArcsec, excludeCatalogId,
+                                         [&] { return m_latest->load() != generation; });
+        if (!hits) return;
         NeighbourRows out;
-        for (const rm::CatalogInfo& info : m_store->catalogs()) {
-            if (info.id == excludeCatalogId) continue;
-            if (m_latest->load() != generation) return;
-            auto it = m_indexes.find(info.id);
-            if (it == m_indexes.end()) {
-                const rm::CatalogPositions p = m_store->positions(info.id);
-                it = m_indexes.emplace(info.id, std::make_unique<rm::SkyIndex>(p.ra, p.dec)).first;
-            }
-            const auto hits = it->second->within(ra, dec, radiusArcsec);
-            if (hits.empty()) continue;
-            std::string sql = "SELECT ";
-            for (std::size_t c = 0; c < info.columns.size(); ++c)
-                sql += (c ? ", " : "") + rm::quoteIdentifier(info.columns[c].first);
-            if (info.columns.empty()) sql += "_rm_row";
-            sql += " FROM " + rm::quoteIdentifier(info.tableName) + " WHERE _rm_row = ?";
-            rm::Statement s = m_store->db().prepare(sql);
-            for (const auto& [row, separation] : hits) {
-                NeighbourRow n;
-                n.catalogId = info.id;
-                n.catalogName = QString::fromStdString(info.name);
-                n.row = row;
-                n.separationArcsec = separation;
-                s.reset();
-                s.bind(1, std::int64_t(row));
-                if (s.step())
-                    for (std::size_t c = 0; c < info.columns.size(); ++c)
-                        n.values.append(
-                            {QString::fromStdString(info.columns[c].first),
-                             s.isNull(int(c)) ? QString() : QString::fromStdString(s.text(int(c)))});
-                out.append(n);
-            }
+        for (const rm::Neighbour& h : *hits) {
+            NeighbourRow n;
+            n.catalogId = h.catalogId;
+            n.catalogName = QString::fromStdString(h.catalogName);
+            n.row = h.row;
+            n.separationArcsec = h.separationArcsec;
+            for (const auto& [column, value] : h.values)
+                n.values.append({QString::fromStdString(column), QString::fromStdString(value)});
+            out.append(n);
         }
         Q_EMIT found(generation, out);
     } catch (const std::exception& e) {
@@ -67,8 +46,7 @@ void NeighbourWorker::find(quint64 generation, QString projectPath, double ra, d
 
 void NeighbourWorker::release()
 {
-    m_indexes.clear();
-    m_store.reset();
+    m_search.reset();
     m_path.clear();
 }
 

@@ -1,7 +1,8 @@
 #pragma once
-// Rows of the project's other catalogs within a few arcsec of a galaxy, found on a worker thread with its own
-// connection: each catalog's sky index (core SkyIndex) is built the first time it is needed and then kept, so
-// a million-row catalog costs its build once, off the GUI thread, and a lookup after that is instant.
+// Rows of the project's other catalogs within a few arcsec of a galaxy, found by core's NeighbourSearch on a
+// worker thread with its own connection: each catalog's sky index is built the first time it is needed and
+// then kept, so a million-row catalog costs its build once, off the GUI thread, and a lookup after that is
+// instant.
 #include <QObject>
 #include <QPair>
 #include <QString>
@@ -9,12 +10,10 @@
 #include <QVector>
 
 #include <atomic>
-#include <map>
 #include <memory>
 
 namespace rm {
-class ProjectStore;
-class SkyIndex;
+class NeighbourSearch;
 } // namespace rm
 
 namespace rm::ui {
@@ -48,8 +47,7 @@ Q_SIGNALS:
 private:
     std::shared_ptr<std::atomic<quint64>> m_latest;
     QString m_path;
-    std::unique_ptr<rm::ProjectStore> m_store;
-    std::map<qint64, std::unique_ptr<rm::SkyIndex>> m_indexes;
+    std::unique_ptr<rm::NeighbourSearch> m_search;
 };
 
 class NeighbourFinder : public QObject

@@ -1,7 +1,7 @@
 #include "labels/LabelController.h"
 
-#include "app/Settings.h"
 #include "project/ProjectSession.h"
+#include "shell/Settings.h"
 #include "util/Error.h"
 
 namespace rm::ui {

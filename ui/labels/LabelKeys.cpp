@@ -75,6 +75,11 @@ bool LabelKeys::eventFilter(QObject* watched, QEvent* event)
     case Qt::Key_Z:
         if (!repeat) undo();
         return true;
+    case Qt::Key_G:
+        // Item views take letter keys for keyboard search before a window shortcut sees them, so the key
+        // that toggles the saliency overlay is read here, with the label keys.
+        if (!repeat) Q_EMIT saliencyToggleRequested();
+        return true;
     case Qt::Key_Space:
         Q_EMIT moveRequested(key->modifiers() & Qt::ShiftModifier ? -1 : +1);
         return true;

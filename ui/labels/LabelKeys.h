@@ -38,6 +38,7 @@ Q_SIGNALS:
     void moveRequested(int delta);           // to the next (+1) or previous (-1) galaxy
     void showRequested(rm::ui::GalaxyId id); // e.g. the galaxy an undo changed
     void statusMessage(QString text);
+    void saliencyToggleRequested(); // G: show or hide where the badge run looks (the inspector's overlay)
 
 protected:
     bool eventFilter(QObject* watched, QEvent* event) override;

@@ -87,7 +87,15 @@ CellConfigForm::CellConfigForm(QWidget* parent) : QWidget(parent)
              tr("Weight rings by negatives/positives of the training split"), new QCheckBox);
     addField("n_blocks", tr("Blocks trained"),
              tr("last_n_blocks mode: encoder blocks that train, from the top"), intEditor(0, 64));
-    addField("seed", tr("Seed"), tr("Initialisation, shuffling and augmentation"), intEditor(0, INT_MAX));
+    addField("seed", tr("Seed"), tr("Initialisation, shuffling, augmentation and cross-validation folds"),
+             intEditor(0, INT_MAX));
+    addField(
+        "cv_folds", tr("CV folds"),
+        tr("Stratified k-fold cross-validation: one more model per fold, pooled out-of-fold ROC AUC with "
+           "an interval (what to compare cells on when the label set is small); 0 = the fixed split only"),
+        intEditor(0, 20, 1, tr("fixed split")));
+    addField("cv_repeats", tr("CV repeats"), tr("Cross-validation repeated with other folds, averaged"),
+             intEditor(1, 10));
     addField("device", tr("Device"), tr("auto = the GPU when there is one"), [] {
         auto* box = new QComboBox;
         box->setEditable(true);
@@ -105,9 +113,23 @@ CellConfigForm::CellConfigForm(QWidget* parent) : QWidget(parent)
 
 std::vector<std::string> CellConfigForm::keys()
 {
-    return {"epochs",       "batch_size", "learning_rate", "weight_decay",    "warmup_epochs",
-            "patience",     "image_size", "augment",       "label_smoothing", "class_weights",
-            "n_blocks",     "seed",       "device",        "mixed_precision", "max_steps_per_epoch",
+    return {"epochs",
+            "batch_size",
+            "learning_rate",
+            "weight_decay",
+            "warmup_epochs",
+            "patience",
+            "image_size",
+            "augment",
+            "label_smoothing",
+            "class_weights",
+            "n_blocks",
+            "seed",
+            "cv_folds",
+            "cv_repeats",
+            "device",
+            "mixed_precision",
+            "max_steps_per_epoch",
             "torch_threads"};
 }
 

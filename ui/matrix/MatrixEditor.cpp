@@ -2,14 +2,14 @@
 
 #include "matrix/CellConfigForm.h"
 #include "matrix/MatrixCellDelegate.h"
-#include "matrix/MatrixEdits.h"
 #include "matrix/MatrixGridModel.h"
 #include "models/ModelRegistry.h"
 #include "project/ProjectSession.h"
 #include "targets/TargetSetBuilder.h"
-#include "training/RunQueue.h"
+#include "training/ExperimentChoice.h"
+#include "training/MatrixEdits.h"
+#include "training/MatrixTrainingDriver.h"
 #include "training/RunStore.h"
-#include "training/TrainingController.h"
 
 #include <QAction>
 #include <QComboBox>
@@ -50,8 +50,19 @@ std::vector<std::string> toStd(const QStringList& list)
 
 } // namespace
 
+// ~QWidget closes a top-level window after this class is gone, and the focus-out that follows makes the name
+// field emit editingFinished (and the cell form valueEdited) into a half-destroyed editor (UBSan: "downcast
+// of address ... which does not point to an object of type 'MatrixEditor'"). Nothing inside may call in.
+MatrixEditor::~MatrixEditor()
+{
+    const auto children = findChildren<QObject*>();
+    for (QObject* child : children)
+        QObject::disconnect(child, nullptr, this, nullptr);
+}
+
 MatrixEditor::MatrixEditor(TrainingController* controller, QWidget* parent)
-    : QWidget(parent), m_controller(controller), m_model(new MatrixGridModel(this))
+    : QWidget(parent), m_model(new MatrixGridModel(this)),
+      m_driver(new MatrixTrainingDriver(controller, m_model, this))
 {
     auto* layout = new QVBoxLayout(this);
     layout->setContentsMargins(4, 2, 4, 4);
@@ -101,76 +112,10 @@ MatrixEditor::MatrixEditor(TrainingController* controller, QWidget* parent)
     });
     connect(m_form, &CellConfigForm::valueEdited, this, &MatrixEditor::onValueEdited);
 
-    connect(controller, &TrainingController::started, this, [this] {
-        const std::vector<std::string>& only = m_controller->request().options.onlyCells;
-        for (const rm::MatrixCell& c : m_controller->request().matrix.cells()) {
-            if (!only.empty() && std::none_of(only.begin(), only.end(), [&c](const std::string& p) {
-                    return rm::cellKeyMatches(p, c.key);
-                }))
-                continue; // not part of this run: it keeps its state
-            const QString key = QString::fromStdString(c.key);
-            CellStatus s = m_model->status(key);
-            if (s.state != QLatin1String("done")) {
-                s.state = QStringLiteral("queued");
-                m_model->setStatus(key, s);
-            }
-        }
-        updateActions();
-        updateSummary();
-    });
-    connect(controller, &TrainingController::cellStarted, this,
-            [this](const QString& key, qint64 runId) { markRunning(key, runId); });
-    connect(controller, &TrainingController::stepsArrived, this,
-            [this](const QString& key, const QVector<rm::StepEvent>& steps) {
-                CellStatus s = m_model->status(key);
-                if (steps.isEmpty() || s.epochs <= 0) return;
-                const rm::StepEvent& last = steps.back();
-                s.progress =
-                    (last.epoch + double(last.step + 1) / std::max(1, last.stepsPerEpoch)) / s.epochs;
-                m_model->setStatus(key, s);
-            });
-    connect(controller, &TrainingController::epochFinished, this,
-            [this](const QString& key, qint64, const rm::EpochEvent& e) {
-                CellStatus s = m_model->status(key);
-                s.epoch = e.epoch + 1;
-                if (s.epochs > 0) s.progress = double(s.epoch) / s.epochs;
-                if (std::isfinite(e.valAuc)) s.valAuc = e.valAuc; // live: the latest epoch's
-                m_model->setStatus(key, s);
-            });
-    connect(controller, &TrainingController::cellFinished, this,
-            [this](const QString& key, qint64 runId, double val, double test) {
-                CellStatus s = m_model->status(key);
-                s.state = QStringLiteral("done");
-                s.runId = runId;
-                s.valAuc = val;
-                s.testAuc = test;
-                s.progress = 1;
-                s.error.clear();
-                m_model->setStatus(key, s);
-                updateSummary();
-            });
-    connect(controller, &TrainingController::cellFailed, this,
-            [this](const QString& key, qint64 runId, const QString& message) {
-                CellStatus s = m_model->status(key);
-                s.state = QStringLiteral("failed");
-                s.runId = runId;
-                s.error = message;
-                m_model->setStatus(key, s);
-                updateSummary();
-            });
-    connect(controller, &TrainingController::cellCancelled, this, [this](const QString& key, qint64 runId) {
-        CellStatus s = m_model->status(key);
-        s.state = QStringLiteral("cancelled");
-        s.runId = runId;
-        s.valAuc = std::nan("");
-        m_model->setStatus(key, s);
-        updateSummary();
-    });
-    connect(controller, &TrainingController::finished, this, [this](int, bool, const QString& error) {
-        refreshStates(); // the project is the record: paused cells are queued again, etc.
-        updateActions();
-        if (!error.isEmpty()) fail(tr("Training failed: %1").arg(error));
-    });
+    // Training is driven from ui/training: the grid shows what the driver reports.
+    connect(m_driver, &MatrixTrainingDriver::statesChanged, this, &MatrixEditor::updateSummary);
+    connect(m_driver, &MatrixTrainingDriver::runningChanged, this, &MatrixEditor::updateActions);
+    connect(m_driver, &MatrixTrainingDriver::failed, this, &MatrixEditor::fail);
 
     resetToDefault();
     updateActions();
@@ -205,11 +150,11 @@ void MatrixEditor::buildToolBar(QToolBar* bar)
     m_runSelected->setObjectName(QStringLiteral("runSelected"));
     m_runSelected->setToolTip(
         tr("Train only the selected cells not yet done (Ctrl+click picks several); the others wait"));
-    m_pause = bar->addAction(st->standardIcon(QStyle::SP_MediaPause), tr("Pause"), m_controller,
-                             &TrainingController::pause);
+    m_pause = bar->addAction(st->standardIcon(QStyle::SP_MediaPause), tr("Pause"), m_driver,
+                             &MatrixTrainingDriver::pause);
     m_pause->setToolTip(tr("Stop after the current epoch; Start resumes from there"));
-    m_cancel = bar->addAction(st->standardIcon(QStyle::SP_MediaStop), tr("Cancel"), m_controller,
-                              &TrainingController::cancel);
+    m_cancel = bar->addAction(st->standardIcon(QStyle::SP_MediaStop), tr("Cancel"), m_driver,
+                              &MatrixTrainingDriver::cancel);
     m_cancel->setToolTip(tr("Stop now; the running cell is marked cancelled"));
     bar->addSeparator();
 
@@ -324,10 +269,14 @@ bool MatrixEditor::showStoredExperiment(const QString& name)
     }
     if (!json) return false;
     try {
-        const rm::ExperimentMatrix m = rm::ExperimentMatrix::fromJson(nlohmann::json::parse(*json));
+        rm::ExperimentRequest request;
+        request.experiment = name.toStdString();
+        rm::ProjectExperiments project = projectExperiments();
+        project.storedMatrix = [&json](const std::string&) { return json; };
+        const rm::ExperimentChoice choice = rm::chooseExperiment(request, project);
         m_experiment->setText(name);
         m_shownExperiment = name;
-        setMatrix(m);
+        setMatrix(choice.matrix);
     } catch (const std::exception& e) {
         fail(tr("Experiment %1 has a matrix this version cannot read: %2")
                  .arg(name, QString::fromStdString(e.what())));
@@ -335,6 +284,14 @@ bool MatrixEditor::showStoredExperiment(const QString& name)
     }
     refreshStates();
     return true;
+}
+
+rm::ProjectExperiments MatrixEditor::projectExperiments() const
+{
+    rm::ProjectExperiments project;
+    project.path = m_projectPath.toStdString();
+    project.targetSets = toStd(m_projectTargetSets);
+    return project;
 }
 
 void MatrixEditor::fail(const QString& message)
@@ -347,6 +304,7 @@ void MatrixEditor::setSession(ProjectSession* session)
 {
     m_session = session;
     m_projectPath = session ? session->path() : QString();
+    m_driver->setProjectPath(m_projectPath);
     m_projectTargetSets.clear();
     if (!session) {
         m_model->clearStatuses();
@@ -372,14 +330,15 @@ void MatrixEditor::setSession(ProjectSession* session)
 
 void MatrixEditor::resetToDefault()
 {
+    rm::ExperimentRequest request;
+    request.requireTargetSets = false; // a project without target sets still shows the default matrix
     rm::ExperimentMatrix m;
     try {
-        m = rm::ExperimentMatrix::defaultMatrix();
+        m = rm::chooseExperiment(request, projectExperiments()).matrix;
     } catch (const std::exception& e) {
         fail(tr("The default matrix cannot be read: %1").arg(QString::fromStdString(e.what())));
         return;
     }
-    if (!m_projectTargetSets.isEmpty()) m = m.forProject(toStd(m_projectTargetSets));
     if (m_experiment->text().isEmpty() || !m_session) m_experiment->setText(QString::fromStdString(m.name));
     setMatrix(m);
     refreshStates();
@@ -423,7 +382,7 @@ void MatrixEditor::keepRowsInView()
 bool MatrixEditor::addTargetSet(const QString& name)
 {
     rm::ExperimentMatrix m = matrix();
-    if (!rm::ui::addTargetSet(m, name.toStdString())) {
+    if (!rm::addTargetSet(m, name.toStdString())) {
         fail(tr("Target set %1 is already a row").arg(name));
         return false;
     }
@@ -435,7 +394,7 @@ bool MatrixEditor::addTargetSet(const QString& name)
 bool MatrixEditor::removeTargetSet(const QString& name)
 {
     rm::ExperimentMatrix m = matrix();
-    if (!rm::ui::removeTargetSet(m, name.toStdString())) {
+    if (!rm::removeTargetSet(m, name.toStdString())) {
         fail(tr("Target set %1 is not a row").arg(name));
         return false;
     }
@@ -446,11 +405,11 @@ bool MatrixEditor::removeTargetSet(const QString& name)
 bool MatrixEditor::addColumn(const rm::MatrixModel& model, const QString& mode)
 {
     rm::ExperimentMatrix m = matrix();
-    if (!rm::isRegisteredModel(model.arch)) {
+    if (!rm::isMatrixArchitecture(model.arch)) {
         fail(tr("No model is registered as %1").arg(QString::fromStdString(model.arch)));
         return false;
     }
-    if (!rm::ui::addColumn(m, model, mode.toStdString())) {
+    if (!rm::addColumn(m, model, mode.toStdString())) {
         fail(tr("%1 in %2 mode is already a column").arg(QString::fromStdString(model.name), mode));
         return false;
     }
@@ -466,27 +425,28 @@ bool MatrixEditor::removeColumn(int column)
         return false;
     }
     rm::ExperimentMatrix m = matrix();
-    rm::ui::removeColumn(m, m_model->columns()[std::size_t(column)]);
+    rm::removeColumn(m, m_model->columns()[std::size_t(column)]);
     applyEdit(m);
     return true;
 }
 
 bool MatrixEditor::loadMatrix(const QString& path)
 {
-    rm::ExperimentMatrix m;
+    rm::ExperimentRequest request;
+    request.matrixFile = path.toStdString();
+    request.fileForProject = true;
+    rm::ExperimentChoice choice;
     try {
-        m = rm::ExperimentMatrix::fromFile(path.toStdString());
+        choice = rm::chooseExperiment(request, projectExperiments());
     } catch (const std::exception& e) {
         fail(tr("Cannot load %1: %2").arg(path, QString::fromStdString(e.what())));
         return false;
     }
-    const std::vector<std::string> before = m.targetSets;
-    if (!m_projectTargetSets.isEmpty()) m = m.forProject(toStd(m_projectTargetSets));
-    if (m.targetSets != before)
+    if (choice.matrix.targetSets != choice.sourceTargetSets)
         Q_EMIT statusMessage(tr("The matrix's target sets were replaced by the project's: %1")
                                  .arg(m_projectTargetSets.join(QStringLiteral(", "))));
-    m_experiment->setText(QString::fromStdString(m.name));
-    setMatrix(m);
+    m_experiment->setText(QString::fromStdString(choice.matrix.name));
+    setMatrix(choice.matrix);
     refreshStates();
     return true;
 }
@@ -538,71 +498,18 @@ QStringList MatrixEditor::selectedCellKeys() const
 
 bool MatrixEditor::startCells(const QStringList& onlyCells)
 {
-    if (m_projectPath.isEmpty()) {
-        fail(tr("Open a project first: training reads its target sets and records the runs in it"));
-        return false;
-    }
-    TrainingRequest request;
-    request.projectPath = m_projectPath;
-    request.matrix = matrix();
-    request.matrix.name = experimentName().toStdString();
-    request.experimentName = experimentName();
-    request.options.onlyCells = toStd(onlyCells);
-    if (!m_controller->start(request)) {
-        fail(tr("Cannot start training: %1").arg(m_controller->lastError()));
-        return false;
-    }
-    Q_EMIT statusMessage(onlyCells.isEmpty()
-                             ? tr("Training experiment %1").arg(request.experimentName)
-                             : tr("Training %n cell(s) of experiment %1", nullptr, int(onlyCells.size()))
-                                   .arg(request.experimentName));
+    const QString experiment = experimentName();
+    if (!m_driver->start(matrix(), experiment, onlyCells)) return false; // the driver said why
+    Q_EMIT statusMessage(
+        onlyCells.isEmpty()
+            ? tr("Training experiment %1").arg(experiment)
+            : tr("Training %n cell(s) of experiment %1", nullptr, int(onlyCells.size())).arg(experiment));
     return true;
 }
 
 void MatrixEditor::refreshStates()
 {
-    m_model->clearStatuses();
-    if (!m_projectPath.isEmpty()) {
-        try {
-            for (const rm::RunSummary& r :
-                 rm::listRuns(m_projectPath.toStdString(), experimentName().toStdString())) {
-                CellStatus s;
-                // The record's state, told the way runs list tells it: a cell never started is "not run",
-                // a running one whose process is gone "interrupted", a paused one "paused".
-                s.state = QString::fromStdString(r.state);
-                if (r.status == "not started")
-                    s.state.clear();
-                else if (r.status.rfind("interrupted", 0) == 0)
-                    s.state = QStringLiteral("interrupted");
-                else if (r.status.rfind("paused", 0) == 0)
-                    s.state = QStringLiteral("paused");
-                s.runId = r.id;
-                s.valAuc = r.valAuc;
-                s.testAuc = r.testAuc;
-                s.error = QString::fromStdString(r.error);
-                s.epoch = r.epochs;
-                m_model->setStatus(QString::fromStdString(r.cellKey), s);
-            }
-        } catch (const std::exception& e) {
-            fail(tr("Cannot read the runs: %1").arg(QString::fromStdString(e.what())));
-        }
-    }
-    updateSummary();
-}
-
-void MatrixEditor::markRunning(const QString& key, qint64 runId)
-{
-    CellStatus s = m_model->status(key);
-    s.state = QStringLiteral("running");
-    s.runId = runId;
-    s.valAuc = std::nan("");
-    s.error.clear();
-    s.epoch = 0;
-    s.progress = 0;
-    const auto cell = m_controller->cell(key);
-    s.epochs = cell ? cell->config.epochs : 0;
-    m_model->setStatus(key, s);
-    updateSummary();
+    m_driver->refreshStates(experimentName()); // its statesChanged updates the summary
 }
 
 void MatrixEditor::editScope(const QString& key)
@@ -679,8 +586,8 @@ void MatrixEditor::chooseColumnToAdd()
     dialog.setWindowTitle(tr("Add Model Column"));
     auto* form = new QFormLayout(&dialog);
     auto* arch = new QComboBox(&dialog);
-    const std::vector<std::string> standard = rm::registeredModels(false);
-    for (const std::string& name : rm::registeredModels(true)) {
+    const std::vector<std::string> standard = rm::matrixArchitectures(false);
+    for (const std::string& name : rm::matrixArchitectures(true)) {
         const bool tiny = std::find(standard.begin(), standard.end(), name) == standard.end();
         arch->addItem(QString::fromStdString(name) + (tiny ? tr("  (tiny, for trials)") : QString()),
                       QString::fromStdString(name));
@@ -727,7 +634,7 @@ void MatrixEditor::chooseColumnToAdd()
 
 void MatrixEditor::updateActions()
 {
-    const bool running = m_controller->isRunning();
+    const bool running = m_driver->isRunning();
     m_start->setEnabled(!running && !m_projectPath.isEmpty());
     m_runSelected->setEnabled(!running && !m_projectPath.isEmpty() &&
                               m_view->selectionModel()->hasSelection());
@@ -745,21 +652,28 @@ void MatrixEditor::updateSummary()
     std::map<QString, int> counts;
     double best = std::nan("");
     QString bestKey;
+    bool bestIsCv = false;
     const int cells = m_model->rowCount() * m_model->columnCount();
     for (int r = 0; r < m_model->rowCount(); ++r)
         for (int c = 0; c < m_model->columnCount(); ++c) {
             const QString key = m_model->keyAt(m_model->index(r, c));
             const CellStatus& s = m_model->status(key);
             ++counts[s.state.isEmpty() ? QStringLiteral("not run") : s.state];
-            if (s.state == QLatin1String("done") && std::isfinite(s.valAuc) && !(s.valAuc <= best)) {
-                best = s.valAuc;
+            // Cross-validated cells are ranked by CV AUC, the others by validation AUC (as runs list does).
+            const double auc = std::isfinite(s.cvAuc) ? s.cvAuc : s.valAuc;
+            if (s.state == QLatin1String("done") && std::isfinite(auc) && !(auc <= best)) {
+                best = auc;
                 bestKey = key;
+                bestIsCv = std::isfinite(s.cvAuc);
             }
         }
     QStringList parts{tr("%n cell(s)", nullptr, cells)};
     for (const auto& [state, n] : counts)
         parts << QStringLiteral("%1 %2").arg(n).arg(state);
-    if (!bestKey.isEmpty()) parts << tr("best val AUC %1 (%2)").arg(best, 0, 'f', 3).arg(bestKey);
+    if (!bestKey.isEmpty())
+        parts << (bestIsCv ? tr("best CV AUC %1 (%2)") : tr("best val AUC %1 (%2)"))
+                     .arg(best, 0, 'f', 3)
+                     .arg(bestKey);
     m_summary->setText(parts.join(QStringLiteral("  ·  ")));
 }
 

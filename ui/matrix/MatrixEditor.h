@@ -2,8 +2,9 @@
 // The experiment matrix editor: the matrix as a grid (target sets x model/mode columns) with the default 18
 // configurations preloaded and pointed at the project's target sets, rows and columns added and removed,
 // the training parameters of a cell or of every cell in a form beside the grid, load/save as JSON, each cell
-// showing its run's state and validation ROC AUC, and Start / Run Selected / Pause / Cancel of the training.
-#include "training/ExperimentMatrix.h"
+// showing its run's state and validation ROC AUC, and Start / Run Selected / Pause / Cancel of the training,
+// which it hands to a MatrixTrainingDriver (ui/training): the editor edits, the driver trains.
+#include "training/ExperimentChoice.h"
 
 #include <QString>
 #include <QWidget>
@@ -20,6 +21,7 @@ namespace rm::ui {
 
 class CellConfigForm;
 class MatrixGridModel;
+class MatrixTrainingDriver;
 class ProjectSession;
 class TrainingController;
 
@@ -28,6 +30,7 @@ class MatrixEditor : public QWidget
     Q_OBJECT
 public:
     MatrixEditor(TrainingController* controller, QWidget* parent = nullptr);
+    ~MatrixEditor() override;
 
     // The project whose target sets the rows come from and whose runs fill the cells. On a new project the
     // editor shows its latest experiment's matrix, else the default matrix pointed at its target sets.
@@ -65,6 +68,7 @@ public:
     QAction* runSelectedAction() const { return m_runSelected; }
     QAction* pauseAction() const { return m_pause; }
     QAction* cancelAction() const { return m_cancel; }
+    MatrixTrainingDriver* driver() const { return m_driver; }
 
 Q_SIGNALS:
     void statusMessage(const QString& message);
@@ -79,7 +83,6 @@ private:
     void fillAddTargetSetMenu();
     void chooseColumnToAdd();
     void onValueEdited(const QString& scope, const QString& key, const nlohmann::json& value);
-    void markRunning(const QString& key, qint64 runId);
     bool startCells(const QStringList& onlyCells);
     void keepRowsInView();
     void onExperimentNameEdited();
@@ -88,12 +91,14 @@ private:
     // false, changing nothing but the states, for a name not yet used (a new experiment of the current
     // matrix).
     bool showStoredExperiment(const QString& name);
+    // The project as rm::chooseExperiment needs it (its target sets; stored matrices are read by the caller).
+    rm::ProjectExperiments projectExperiments() const;
 
-    TrainingController* m_controller;
     ProjectSession* m_session = nullptr;
     QString m_projectPath;
     QStringList m_projectTargetSets;
     MatrixGridModel* m_model;
+    MatrixTrainingDriver* m_driver;
     QTableView* m_view;
     CellConfigForm* m_form;
     QLineEdit* m_experiment;

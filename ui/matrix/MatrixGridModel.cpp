@@ -82,8 +82,13 @@ QVariant MatrixGridModel::data(const QModelIndex& index, int role) const
     switch (role) {
     case Qt::DisplayRole: {
         const QString state = s.state.isEmpty() ? tr("not run") : s.state;
+        // A cross-validated cell shows what cells are compared on: its pooled out-of-fold AUC.
+        if (s.state == QLatin1String("done") && std::isfinite(s.cvAuc))
+            return tr("%1\nCV AUC %2").arg(state).arg(s.cvAuc, 0, 'f', 3);
         if (s.state == QLatin1String("done") && std::isfinite(s.valAuc))
             return tr("%1\nAUC %2").arg(state).arg(s.valAuc, 0, 'f', 3);
+        if (s.state == QLatin1String("running") && !s.detail.isEmpty())
+            return tr("%1\n%2").arg(state, s.detail);
         if (s.state == QLatin1String("running") && s.epochs > 0)
             return tr("%1\nepoch %2/%3").arg(state).arg(s.epoch).arg(s.epochs);
         return state;
@@ -94,6 +99,11 @@ QVariant MatrixGridModel::data(const QModelIndex& index, int role) const
         if (s.runId) tip += tr("<br>run %1").arg(s.runId);
         if (std::isfinite(s.valAuc)) tip += tr("<br>validation ROC AUC %1").arg(s.valAuc, 0, 'f', 4);
         if (std::isfinite(s.testAuc)) tip += tr("<br>test ROC AUC %1").arg(s.testAuc, 0, 'f', 4);
+        if (std::isfinite(s.cvAuc))
+            tip += tr("<br>cross-validated ROC AUC %1 [%2, %3]")
+                       .arg(s.cvAuc, 0, 'f', 3)
+                       .arg(s.cvLow, 0, 'f', 3)
+                       .arg(s.cvHigh, 0, 'f', 3);
         if (!s.error.isEmpty()) tip += tr("<br>error: %1").arg(s.error.toHtmlEscaped());
         const nlohmann::json own = cellOverrides(m_matrix, key.toStdString());
         if (!own.empty())

@@ -2,8 +2,8 @@
 // The experiment matrix as a table: one row per target set, one column per (model, fine-tune mode), each
 // cell one training run with its state (queued, running, done, failed, cancelled) and headline metric
 // (validation ROC AUC) as the project records them and as the training controller reports them live.
-#include "matrix/MatrixEdits.h"
 #include "training/ExperimentMatrix.h"
+#include "training/MatrixEdits.h"
 
 #include <QAbstractTableModel>
 #include <QString>
@@ -21,7 +21,9 @@ struct CellStatus
     qint64 runId = 0;
     double valAuc = std::nan("");
     double testAuc = std::nan("");
+    double cvAuc = std::nan(""), cvLow = std::nan(""), cvHigh = std::nan(""); // cross-validated cells
     QString error;
+    QString detail;            // running: what part of the cell runs now ("cv fold 2/5")
     int epoch = 0, epochs = 0; // running: epochs finished of epochs planned
     double progress = 0;       // running: fraction of the whole run
 };

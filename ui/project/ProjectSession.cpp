@@ -2,15 +2,14 @@
 
 #include "cutouts/ImageSources.h"
 #include "cutouts/ThumbnailLoader.h"
-#include "imaging/GalaxyRef.h"
 #include "labels/LabelController.h"
 #include "results/RunResults.h"
+#include "sources/GalaxyRef.h"
+#include "store/CatalogRecords.h"
 #include "util/Error.h"
 
 #include <QDir>
 #include <QFileInfo>
-
-#include <cstdio>
 
 namespace rm::ui {
 
@@ -38,7 +37,8 @@ std::unique_ptr<ProjectSession> ProjectSession::create(const QString& path)
 }
 
 ProjectSession::ProjectSession(std::unique_ptr<rm::ProjectStore> store, QString path)
-    : m_store(std::move(store)), m_path(QFileInfo(path).absoluteFilePath())
+    : m_store(std::move(store)), m_path(QFileInfo(path).absoluteFilePath()),
+      m_records(std::make_unique<rm::CatalogRecordReader>(*m_store))
 {
     m_images = std::make_unique<ImageSources>(*m_store, QFileInfo(m_path).absolutePath());
     m_labels = std::make_unique<LabelController>(*this);
@@ -50,7 +50,7 @@ ProjectSession::ProjectSession(std::unique_ptr<rm::ProjectStore> store, QString 
 ProjectSession::~ProjectSession()
 {
     m_thumbnails.reset(); // waits for its workers before the sources and the store go away
-    m_rowStatements.clear();
+    m_records.reset();    // its statements go before the store's connection
 }
 
 QString ProjectSession::fileName() const
@@ -60,59 +60,48 @@ QString ProjectSession::fileName() const
 
 const rm::CatalogInfo& ProjectSession::catalog(qint64 id)
 {
-    auto it = m_catalogs.find(id);
-    if (it == m_catalogs.end()) it = m_catalogs.emplace(id, m_store->catalog(std::int64_t(id))).first;
-    return it->second;
+    return m_records->catalog(std::int64_t(id));
 }
 
-rm::Statement& ProjectSession::rowStatement(qint64 catalogId)
+const std::map<qint64, rm::MinedCandidate>& ProjectSession::minedCandidates(qint64 catalogId)
 {
-    auto it = m_rowStatements.find(catalogId);
-    if (it != m_rowStatements.end()) return *it->second;
-    const rm::CatalogInfo& info = catalog(catalogId);
-    std::string sql = "SELECT _rm_ra, _rm_dec";
-    for (const auto& [name, type] : info.columns)
-        sql += ", " + rm::quoteIdentifier(name);
-    sql += " FROM " + rm::quoteIdentifier(info.tableName) + " WHERE _rm_row = ?";
-    auto statement = std::make_unique<rm::Statement>(m_store->db().prepare(sql));
-    return *m_rowStatements.emplace(catalogId, std::move(statement)).first->second;
+    static const std::map<qint64, rm::MinedCandidate> none;
+    const rm::CatalogInfo* info = nullptr;
+    try {
+        info = &catalog(catalogId);
+    } catch (const std::exception&) {
+        return none;
+    }
+    if (info->role != rm::CatalogRole::Candidates) return none;
+    const auto it = m_mined.find(catalogId);
+    if (it != m_mined.end() && it->second.importedAt == info->importedAt) return it->second.rows;
+    MinedRows& mined = m_mined[catalogId];
+    mined.importedAt = info->importedAt;
+    mined.rows.clear();
+    mined.error.clear();
+    try {
+        for (rm::MinedCandidate& c : rm::loadMinedCandidates(*m_store, info->name, false))
+            mined.rows.emplace(c.row, std::move(c));
+    } catch (const std::exception& e) {
+        mined.error = e.what(); // no badges; the review queue says why
+    }
+    return mined.rows;
 }
 
-static std::string cellText(rm::Statement& s, int i, rm::ColumnType type)
+QString ProjectSession::minedCandidatesError(qint64 catalogId) const
 {
-    if (s.isNull(i)) return {};
-    switch (type) {
-    case rm::ColumnType::Integer:
-        return std::to_string(s.integer(i));
-    case rm::ColumnType::Real: {
-        char buf[40];
-        std::snprintf(buf, sizeof buf, "%.10g", s.real(i));
-        return buf;
-    }
-    case rm::ColumnType::Text:
-        return s.text(i);
-    }
-    return s.text(i);
+    const auto it = m_mined.find(catalogId);
+    return it == m_mined.end() ? QString() : QString::fromStdString(it->second.error);
 }
 
 GalaxyRecord ProjectSession::record(const GalaxyId& id)
 {
-    const rm::CatalogInfo& info = catalog(id.catalogId);
-    rm::Statement& s = rowStatement(id.catalogId);
-    s.reset();
-    s.bind(1, std::int64_t(id.row));
-    if (!s.step()) {
-        s.reset();
-        throw rm::Error("catalog '" + info.name + "' has no row " + std::to_string(id.row));
-    }
+    rm::CatalogRecord read = m_records->read(std::int64_t(id.catalogId), std::int64_t(id.row));
     GalaxyRecord r;
     r.id = id;
-    r.ra = s.real(0);
-    r.dec = s.real(1);
-    r.values.reserve(info.columns.size());
-    for (std::size_t c = 0; c < info.columns.size(); ++c)
-        r.values.emplace_back(info.columns[c].first, cellText(s, int(c) + 2, info.columns[c].second));
-    s.reset();
+    r.ra = read.ra;
+    r.dec = read.dec;
+    r.values = std::move(read.values);
     return r;
 }
 

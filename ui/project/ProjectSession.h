@@ -3,6 +3,7 @@
 // galaxy, image sources, the thumbnail loader, hand labels). It lives on the GUI thread; background workers
 // open their own connections to the same file, which SQLite's WAL mode lets them read while labels are
 // written.
+#include "mining/MinedCandidates.h"
 #include "selection/GalaxyId.h"
 #include "store/ProjectStore.h"
 
@@ -17,8 +18,9 @@
 #include <vector>
 
 namespace rm {
+class CatalogRecordReader;
 struct GalaxyRef;
-}
+} // namespace rm
 
 namespace rm::ui {
 
@@ -56,6 +58,13 @@ public:
     // A short name for thumbnails: the catalog's name-like column (iauname, Names, id...), else "row N".
     QString caption(const GalaxyId& id);
 
+    // The candidates of a mined catalog (role candidates) by row, read once per import of that catalog (only
+    // the columns the badges and the review queue use); empty for any other catalog or one that cannot be
+    // read.
+    const std::map<qint64, rm::MinedCandidate>& minedCandidates(qint64 catalogId);
+    // Why minedCandidates(catalogId) is empty for a candidates catalog that could not be read ("" otherwise).
+    QString minedCandidatesError(qint64 catalogId) const;
+
     ImageSources& imageSources() { return *m_images; }
     ThumbnailLoader& thumbnails() { return *m_thumbnails; }
     LabelController& labels() { return *m_labels; }
@@ -63,14 +72,19 @@ public:
 
 private:
     ProjectSession(std::unique_ptr<rm::ProjectStore> store, QString path);
-    rm::Statement& rowStatement(qint64 catalogId);
     int captionColumn(qint64 catalogId);
 
     std::unique_ptr<rm::ProjectStore> m_store;
     QString m_path;
-    std::map<qint64, rm::CatalogInfo> m_catalogs;
-    std::map<qint64, std::unique_ptr<rm::Statement>> m_rowStatements;
+    std::unique_ptr<rm::CatalogRecordReader> m_records; // catalogs by id and rows by galaxy, cached
     std::map<qint64, int> m_captionColumns;
+    struct MinedRows
+    {
+        std::string importedAt; // a catalog mined again under the same id is read afresh
+        std::map<qint64, rm::MinedCandidate> rows;
+        std::string error;
+    };
+    std::map<qint64, MinedRows> m_mined;
     QCache<GalaxyId, QString> m_captions{20000};
     std::unique_ptr<ImageSources> m_images;
     std::unique_ptr<LabelController> m_labels;

@@ -70,8 +70,13 @@ QString comparisonCsv(const ComparisonModel& model, const QVector<int>& rows)
 
 QString comparisonMarkdown(const ComparisonModel& model, const QVector<int>& rows)
 {
+    // The cross-validated columns only where some cell was cross-validated, as in the panel.
+    QVector<int> columns;
+    for (int c = 0; c < ComparisonModel::ColumnCount; ++c)
+        if (model.hasCrossValidation() || (c != ComparisonModel::CvRocAuc && c != ComparisonModel::CvPrAuc))
+            columns << c;
     QStringList header, rule;
-    for (int c = 0; c < ComparisonModel::ColumnCount; ++c) {
+    for (int c : columns) {
         const ComparisonColumn& col = ComparisonModel::column(c);
         header << markdownCell(col.header);
         rule << (col.kind == ComparisonColumn::Text ? QStringLiteral("---") : QStringLiteral("---:"));
@@ -80,7 +85,7 @@ QString comparisonMarkdown(const ComparisonModel& model, const QVector<int>& row
                   rule.join(QStringLiteral(" | ")) + QStringLiteral(" |\n");
     for (int row : rows) {
         QStringList cells;
-        for (int c = 0; c < ComparisonModel::ColumnCount; ++c) {
+        for (int c : columns) {
             QString cell = markdownCell(model.text(row, c));
             if (model.isBest(row, c)) {
                 // Only the value is bold: "**0.912** [0.87, 0.95]".
@@ -93,7 +98,10 @@ QString comparisonMarkdown(const ComparisonModel& model, const QVector<int>& row
         out += QStringLiteral("| ") + cells.join(QStringLiteral(" | ")) + QStringLiteral(" |\n");
     }
     out += QStringLiteral("\nTest-split metrics at the threshold chosen on validation; [95% bootstrap "
-                          "interval]; **bold** = best of the runs listed.\n");
+                          "interval]; **bold** = best of the runs listed.");
+    if (model.hasCrossValidation())
+        out += QStringLiteral(" CV = cross-validated (pooled out-of-fold scores, mean over repeats).");
+    out += QLatin1Char('\n');
     return out;
 }
 

@@ -22,6 +22,8 @@ const std::vector<ComparisonColumn>& columns()
         {QObject::tr("Model"), QStringLiteral("model"), C::Text, "", ""},
         {QObject::tr("Mode"), QStringLiteral("mode"), C::Text, "", ""},
         {QObject::tr("State"), QStringLiteral("state"), C::Text, "", ""},
+        {QObject::tr("CV ROC AUC"), QStringLiteral("cv_roc_auc"), C::Metric, "cv", "roc_auc"},
+        {QObject::tr("CV PR AUC"), QStringLiteral("cv_pr_auc"), C::Metric, "cv", "pr_auc"},
         {QObject::tr("Val ROC AUC"), QStringLiteral("val_roc_auc"), C::Metric, "val", "roc_auc"},
         {QObject::tr("Test ROC AUC"), QStringLiteral("test_roc_auc"), C::Metric, "test", "roc_auc"},
         {QObject::tr("Test PR AUC"), QStringLiteral("test_pr_auc"), C::Metric, "test", "pr_auc"},
@@ -137,6 +139,13 @@ double ComparisonModel::value(int row, int c) const
     }
     const ComparisonColumn& col = column(c);
     return col.kind == ComparisonColumn::Metric ? r.metric(col.split, col.metric) : NAN;
+}
+
+bool ComparisonModel::hasCrossValidation() const
+{
+    for (const RunRow& r : m_rows)
+        if (!r.cv.empty()) return true;
+    return false;
 }
 
 std::optional<rm::MetricInterval> ComparisonModel::interval(int row, int c) const

@@ -40,6 +40,8 @@ public:
         Model,
         Mode,
         State,
+        CvRocAuc, // cross-validated (pooled out-of-fold) ROC AUC: what to compare on small label sets
+        CvPrAuc,
         ValRocAuc,
         TestRocAuc,
         TestPrAuc,
@@ -78,6 +80,8 @@ public:
 
     // For the writers: the cell's value (NaN when missing) and its interval if recorded.
     double value(int row, int column) const;
+    // Whether any row shown has cross-validated metrics (the panel hides the CV columns otherwise).
+    bool hasCrossValidation() const;
     std::optional<rm::MetricInterval> interval(int row, int column) const;
     QString text(int row, int column) const; // as displayed
     bool isBest(int row, int column) const;

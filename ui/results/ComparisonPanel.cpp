@@ -48,6 +48,8 @@ ComparisonPanel::ComparisonPanel(QWidget* parent)
     m_view->verticalHeader()->hide();
     m_view->verticalHeader()->setDefaultSectionSize(m_view->fontMetrics().height() + 8);
     m_view->horizontalHeader()->setHighlightSections(false);
+    m_view->setColumnHidden(ComparisonModel::CvRocAuc, true);
+    m_view->setColumnHidden(ComparisonModel::CvPrAuc, true);
     m_view->horizontalHeader()->setStretchLastSection(true);
     m_view->setIconSize(QSize(12, 12));
 
@@ -109,8 +111,19 @@ void ComparisonPanel::showRuns()
     const int kept = names.contains(experiment) ? m_experiments->findData(experiment) : 0;
     m_experiments->setCurrentIndex(kept);
     m_model->setRuns(runs, kept > 0 ? experiment : QString());
+    showCrossValidationColumns();
     m_view->resizeColumnsToContents();
     updateBadgeNote();
+}
+
+void ComparisonPanel::showCrossValidationColumns()
+{
+    const bool cv = m_model->hasCrossValidation();
+    const bool wasShown = !m_view->isColumnHidden(ComparisonModel::CvRocAuc);
+    m_view->setColumnHidden(ComparisonModel::CvRocAuc, !cv);
+    m_view->setColumnHidden(ComparisonModel::CvPrAuc, !cv);
+    // Cross-validated cells are ranked by their CV AUC: one validation split is too small to rank by.
+    if (cv && !wasShown) m_view->sortByColumn(ComparisonModel::CvRocAuc, Qt::DescendingOrder);
 }
 
 void ComparisonPanel::setExperimentFilter(const QString& experiment)
@@ -120,6 +133,7 @@ void ComparisonPanel::setExperimentFilter(const QString& experiment)
     m_experiments->setCurrentIndex(i);
     static const std::vector<RunRow> none;
     m_model->setRuns(m_session ? m_session->results().runs() : none, experiment);
+    showCrossValidationColumns();
     m_view->resizeColumnsToContents();
 }
 

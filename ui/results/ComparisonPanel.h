@@ -43,6 +43,7 @@ Q_SIGNALS:
 
 private:
     void showRuns();
+    void showCrossValidationColumns();
     void chooseExport(bool markdown);
     void onCurrentRowChanged();
     void updateBadgeNote();

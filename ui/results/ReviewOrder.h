@@ -19,6 +19,7 @@ struct ReviewItem
     double spread = 0; // max - min score over the runs (0 for one run)
     int runs = 1;      // how many runs scored the galaxy
     int label = -1;    // the target set's class (-1 when runs disagree on it)
+    QString note;      // why it is queued, when the order is not by score (a label conflict)
 };
 
 // Every scored galaxy, the one whose score is nearest threshold first.

@@ -5,16 +5,20 @@
 #include "project/ProjectSession.h"
 #include "results/GalleryGrid.h"
 #include "results/RunResults.h"
+#include "targets/LabelConflicts.h"
+#include "targets/TargetSetBuilder.h"
 
 #include <QCheckBox>
 #include <QComboBox>
 #include <QHBoxLayout>
 #include <QLabel>
 #include <QPushButton>
+#include <QSet>
 #include <QTimer>
 #include <QVBoxLayout>
 
 #include <algorithm>
+#include <cmath>
 
 #include <optional>
 
@@ -26,9 +30,17 @@ ReviewQueuePanel::ReviewQueuePanel(GalaxySelection* selection, QWidget* parent)
     m_mode = new QComboBox(this);
     m_mode->addItem(tr("Nearest the threshold"), int(NearThreshold));
     m_mode->addItem(tr("Runs disagree most"), int(Disagreement));
-    m_mode->setToolTip(tr("Nearest the threshold: the run is least sure.\n"
-                          "Runs disagree most: the largest spread (standard deviation) of the finished runs' "
-                          "scores."));
+    m_mode->addItem(tr("Catalogs disagree (label conflicts)"), int(Conflicts));
+    m_mode->addItem(tr("Mined candidates (likeliest first)"), int(Candidates));
+    m_mode->setToolTip(
+        tr("Nearest the threshold: the run is least sure.\n"
+           "Runs disagree most: the largest spread (standard deviation) of the finished runs' "
+           "scores.\n"
+           "Catalogs disagree: a target set's label contradicted by another catalog within 5\" "
+           "(a rings catalog lists a galaxy labelled not ring, ...); your label overrides the "
+           "catalogs' when the target set is built again.\n"
+           "Mined candidates: the galaxies a mining run put above its threshold, highest p_ring first, "
+           "each marked new or known (matched to a rings catalog); your labels confirm or reject them."));
     m_runs = new QComboBox(this);
     m_runs->setSizeAdjustPolicy(QComboBox::AdjustToContents);
     m_skipLabelled = new QCheckBox(tr("Skip hand-labelled"), this);
@@ -160,11 +172,15 @@ void ReviewQueuePanel::rebuild()
                 threshold = run->threshold();
                 m_queue = orderByThreshold(results.predictions(id), threshold);
             }
-        } else {
+        } else if (mode() == Disagreement) {
             std::vector<const std::vector<RunPrediction>*> runs;
             for (qint64 id : results.doneRunIds())
                 runs.push_back(&results.predictions(id));
             m_queue = orderByDisagreement(runs);
+        } else if (mode() == Conflicts) {
+            m_queue = conflictQueue();
+        } else {
+            m_queue = candidateQueue();
         }
         if (m_skipLabelled->isChecked()) {
             LabelController& labels = m_session->labels();
@@ -179,14 +195,19 @@ void ReviewQueuePanel::rebuild()
     galaxies.reserve(m_queue.size());
     for (const ReviewItem& i : m_queue) {
         galaxies.push_back(i.galaxy);
-        scores.insert(i.galaxy, float(i.score));
+        if (std::isfinite(i.score)) scores.insert(i.galaxy, float(i.score));
     }
     m_grid->setGalaxies(std::move(galaxies), std::move(scores), threshold);
     if (!m_session)
         m_summary->setText(tr("No project open"));
     else if (m_queue.empty())
         m_summary->setText(mode() == NearThreshold ? tr("Nothing to review: no finished run, or all labelled")
-                                                   : tr("Nothing to review: needs two finished runs"));
+                           : mode() == Disagreement ? tr("Nothing to review: needs two finished runs")
+                           : mode() == Conflicts
+                               ? tr("No label conflicts: no other catalog contradicts a "
+                                    "target set (or all are hand-labelled)")
+                               : tr("No mined candidates: mine a catalog with sky positions "
+                                    "first (Mining panel), or all are hand-labelled"));
     else
         m_summary->setText(tr("%L1 galaxies to review").arg(m_queue.size()));
     if (current && !m_queue.empty()) {
@@ -196,6 +217,63 @@ void ReviewQueuePanel::rebuild()
         m_grid->showRow(row);
     }
     showCurrentItem();
+}
+
+std::vector<ReviewItem> ReviewQueuePanel::conflictQueue()
+{
+    std::vector<ReviewItem> queue;
+    if (!m_session) return queue;
+    QHash<GalaxyId, float> badgeScores;
+    RunResults& results = m_session->results();
+    if (results.run(results.badgeRunId()))
+        for (const RunPrediction& p : results.predictions(results.badgeRunId()))
+            badgeScores.insert(p.galaxy, p.score);
+    QSet<GalaxyId> seen;
+    try {
+        // A few hundred targets against a few catalogs: milliseconds, so it runs here.
+        rm::ProjectStore& store = m_session->store();
+        for (const std::string& set : rm::targetSetNames(store))
+            for (const rm::TargetLabelConflict& c : rm::targetLabelConflicts(store, set)) {
+                const GalaxyId g{c.catalogId, c.row};
+                if (seen.contains(g)) continue;
+                seen.insert(g);
+                ReviewItem item;
+                item.galaxy = g;
+                item.key = c.separationArcsec;
+                item.score = badgeScores.value(g, NAN);
+                item.label = c.label;
+                item.note = QString::fromStdString(c.description);
+                queue.push_back(std::move(item));
+            }
+    } catch (const std::exception& e) {
+        Q_EMIT statusMessage(tr("Cannot list label conflicts: %1").arg(QString::fromUtf8(e.what())));
+    }
+    return queue;
+}
+
+std::vector<ReviewItem> ReviewQueuePanel::candidateQueue()
+{
+    std::vector<const rm::MinedCandidate*> above;
+    if (m_session)
+        for (const rm::CatalogInfo& c : m_session->catalogs()) {
+            for (const auto& [row, candidate] : m_session->minedCandidates(c.id))
+                if (candidate.isRing) above.push_back(&candidate);
+            if (const QString error = m_session->minedCandidatesError(c.id); !error.isEmpty())
+                Q_EMIT statusMessage(tr("Cannot list mined candidates: %1").arg(error));
+        }
+    std::stable_sort(above.begin(), above.end(),
+                     [](const auto* a, const auto* b) { return a->pRing > b->pRing; });
+    std::vector<ReviewItem> queue;
+    queue.reserve(above.size());
+    for (const rm::MinedCandidate* c : above) {
+        ReviewItem item;
+        item.galaxy = GalaxyId{c->catalogId, c->row};
+        item.key = 1.0 - c->pRing;
+        item.score = c->pRing;
+        item.note = QString::fromStdString(c->describe());
+        queue.push_back(std::move(item));
+    }
+    return queue;
 }
 
 void ReviewQueuePanel::start()
@@ -214,18 +292,23 @@ void ReviewQueuePanel::showCurrentItem()
     }
     const ReviewItem& item = m_queue[std::size_t(row)];
     QString what =
-        mode() == NearThreshold
+        !item.note.isEmpty() ? item.note.toHtmlEscaped()
+        : mode() == NearThreshold
             ? tr("score %1, %2 from the threshold").arg(item.score, 0, 'f', 3).arg(item.key, 0, 'f', 3)
             : tr("mean score %1 over %2 runs, std %3, spread %4")
                   .arg(item.score, 0, 'f', 3)
                   .arg(item.runs)
                   .arg(item.key, 0, 'f', 3)
                   .arg(item.spread, 0, 'f', 2);
-    const QString target = item.label == 1 ? tr("ring") : item.label == 0 ? tr("not ring") : tr("mixed");
+    // Mined candidates are in no target set: their line says new or known instead (in `what`).
+    const QString target = mode() == Candidates ? QString()
+                           : item.label == 1    ? tr(" · target set: ring")
+                           : item.label == 0    ? tr(" · target set: not ring")
+                                                : tr(" · target set: mixed");
     QString label = tr("no hand label");
     if (m_session)
         if (auto l = m_session->labels().current(item.galaxy)) label = tr("labelled %1").arg(labelText(*l));
-    m_current->setText(tr("<b>%1 of %2</b> · %3 · %4 · target set: %5 · %6")
+    m_current->setText(tr("<b>%1 of %2</b> · %3 · %4%5 · %6")
                            .arg(row + 1)
                            .arg(m_queue.size())
                            .arg(m_session ? m_session->caption(item.galaxy).toHtmlEscaped() : QString())

@@ -1,6 +1,8 @@
 #pragma once
 // The review queue dock: galaxies in the order a hand label helps most (a run's scores nearest its
-// threshold, or the largest disagreement between the finished runs), stepped through from the keyboard:
+// threshold, the largest disagreement between the finished runs, or the galaxies whose target-set label
+// another catalog contradicts, or the rings a mining run found, new and known), stepped through from the
+// keyboard:
 // R / N / U (1-5 for a ring type) label the current galaxy, saved at once, and the next one comes up.
 #include "results/ReviewOrder.h"
 
@@ -24,7 +26,9 @@ public:
     enum Mode
     {
         NearThreshold,
-        Disagreement
+        Disagreement,
+        Conflicts, // a target set's label disagrees with another catalog (targets/LabelConflicts.h)
+        Candidates // mined candidates above their threshold, likeliest first, new and known alike
     };
 
     explicit ReviewQueuePanel(GalaxySelection* selection, QWidget* parent = nullptr);
@@ -46,6 +50,8 @@ Q_SIGNALS:
 
 private:
     void fillRunBox();
+    std::vector<ReviewItem> conflictQueue();
+    std::vector<ReviewItem> candidateQueue();
     void showCurrentItem();
     void onLabelChanged(); // with "Skip hand-labelled", a galaxy labelled anywhere leaves the queue
 

@@ -18,7 +18,7 @@ double RunRow::metric(const std::string& split, const std::string& name) const
 
 std::optional<rm::MetricInterval> RunRow::interval(const std::string& split, const std::string& name) const
 {
-    const auto& m = split == "test" ? test : val;
+    const auto& m = split == "test" ? test : split == "cv" ? cv : val;
     const auto it = m.find(name);
     if (it == m.end() || !std::isfinite(it->second.value)) return std::nullopt;
     return it->second;
@@ -54,15 +54,16 @@ RunResults::RunResults(ProjectSession& session, QObject* parent) : QObject(paren
 
 void RunResults::refresh()
 {
-    const std::string path = QFile::encodeName(m_session.path()).toStdString();
     std::vector<RunRow> rows;
     try {
-        for (rm::RunSummary& s : rm::listRuns(path)) {
+        rm::RunStore runs(m_session.store());
+        for (rm::RunSummary& s : runs.listRuns("")) {
             RunRow row;
             row.run = std::move(s);
             if (row.done()) {
-                row.val = rm::loadMetrics(path, row.run.id, "val");
-                row.test = rm::loadMetrics(path, row.run.id, "test");
+                row.val = runs.metrics(row.run.id, "val");
+                row.test = runs.metrics(row.run.id, "test");
+                row.cv = runs.metrics(row.run.id, "cv");
             }
             rows.push_back(std::move(row));
         }
@@ -132,7 +133,7 @@ RunResults::Loaded& RunResults::load(qint64 runId)
     if (r && r->done()) {
         loaded.finishedAt = r->run.finishedAt;
         try {
-            const auto stored = rm::loadPredictions(QFile::encodeName(m_session.path()).toStdString(), runId);
+            const auto stored = rm::RunStore(m_session.store()).predictions(runId);
             // Rows written before predictions knew their galaxy are found through the target set.
             std::vector<rm::Target> targets;
             const bool needTargets = std::any_of(stored.begin(), stored.end(),

@@ -1,13 +1,13 @@
 #pragma once
 // What the project's training runs recorded, as the result panels see it: every run with its val and test
 // metrics, and (loaded on first use, then kept) each done run's predictions mapped to catalog rows. Reads go
-// through core's run read API (training/RunQueue.h). Whoever changes runs (the training monitor, an import)
+// through core's run read API (training/RunStore.h). Whoever changes runs (the training monitor, an import)
 // calls refresh(); panels follow runsChanged.
 //
 // It also holds the "badge run": the run whose scores the thumbnails show (the run picked in the comparison
 // table, else the best run by validation ROC AUC).
 #include "selection/GalaxyId.h"
-#include "training/RunQueue.h"
+#include "training/RunStore.h"
 
 #include <QHash>
 #include <QObject>
@@ -28,6 +28,7 @@ struct RunRow
 {
     rm::RunSummary run;
     std::map<std::string, rm::MetricInterval> val, test;
+    std::map<std::string, rm::MetricInterval> cv; // cross-validated cells only ("cv" split)
 
     bool done() const { return run.state == "done"; }
     // NaN when the run did not record the metric.

@@ -1,9 +1,11 @@
 #include "training/RocPrView.h"
 
+#include "project/ProjectSession.h"
 #include "training/PlotStyle.h"
-#include "training/RunQueue.h"
+#include "training/RunStore.h"
 
 #include "training/QCustomPlotInclude.h"
+
 #include <QComboBox>
 #include <QHBoxLayout>
 #include <QLabel>
@@ -71,9 +73,9 @@ RocPrView::RocPrView(QWidget* parent) : QWidget(parent)
 
 RocPrView::~RocPrView() = default;
 
-void RocPrView::setProject(const QString& projectPath)
+void RocPrView::setSession(ProjectSession* session)
 {
-    m_project = projectPath;
+    m_session = session;
     m_cache.clear();
     m_runs.clear();
     redraw();
@@ -118,9 +120,11 @@ const RocPrView::Loaded& RocPrView::load(std::int64_t runId)
     if (it != m_cache.end()) return it->second;
     Loaded l;
     try {
-        l.curves = rm::loadCurves(m_project.toStdString(), runId);
+        if (!m_session) throw rm::Error("no project is open");
+        rm::RunStore runs(m_session->store());
+        l.curves = runs.curves(runId);
         for (const char* s : {"val", "test"})
-            l.metrics[s] = rm::loadMetrics(m_project.toStdString(), runId, s);
+            l.metrics[s] = runs.metrics(runId, s);
     } catch (const std::exception& e) {
         l.error = QString::fromStdString(e.what());
     }

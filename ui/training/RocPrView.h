@@ -19,6 +19,8 @@ struct MetricInterval;
 
 namespace rm::ui {
 
+class ProjectSession;
+
 class RocPrView : public QWidget
 {
     Q_OBJECT
@@ -26,7 +28,7 @@ public:
     explicit RocPrView(QWidget* parent = nullptr);
     ~RocPrView() override;
 
-    void setProject(const QString& projectPath); // forgets cached curves
+    void setSession(ProjectSession* session); // forgets cached curves
     // The runs to overlay, in legend order. Loads (and caches) their curves and metrics; a run whose curves
     // cannot be read is listed in the legend as "(no curves)".
     void setRuns(const std::vector<rm::RunSummary>& runs);
@@ -45,7 +47,7 @@ private:
     QComboBox* m_split;
     QCustomPlot* m_roc;
     QCustomPlot* m_pr;
-    QString m_project;
+    ProjectSession* m_session = nullptr;
     std::vector<rm::RunSummary> m_runs;
     std::map<std::int64_t, Loaded> m_cache;
 };

@@ -1,82 +1,90 @@
 #include "training/TrainingController.h"
 
-#include "app/BackgroundPriority.h"
+#include "shell/BackgroundPriority.h"
+#include "tasks/TaskManager.h"
+#include "util/Error.h"
 
 #include <QMessageBox>
-#include <QThread>
 #include <QWidget>
 
 #include <algorithm>
 #include <exception>
+#include <map>
 
 namespace rm::ui {
 
 namespace {
 
-// Lives on the training thread for one run of the queue.
-class TrainingWorker : public QObject
+// Where a run of the queue has got, for the task's line in the status bar: each cell counts as one, a running
+// cell by the share of its epochs done. Lives on the training thread.
+class ProgressLine
 {
-    Q_OBJECT
 public:
-    TrainingWorker(TrainingRequest request, std::shared_ptr<TrainingChannel> channel,
-                   TrainingController* controller, std::function<void()> wake)
-        : m_request(std::move(request)), m_channel(std::move(channel)), m_controller(controller),
-          m_wake(std::move(wake))
+    explicit ProgressLine(const std::vector<rm::MatrixCell>& cells)
     {
+        for (const rm::MatrixCell& c : cells)
+            m_epochs[c.key] = std::max(1, c.config.epochs);
     }
 
-    void run()
+    // Returns whether the event moves the line.
+    bool add(const rm::RunEvent& e)
     {
-        yieldToTheGui();
-        int done = 0;
-        QString error;
-        // No exception may cross into Qt's event loop: everything core throws becomes the error message.
-        try {
-            rm::RunQueue queue(m_request.projectPath.toStdString(), m_request.matrix,
-                               m_request.experimentName.toStdString(), m_request.options,
-                               m_request.replaceMatrix);
-            done = queue.run([this](const rm::RunEvent& e) { push(e); }, &m_channel->stop);
-        } catch (const std::exception& e) {
-            error = QString::fromStdString(e.what());
-        } catch (...) {
-            error = QStringLiteral("unknown error in the training thread");
+        using K = rm::RunEvent::Kind;
+        if (e.cellCount > 0) m_count = e.cellCount;
+        switch (e.kind) {
+        case K::CellStarted:
+            m_share[e.cellKey] = 0;
+            m_cell = QStringLiteral("%1/%2 %3")
+                         .arg(e.cellIndex + 1)
+                         .arg(e.cellCount)
+                         .arg(QString::fromStdString(e.cellKey));
+            return true;
+        case K::Step:
+            m_share[e.cellKey] =
+                (e.step.epoch + double(e.step.step + 1) / std::max(1, e.step.stepsPerEpoch)) /
+                epochsOf(e.cellKey);
+            return true;
+        case K::Epoch:
+            m_share[e.cellKey] = (e.epoch.epoch + 1.0) / epochsOf(e.cellKey);
+            return true;
+        case K::CellSkipped:
+        case K::CellFinished:
+        case K::CellFailed:
+        case K::CellCancelled:
+            m_share[e.cellKey] = 1;
+            return true;
+        default:
+            return false;
         }
-        Q_EMIT finished(done, error);
     }
 
-Q_SIGNALS:
-    void finished(int cellsDone, const QString& error);
+    double fraction() const
+    {
+        if (m_count <= 0) return -1;
+        double sum = 0;
+        for (const auto& [key, share] : m_share)
+            sum += std::min(share, 1.0);
+        return std::min(1.0, sum / m_count);
+    }
+    QString text() const { return m_cell; }
 
 private:
-    // Training is background work: below normal priority, the GUI thread gets a core as soon as it wakes,
-    // even when LibTorch keeps every core busy. On Linux niceness is per thread and inherited by the threads
-    // this one starts (LibTorch's pool, the image loaders).
-    static void yieldToTheGui() { lowerCurrentThreadPriority(kTrainingNiceness); }
-
-    void push(const rm::RunEvent& e)
+    int epochsOf(const std::string& key) const
     {
-        bool wake = false;
-        {
-            std::lock_guard<std::mutex> lock(m_channel->mutex);
-            m_channel->events.push_back(e);
-            // Steps wait for the GUI's batch timer; everything else is worth a wake-up now.
-            if (e.kind != rm::RunEvent::Kind::Step && !m_channel->wakePending) {
-                m_channel->wakePending = true;
-                wake = true;
-            }
-        }
-        if (wake) QMetaObject::invokeMethod(m_controller, m_wake, Qt::QueuedConnection);
+        const auto it = m_epochs.find(key);
+        return it == m_epochs.end() ? 1 : it->second;
     }
 
-    TrainingRequest m_request;
-    std::shared_ptr<TrainingChannel> m_channel;
-    TrainingController* m_controller;
-    std::function<void()> m_wake;
+    std::map<std::string, int> m_epochs;
+    std::map<std::string, double> m_share;
+    int m_count = 0;
+    QString m_cell;
 };
 
 } // namespace
 
-TrainingController::TrainingController(QObject* parent) : QObject(parent)
+TrainingController::TrainingController(QObject* parent, TaskManager* tasks)
+    : QObject(parent), m_tasks(tasks ? tasks : TaskManager::instance())
 {
     qRegisterMetaType<rm::StepEvent>();
     qRegisterMetaType<rm::EpochEvent>();
@@ -87,18 +95,16 @@ TrainingController::TrainingController(QObject* parent) : QObject(parent)
 
 TrainingController::~TrainingController()
 {
-    if (!m_thread) return;
+    if (!m_task) return;
     // Last resort (a window should have used closeWhenStopped): cancel stops within one training step.
     m_channel->stop = int(rm::StopRequest::Cancel);
-    m_thread->quit();
-    m_thread->wait();
-    delete m_worker; // its deleteLater would need the stopped thread's event loop
-    delete m_thread;
+    disconnect(m_task, nullptr, this, nullptr);
+    m_task->waitForWorker();
 }
 
 bool TrainingController::start(const TrainingRequest& request)
 {
-    if (m_thread) {
+    if (m_task) {
         m_lastError = tr("Training is already running");
         return false;
     }
@@ -125,21 +131,55 @@ bool TrainingController::start(const TrainingRequest& request)
     }
     m_request = request;
     m_lastError.clear();
-    m_runError.clear();
-    m_cellsDone = 0;
     m_stepBatches = 0;
     m_closePending = false;
     m_channel = std::make_shared<TrainingChannel>();
 
-    m_thread = new QThread; // not parented: it is deleted once finished, after this object may be gone
-    m_thread->setObjectName(QStringLiteral("training"));
-    auto* worker = new TrainingWorker(request, m_channel, this, [this] { wake(); });
-    m_worker = worker;
-    worker->moveToThread(m_thread);
-    connect(m_thread, &QThread::started, worker, &TrainingWorker::run);
-    connect(worker, &TrainingWorker::finished, this, &TrainingController::workerDone);
-    connect(m_thread, &QThread::finished, worker, &QObject::deleteLater);
-    m_thread->start(QThread::LowPriority);
+    // The worker never calls into the GUI: it appends the run's events to the channel and wakes this
+    // object (queued) only for those that matter at once; steps wait for the batch timer.
+    const auto channel = m_channel;
+    const auto push = [this, channel](const rm::RunEvent& e) {
+        bool wake = false;
+        {
+            std::lock_guard<std::mutex> lock(channel->mutex);
+            channel->events.push_back(e);
+            if (e.kind != rm::RunEvent::Kind::Step && !channel->wakePending) {
+                channel->wakePending = true;
+                wake = true;
+            }
+        }
+        if (wake)
+            QMetaObject::invokeMethod(
+                this, [this] { drain(); }, Qt::QueuedConnection);
+    };
+    Task::Function work = [request, channel, push, cells = m_cells](TaskContext& context) -> QString {
+        // Training is background work: below normal priority, the GUI thread gets a core as soon as it
+        // wakes, even when LibTorch keeps every core busy. On Linux niceness is per thread and inherited by
+        // the threads this one starts (LibTorch's pool, the image loaders); the task's thread is its own.
+        lowerCurrentThreadPriority(kTrainingNiceness);
+        ProgressLine line(cells);
+        // What core throws becomes the task's failure message (never crossing the event loop).
+        try {
+            rm::RunQueue queue(request.projectPath.toStdString(), request.matrix,
+                               request.experimentName.toStdString(), request.options, request.replaceMatrix);
+            channel->cellsDone = queue.run(
+                [&](const rm::RunEvent& e) {
+                    push(e);
+                    if (line.add(e)) context.setProgress(line.fraction(), line.text());
+                },
+                &channel->stop);
+        } catch (const std::exception&) {
+            throw;
+        } catch (...) {
+            throw rm::Error("unknown error in the training thread");
+        }
+        return {};
+    };
+    m_task = m_tasks->run(tr("Training %1").arg(request.experimentName), std::move(work), Task::NoFlags,
+                          QThread::LowPriority);
+    connect(m_task, &Task::cancelRequested, this,
+            &TrainingController::cancel); // its Cancel in the status bar
+    connect(m_task, &Task::finished, this, &TrainingController::taskDone);
     m_stepTimer.start();
     Q_EMIT started(request.experimentName, cellCount);
     return true;
@@ -147,21 +187,21 @@ bool TrainingController::start(const TrainingRequest& request)
 
 void TrainingController::pause()
 {
-    if (!m_thread || m_channel->stop != int(rm::StopRequest::None)) return;
+    if (!m_task || m_channel->stop != int(rm::StopRequest::None)) return;
     m_channel->stop = int(rm::StopRequest::Pause);
     Q_EMIT stopRequested(rm::StopRequest::Pause);
 }
 
 void TrainingController::cancel()
 {
-    if (!m_thread || m_channel->stop == int(rm::StopRequest::Cancel)) return;
+    if (!m_task || m_channel->stop == int(rm::StopRequest::Cancel)) return;
     m_channel->stop = int(rm::StopRequest::Cancel); // also upgrades a pause
     Q_EMIT stopRequested(rm::StopRequest::Cancel);
 }
 
 bool TrainingController::isStopping() const
 {
-    return m_thread && m_channel->stop != int(rm::StopRequest::None);
+    return m_task && m_channel->stop != int(rm::StopRequest::None);
 }
 
 std::optional<rm::MatrixCell> TrainingController::cell(const QString& key) const
@@ -169,11 +209,6 @@ std::optional<rm::MatrixCell> TrainingController::cell(const QString& key) const
     for (const rm::MatrixCell& c : m_cells)
         if (c.key == key.toStdString()) return c;
     return std::nullopt;
-}
-
-void TrainingController::wake()
-{
-    drain();
 }
 
 void TrainingController::drain()
@@ -242,27 +277,19 @@ void TrainingController::deliver(const rm::RunEvent& e)
     }
 }
 
-void TrainingController::workerDone(int cellsDone, const QString& error)
+void TrainingController::taskDone(bool ok, const QString& message)
 {
-    m_cellsDone = cellsDone;
-    m_runError = error;
-    QThread* thread = m_thread;
-    if (!thread) return;
-    // The worker's thread ends its event loop; the rest happens once it has really stopped.
-    connect(thread, &QThread::finished, this, [this, thread] {
-        m_stepTimer.stop();
-        drain(); // what the worker queued before it finished
-        const bool stopped = m_channel->stop != int(rm::StopRequest::None);
-        m_thread = nullptr;
-        thread->deleteLater();
-        Q_EMIT finished(m_cellsDone, stopped, m_runError);
-    });
-    thread->quit();
+    // The task's worker thread has stopped.
+    m_stepTimer.stop();
+    drain(); // what the worker queued before it finished
+    const bool stopped = m_channel->stop != int(rm::StopRequest::None);
+    m_task = nullptr;
+    Q_EMIT finished(m_channel->cellsDone, stopped, ok ? QString() : message);
 }
 
 bool TrainingController::closeWhenStopped(QWidget* window)
 {
-    if (!m_thread) return true;
+    if (!m_task) return true;
     if (m_closePending) return false;
     auto* box = new QMessageBox(
         QMessageBox::Question, tr("Training Is Running"),
@@ -273,7 +300,7 @@ bool TrainingController::closeWhenStopped(QWidget* window)
     box->setDefaultButton(QMessageBox::No);
     box->setAttribute(Qt::WA_DeleteOnClose);
     connect(box, &QMessageBox::finished, this, [this, window](int result) {
-        if (result != QMessageBox::Yes || !m_thread) return;
+        if (result != QMessageBox::Yes || !m_task) return;
         m_closePending = true;
         connect(
             this, &TrainingController::finished, window, [window] { window->close(); },
@@ -285,5 +312,3 @@ bool TrainingController::closeWhenStopped(QWidget* window)
 }
 
 } // namespace rm::ui
-
-#include "TrainingController.moc"

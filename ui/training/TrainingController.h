@@ -1,14 +1,16 @@
 #pragma once
-// Runs an experiment matrix (rm::RunQueue::run) on a worker thread and reports its events on the GUI thread
-// as signals. The worker never calls into the GUI: it appends events to a locked queue and wakes the GUI
-// only for events that matter at once (a cell starting or finishing, an epoch); training steps, which can
-// come hundreds of times a second on a GPU, are collected and delivered in batches at most
-// kStepBatchesPerSecond times a second, so the GUI thread is never flooded. Pause and cancel go to the run
-// queue through an atomic.
+// Runs an experiment matrix (rm::RunQueue::run) as a task of the TaskManager (its worker thread, its line in
+// the status bar with the training's progress and a Cancel that cancels the training) and reports the run's
+// events on the GUI thread as signals. The worker never calls into the GUI: it appends events to a locked
+// queue and wakes the GUI only for events that matter at once (a cell starting or finishing, an epoch);
+// training steps, which can come hundreds of times a second on a GPU, are collected and delivered in batches
+// at most kStepBatchesPerSecond times a second, so the GUI thread is never flooded. Pause and cancel go to
+// the run queue through an atomic.
 //
 // Nothing here blocks the GUI thread: start() returns at once, stopping is a request, and `finished` says
 // when the worker is done. Only destroying a controller whose worker still runs waits (after cancelling),
 // which closeWhenStopped() lets a window avoid.
+#include "tasks/TaskManager.h"
 #include "training/TrainingTypes.h"
 
 #include <QObject>
@@ -22,7 +24,6 @@
 #include <mutex>
 #include <optional>
 
-class QThread;
 class QWidget;
 
 namespace rm::ui {
@@ -45,6 +46,7 @@ struct TrainingChannel
     std::deque<rm::RunEvent> events;
     bool wakePending = false;
     std::atomic<int> stop{int(rm::StopRequest::None)};
+    std::atomic<int> cellsDone{0}; // what RunQueue::run returned
 };
 
 class TrainingController : public QObject
@@ -53,7 +55,8 @@ class TrainingController : public QObject
 public:
     static constexpr int kStepBatchesPerSecond = 20;
 
-    explicit TrainingController(QObject* parent = nullptr);
+    // tasks nullptr: the application's (TaskManager::instance()).
+    explicit TrainingController(QObject* parent = nullptr, TaskManager* tasks = nullptr);
     ~TrainingController() override; // cancels and waits for a running worker
 
     // Validates the matrix (its cells) and starts the worker. Returns false, with lastError(), when a run is
@@ -62,7 +65,9 @@ public:
     void pause();  // finish the current epoch, keep the checkpoint, leave the cell queued
     void cancel(); // stop within a step, mark the running cell cancelled
 
-    bool isRunning() const { return m_thread != nullptr; }
+    bool isRunning() const { return m_task != nullptr; }
+    // The running training's task (nullptr when none runs).
+    Task* task() const { return m_task; }
     bool isStopping() const;
     QString lastError() const { return m_lastError; }
     const TrainingRequest& request() const { return m_request; }
@@ -89,21 +94,18 @@ Q_SIGNALS:
     void finished(int cellsDone, bool stopped, const QString& error);
 
 private:
-    void wake(); // queued from the worker
     void drain();
-    void workerDone(int cellsDone, const QString& error);
+    void taskDone(bool ok, const QString& message);
     void deliver(const rm::RunEvent& event);
 
+    TaskManager* m_tasks;
     std::shared_ptr<TrainingChannel> m_channel;
-    QThread* m_thread = nullptr;
-    QObject* m_worker = nullptr; // lives on m_thread; deletes itself when the thread finishes
+    QPointer<Task> m_task;
     QTimer m_stepTimer;
     TrainingRequest m_request;
     std::vector<rm::MatrixCell> m_cells;
     QString m_lastError;
     int m_stepBatches = 0;
-    int m_cellsDone = 0;
-    QString m_runError;
     bool m_closePending = false;
 };
 

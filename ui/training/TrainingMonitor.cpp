@@ -1,12 +1,15 @@
 #include "training/TrainingMonitor.h"
 
+#include "project/ProjectSession.h"
 #include "training/LossCurvesView.h"
 #include "training/PlotStyle.h"
 #include "training/RocPrView.h"
+#include "training/RunStore.h"
 #include "training/TrainProgress.h"
 #include "training/TrainingController.h"
 
 #include "training/QCustomPlotInclude.h"
+
 #include <QDateTime>
 #include <QFileDialog>
 #include <QHBoxLayout>
@@ -123,7 +126,8 @@ TrainingMonitor::TrainingMonitor(TrainingController* controller, QWidget* parent
     connect(controller, &TrainingController::started, this, [this](const QString& experiment, int cells) {
         m_progress->setValue(0);
         m_status->setText(tr("Training experiment %1: %n cell(s)", nullptr, cells).arg(experiment));
-        log(tr("started experiment %1 (%n cell(s)) in %2", nullptr, cells).arg(experiment, m_project));
+        log(tr("started experiment %1 (%n cell(s)) in %2", nullptr, cells)
+                .arg(experiment, m_session ? m_session->path() : QString()));
         m_tabs->setCurrentWidget(m_curves);
     });
     connect(controller, &TrainingController::cellStarted, this, &TrainingMonitor::onCellStarted);
@@ -182,15 +186,14 @@ void TrainingMonitor::exportInteractively(QCustomPlot* plot, const QString& name
     Q_EMIT statusMessage(tr("Saved %1").arg(path));
 }
 
-void TrainingMonitor::setProject(const QString& projectPath)
+void TrainingMonitor::setSession(ProjectSession* session)
 {
-    if (projectPath == m_project) return;
-    m_project = projectPath;
-    m_rocPr->setProject(projectPath);
+    if (session == m_session) return;
+    m_session = session;
+    m_rocPr->setSession(session);
     m_curvesRun = 0;
-    m_curves->clear(projectPath.isEmpty()
-                        ? tr("No project")
-                        : tr("No training yet: start the experiment matrix, or pick a finished run"));
+    m_curves->clear(!session ? tr("No project")
+                             : tr("No training yet: start the experiment matrix, or pick a finished run"));
     m_epochs->setRowCount(0);
     refreshRuns();
 }
@@ -228,9 +231,9 @@ void TrainingMonitor::refreshRuns()
         m_runs->currentItem() ? m_runs->currentItem()->data(RunIdColumn, Qt::UserRole).toLongLong() : 0;
 
     std::vector<rm::RunSummary> runs;
-    if (!m_project.isEmpty()) {
+    if (m_session) {
         try {
-            runs = rm::listRuns(m_project.toStdString());
+            runs = rm::RunStore(m_session->store()).listRuns("");
         } catch (const std::exception& e) {
             log(tr("cannot list runs: %1").arg(QString::fromStdString(e.what())));
         }
@@ -294,9 +297,9 @@ void TrainingMonitor::updateOverlay()
 {
     std::vector<rm::RunSummary> picked;
     std::vector<rm::RunSummary> all;
-    if (!m_project.isEmpty()) {
+    if (m_session) {
         try {
-            all = rm::listRuns(m_project.toStdString());
+            all = rm::RunStore(m_session->store()).listRuns("");
         } catch (const std::exception&) {
         }
     }
@@ -312,11 +315,11 @@ void TrainingMonitor::updateOverlay()
 void TrainingMonitor::showRunHistory(QTreeWidgetItem* item)
 {
     m_epochs->setRowCount(0);
-    if (!item || m_project.isEmpty()) return;
+    if (!item || !m_session) return;
     const qint64 runId = item->data(RunIdColumn, Qt::UserRole).toLongLong();
     std::vector<rm::EpochEvent> epochs;
     try {
-        epochs = rm::loadEpochs(m_project.toStdString(), runId);
+        epochs = rm::RunStore(m_session->store()).epochs(runId);
     } catch (const std::exception& e) {
         log(tr("cannot read the epochs of run %1: %2").arg(runId).arg(QString::fromStdString(e.what())));
         return;

@@ -20,6 +20,8 @@ class QTreeWidgetItem;
 
 namespace rm::ui {
 
+class ProjectSession;
+
 class LossCurvesView;
 class RocPrView;
 class TrainingController;
@@ -42,7 +44,7 @@ public:
 
     explicit TrainingMonitor(TrainingController* controller, QWidget* parent = nullptr);
 
-    void setProject(const QString& projectPath); // empty: no project
+    void setSession(ProjectSession* session); // null: no project; runs are read through its store
     void refreshRuns();
     // Ticks (or unticks) a run in the list, which overlays (or removes) its ROC and PR curves.
     bool setRunChecked(qint64 runId, bool checked);
@@ -74,7 +76,7 @@ private:
     QTreeWidgetItem* itemOf(qint64 runId) const;
 
     TrainingController* m_controller;
-    QString m_project;
+    ProjectSession* m_session = nullptr;
     QLabel* m_status;
     QProgressBar* m_progress;
     QTreeWidget* m_runs;

@@ -1,0 +1,126 @@
+// ringminer-cli mine: scores a wide catalog with a trained run in resumable shards and publishes the new ring
+// catalog (DIR/rings.csv, DIR/rings.fits, DIR/rings.provenance.json), imported into the project with role
+// candidates. Under `mpirun -np N` every rank scores its own shards and rank 0 publishes. The work is in
+// core/mining/Mining.h; this verb only reads the arguments.
+#include "Cli.h"
+
+#include "mining/Mining.h"
+#include "util/Error.h"
+
+#include <cstdio>
+#include <cstdlib>
+
+#ifdef RINGMINER_HAVE_MPI
+#include <mpi.h>
+#endif
+
+using namespace rm;
+using namespace rm::cli;
+
+namespace {
+
+// MPI only when launched by an MPI starter: a plain run stays a plain process.
+bool launchedByMpi()
+{
+    for (const char* v : {"OMPI_COMM_WORLD_SIZE", "PMI_SIZE", "PMIX_RANK", "MPI_LOCALNRANKS"})
+        if (std::getenv(v)) return true;
+    return false;
+}
+
+#ifdef RINGMINER_HAVE_MPI
+struct MpiSession
+{
+    bool active = false;
+    int rank = 0, size = 1;
+    MpiSession()
+    {
+        if (!launchedByMpi()) return;
+        MPI_Init(nullptr, nullptr);
+        active = true;
+        MPI_Comm_rank(MPI_COMM_WORLD, &rank);
+        MPI_Comm_size(MPI_COMM_WORLD, &size);
+    }
+    ~MpiSession()
+    {
+        if (active) MPI_Finalize();
+    }
+};
+#endif
+
+int mineVerb(const Args& args)
+{
+    args.allowOnly({"run", "experiment", "catalog", "images", "folder", "template", "out", "shard-size",
+                    "precision", "threshold", "radius", "id-column", "device", "batch", "name"},
+                   {"tta"});
+    MiningRequest rq;
+    rq.projectPath = args.positional(0, "PROJECT");
+    const auto run = args.option("run"), catalog = args.option("catalog"), out = args.option("out");
+    if (!run || !catalog || !out) throw UsageError("--run, --catalog and --out are required");
+    rq.run = *run;
+    rq.experiment = args.option("experiment", "");
+    rq.catalog = *catalog;
+    rq.outDir = *out;
+    rq.images = args.option("images", "");
+    rq.folder = args.option("folder", "");
+    rq.pattern = args.option("template", "");
+    if (rq.images.empty() == rq.folder.empty())
+        throw UsageError(
+            "give --images SOURCE (a catalog of the project with an image source) or --folder DIR "
+            "--template T");
+    if (!rq.folder.empty() && rq.pattern.empty())
+        throw UsageError("--folder needs --template, e.g. '{file}'");
+    rq.tta = args.flag("tta");
+    const long long shard = args.integer("shard-size", 2048);
+    if (shard < 1 || shard > 10000000) throw UsageError("--shard-size must be 1..10000000");
+    rq.shardSize = static_cast<std::size_t>(shard);
+    if (args.option("threshold") && args.option("precision"))
+        throw UsageError("give --precision or --threshold, not both");
+    if (args.option("threshold")) rq.threshold = args.number("threshold", 0.5);
+    rq.precision = args.number("precision", 0.9);
+    if (!(rq.precision > 0 && rq.precision <= 1)) throw UsageError("--precision must be in (0, 1]");
+    rq.radiusArcsec = args.number("radius", 5);
+    if (!(rq.radiusArcsec >= 0)) throw UsageError("--radius must not be negative");
+    if (args.option("id-column")) rq.idColumn = args.option("id-column");
+    rq.device = args.option("device", "");
+    const long long batch = args.integer("batch", 64);
+    if (batch < 1 || batch > 4096) throw UsageError("--batch must be 1..4096");
+    rq.batchSize = static_cast<int>(batch);
+    rq.candidatesName = args.option("name", "");
+
+#ifdef RINGMINER_HAVE_MPI
+    MpiSession mpi;
+    rq.rank = mpi.rank;
+    rq.ranks = mpi.size;
+    if (mpi.active) rq.barrier = [] { MPI_Barrier(MPI_COMM_WORLD); };
+#else
+    // Ranks that do not know of each other would all score every shard.
+    if (launchedByMpi())
+        throw Error("this ringminer-cli was built without MPI (configure with -DRINGMINER_MPI=ON); run it "
+                    "without mpirun");
+#endif
+    const std::string who = rq.ranks > 1 ? "rank " + std::to_string(rq.rank) + ": " : "";
+    rq.log = [who](const std::string& s) { std::fprintf(stderr, "%s%s\n", who.c_str(), s.c_str()); };
+    Progress progress(who + "scoring");
+    rq.progress = progress;
+    const MiningResult result = mine(rq);
+    if (rq.rank != 0) {
+        std::fprintf(stderr, "%s%s\n", who.c_str(), result.text.c_str());
+        return 0;
+    }
+    printSummary(args, result.summary, result.text);
+    return result.complete ? 0 : 3;
+}
+
+} // namespace
+
+static VerbRegistrar mineRegistrar(
+    {"mine",
+     "PROJECT --run RUN|best|CELL --catalog NAME|FILE (--images SOURCE | --folder DIR --template T) --out "
+     "DIR "
+     "[--tta] [--shard-size 2048] [--precision 0.9 | --threshold T] [--radius 5] [--id-column C] [--name N] "
+     "[--batch 64] [--device D] [--experiment E] [--json]",
+     "score a wide catalog in resumable shards (kill and run again: nothing lost) and publish the new ring "
+     "catalog DIR/rings.csv + rings.fits with provenance, known rings flagged, imported as role candidates; "
+     "under mpirun each rank scores its own shards",
+     {"tta"},
+     mineVerb});

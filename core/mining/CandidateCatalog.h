@@ -1,0 +1,72 @@
+#pragma once
+// The new catalog a mining run publishes: every input row (scored, or with the reason it could not be), its
+// id and position, p_ring (and p_ring_std with test-time augmentation), is_ring at the chosen threshold, and
+// known_ring with the matching catalog's name and id when a known ring lies within the radius. Written as CSV
+// (with a provenance JSON sidecar) and as a FITS binary table (provenance in header keywords), each to a temp
+// file renamed into place, so a file under its final name is always whole.
+#include <cmath>
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace rm {
+
+struct CandidateProvenance
+{
+    std::int64_t runId = 0;
+    std::string cell, arch, fineTune, weightsSha256;
+    double threshold = 0.5;
+    std::string thresholdHow;               // "precision>=0.9 on validation" or "given"
+    double targetPrecision = NAN;           // NaN when the threshold was given
+    double valPrecision = 0, valRecall = 0; // at the threshold, on the run's validation predictions
+    std::string inputPath, inputSha256;
+    std::size_t inputRows = 0;
+    bool tta = false;
+    double radiusArcsec = 5;
+    std::vector<std::string> knownCatalogs; // the rings-role catalogs matched against
+    std::string date;                       // ISO 8601 UTC, fixed when the mining run started
+    std::string version;                    // RingMiner version
+};
+
+struct CandidateTable
+{
+    std::string idName; // the input's id column name
+    bool hasPositions = false;
+    bool tta = false;
+    std::vector<std::size_t> sourceRow; // 1-based row of the input file
+    std::vector<std::string> id;
+    std::vector<double> ra, dec;        // NaN when unknown
+    std::vector<float> pRing, pRingStd; // NaN when not scored
+    std::vector<std::uint8_t> isRing, knownRing;
+    std::vector<std::string> knownCatalog, knownId;
+    std::vector<double> knownSeparation; // arcsec, NaN when none
+    std::vector<std::string> error;      // "" when scored
+
+    std::size_t size() const { return id.size(); }
+    void resize(std::size_t n);
+};
+
+// A catalog of known rings to flag candidates against.
+struct KnownRings
+{
+    std::string name;
+    std::vector<double> ra, dec;
+    std::vector<std::string> ids;
+};
+
+// Fills knownRing/knownCatalog/knownId/knownSeparation: the nearest known ring within radiusArcsec over all
+// catalogs (ties go to the earlier catalog). Rows without a position are never known.
+void flagKnownRings(CandidateTable& table, const std::vector<KnownRings>& known, double radiusArcsec);
+
+// Columns: row, <id>, [ra, dec,] p_ring, [p_ring_std,] is_ring, known_ring, known_catalog, known_id,
+// known_sep_arcsec, error. Numbers in fixed formats, so equal inputs give byte-identical files.
+void writeCandidatesCsv(const std::string& path, const CandidateTable& table);
+// The provenance as JSON (the CSV's sidecar, also handy for summaries).
+std::string provenanceJson(const CandidateProvenance& p);
+void writeTextFile(const std::string& path, const std::string& text); // via a temp file and rename
+// FITS binary table CANDIDATES with the same columns (ID, RA, DEC, P_RING, P_RING_STD, IS_RING, KNOWN_RING,
+// KNOWN_CAT, KNOWN_ID, KNOWN_SEP, ERROR, ROW) and the provenance as RM_* header keywords.
+void writeCandidatesFits(const std::string& path, const CandidateTable& table, const CandidateProvenance& p);
+
+} // namespace rm

@@ -1,0 +1,48 @@
+#pragma once
+// Scores a catalog in shards of a fixed number of galaxies. With a folder, each shard's scores go to a temp
+// file that is renamed into place only when the shard is complete, so a run killed at any moment loses at
+// most the shard it was scoring, and running again skips the finished ones. Scores are stored bit-exact, so
+// what is assembled from the shards does not depend on how many runs (or MPI ranks) wrote them. Without a
+// folder the shards stay in memory (what `predict` does).
+#include "training/ScoreGalaxies.h"
+
+#include <cstddef>
+#include <functional>
+#include <string>
+#include <vector>
+
+namespace rm {
+
+struct ShardPlan
+{
+    std::size_t shardSize = 2048;
+    std::string dir; // where shard files live; empty = in memory, nothing written
+    // This process scores the shards s with s % ranks == rank (MPI ranks; 0 of 1 otherwise).
+    int rank = 0, ranks = 1;
+};
+
+struct ShardedScores
+{
+    std::vector<GalaxyScore> scores; // one per galaxy; complete only when every shard is done
+    std::size_t shards = 0;          // in the plan
+    std::size_t shardsDone = 0;      // on disk when the call ended (all of them when complete)
+    std::size_t shardsFound = 0;     // already on disk when the call started (skipped)
+    std::size_t shardsScored = 0;    // scored by this call
+    bool complete = false;           // every shard's scores are in `scores`
+};
+
+std::string shardFileName(std::size_t shard); // "shard-000012.scores"
+
+// galaxyAt(i) gives galaxy i of count (built shard by shard, so memory stays flat on a big catalog).
+// progress(galaxies done, count) after each shard; return false to stop after it (the shards done stay).
+// Throws rm::Error for an unreadable or malformed shard file that claims to be complete.
+ShardedScores scoreInShards(const ImageSource& source, std::size_t count,
+                            const std::function<GalaxyRef(std::size_t)>& galaxyAt,
+                            const ScoreGalaxiesOptions& options, const ShardPlan& plan,
+                            const std::function<bool(std::size_t, std::size_t)>& progress = {});
+
+// Reads every shard of the plan that is on disk into scores (which has one entry per galaxy); returns how
+// many shards were there.
+std::size_t readShards(const ShardPlan& plan, std::size_t count, std::vector<GalaxyScore>& scores);
+
+} // namespace rm

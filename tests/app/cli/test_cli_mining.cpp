@@ -1,0 +1,453 @@
+// `ringminer-cli mine` end to end with a tiny run trained here: the real Galaxy Zoo DECaLS cutouts mined in
+// shards, killed (SIGKILL) at several points and run again to byte-identical CSV and FITS; a manifest that
+// does not match the command; bad images (missing, truncated JPEG, HTML saved as .jpg) and an unreadable row
+// recorded with their reasons; the 1000 real unlabelled GZ2 images (ids only, no positions) all scored;
+// templates that resolve nothing; the threshold at a target precision; FITS read back by astropy with the
+// same values and the provenance; known rings flagged against the project's rings catalogs (Buta 2017);
+// test-time augmentation; the result imported with role candidates; and the same under mpirun -np 2.
+#include "FaultServer.h"
+#include "TestData.h"
+
+#include "sources/GalaxyRef.h"
+#include "sources/ImageSource.h"
+#include "store/ProjectStore.h"
+
+#include <QElapsedTimer>
+#include <QJsonArray>
+#include <QStandardPaths>
+#include <QThread>
+#include <QtTest>
+
+#include <nlohmann/json.hpp>
+
+#include <csignal>
+#include <fstream>
+#include <random>
+
+using rmtest::runCli;
+
+class TestCliMining : public QObject
+{
+    Q_OBJECT
+
+    QTemporaryDir m_dir;
+    QString m_project, m_labels, m_gzd;
+    QString m_uninterrupted; // the output folder of one uninterrupted run
+
+    static QStringList lines(const QString& path)
+    {
+        QFile f(path);
+        if (!f.open(QIODevice::ReadOnly)) return {};
+        return QString::fromUtf8(f.readAll()).split('\n', Qt::SkipEmptyParts);
+    }
+    static QByteArray bytes(const QString& path)
+    {
+        QFile f(path);
+        return f.open(QIODevice::ReadOnly) ? f.readAll() : QByteArray();
+    }
+    static void writeFile(const QString& path, const QByteArray& data)
+    {
+        QFile f(path);
+        QVERIFY(f.open(QIODevice::WriteOnly));
+        f.write(data);
+    }
+    // The mining command on the real cutouts into `out`.
+    QStringList mineArgs(const QString& out, const QString& name) const
+    {
+        return {"mine",        m_project,    "--run",  "best",  "--catalog", m_labels,       "--folder",
+                m_gzd,         "--template", "{file}", "--out", out,         "--shard-size", "25",
+                "--threshold", "0.5",        "--name", name,    "--json"};
+    }
+
+private Q_SLOTS:
+    void initTestCase()
+    {
+        RM_REQUIRE_IMAGE_DECODING();
+        QVERIFY2(!rmtest::cliPath().isEmpty(), "RINGMINER_CLI is not set (run through ctest)");
+        // Outputs carry the date the mining run started: pinned, so two runs can be compared byte for byte.
+        qputenv("SOURCE_DATE_EPOCH", "1767225600");
+        RM_SHARED_DATA(labels, "images/gzdecals_ring470/labels.csv");
+        RM_SHARED_DATA(buta, "catalogs/buta2017_table2.csv");
+        m_labels = QString::fromStdString(labels);
+        m_gzd = QFileInfo(m_labels).absolutePath();
+        const auto made = runCli({"demo", "make", m_dir.filePath("demo"), "--rings", "16", "--non-rings",
+                                  "16", "--size", "40", "--json"});
+        QVERIFY2(made.exitCode == 0, qPrintable(made.err));
+        m_project = QDir::current().absoluteFilePath(made.json().value("project").toString());
+        const QString matrix = m_dir.filePath("matrix.json");
+        std::ofstream(matrix.toStdString()) << R"({"name": "mine", "target_sets": ["demo"],
+          "models": [{"name": "cnn", "arch": "simple_cnn", "in_chans": 1, "modes": ["all_layers"]}],
+          "defaults": {"image_size": 32, "epochs": 1, "batch_size": 8, "max_steps_per_epoch": 2,
+                       "embedding_views": 1, "device": "cpu", "loader_threads": 1, "torch_threads": 1}})";
+        const auto trained = runCli({"train", m_project, "--matrix", matrix, "--json"});
+        QVERIFY2(trained.exitCode == 0, qPrintable(trained.err));
+        const auto imported = runCli({"catalog", "import", m_project, QString::fromStdString(buta), "--name",
+                                      "buta", "--role", "rings", "--json"});
+        QVERIFY2(imported.exitCode == 0, qPrintable(imported.err));
+    }
+
+    void minesTheRealCutouts()
+    {
+        m_uninterrupted = m_dir.filePath("whole");
+        const auto r = runCli(mineArgs(m_uninterrupted, "candidates_whole"));
+        QVERIFY2(r.exitCode == 0, qPrintable(r.err));
+        const QJsonObject j = r.json();
+        QCOMPARE(j.value("complete").toBool(), true);
+        QCOMPARE(j.value("rows").toInt(), 377);
+        QCOMPARE(j.value("scored").toInt(), 377);
+        QCOMPARE(j.value("shards").toInt(), 16);
+        QCOMPARE(j.value("shards_scored").toInt(), 16);
+        QCOMPARE(j.value("threshold").toDouble(), 0.5);
+        // 75 of these galaxies are Buta 2017 rings within 5 arcsec (README of ../shared/data).
+        QCOMPARE(j.value("known_rings").toInt(), 75);
+        const QStringList csv = lines(m_uninterrupted + "/rings.csv");
+        QCOMPARE(csv.size(), 378);
+        QCOMPARE(csv[0], QString("row,iauname,ra,dec,p_ring,is_ring,known_ring,known_catalog,known_id,"
+                                 "known_sep_arcsec,error"));
+        int known = 0, rings = 0;
+        for (int i = 1; i < csv.size(); ++i) {
+            const QStringList f = csv[i].split(',');
+            QCOMPARE(f.size(), 11);
+            QCOMPARE(f[0].toInt(), i); // every input row, in order
+            const double p = f[4].toDouble();
+            QVERIFY(p >= 0 && p <= 1);
+            QCOMPARE(f[5].toInt(), p >= 0.5 ? 1 : 0);
+            rings += f[5].toInt();
+            if (f[6] == "1") {
+                ++known;
+                QCOMPARE(f[7], QString("buta"));
+                QVERIFY(!f[8].isEmpty());
+                QVERIFY(f[9].toDouble() <= 5.0);
+            }
+            QVERIFY(f[10].isEmpty());
+        }
+        QCOMPARE(known, 75);
+        QCOMPARE(j.value("rings").toInt(), rings);
+        QCOMPARE(j.value("rings_new").toInt() + j.value("rings_known").toInt(), rings);
+
+        // Imported into the project with role candidates.
+        auto store = rm::ProjectStore::open(m_project.toStdString());
+        const rm::CatalogInfo cat = store->catalog("candidates_whole");
+        QCOMPARE(cat.role, rm::CatalogRole::Candidates);
+        QCOMPARE(cat.rowCount, std::size_t(377));
+        // Its template names `file`, which the candidates do not carry: no cutouts for them, and it says so.
+        QVERIFY(!store->imageSourceSpec(cat.id));
+        QVERIFY2((r.out + r.err).contains("needs column 'file'"), qPrintable(r.out + r.err));
+
+        // Running it again finds every shard done and writes the same bytes.
+        const QByteArray before = bytes(m_uninterrupted + "/rings.fits");
+        const auto again = runCli(mineArgs(m_uninterrupted, "candidates_whole"));
+        QVERIFY2(again.exitCode == 0, qPrintable(again.err));
+        QCOMPARE(again.json().value("shards_scored").toInt(), 0);
+        QCOMPARE(again.json().value("shards_found").toInt(), 16);
+        QCOMPARE(bytes(m_uninterrupted + "/rings.fits"), before);
+    }
+
+    void resumesAfterKillsToIdenticalBytes()
+    {
+        const QString out = m_dir.filePath("killed");
+        std::mt19937 random(7);
+        int kills = 0;
+        // Kill after 1, 6 and 11 finished shards plus a random moment, then run to the end.
+        for (int shardsBefore : {1, 6, 11}) {
+            QProcess p;
+            p.start(rmtest::cliPath(), mineArgs(out, "candidates_killed"));
+            QVERIFY(p.waitForStarted());
+            QElapsedTimer t;
+            t.start();
+            while (p.state() == QProcess::Running && t.elapsed() < 60000 &&
+                   QDir(out + "/shards").entryList({"shard-*.scores"}).size() < shardsBefore)
+                QThread::msleep(5);
+            QThread::msleep(std::uniform_int_distribution<int>(0, 120)(random));
+            if (p.state() == QProcess::Running) {
+                ::kill(static_cast<pid_t>(p.processId()), SIGKILL);
+                ++kills;
+            }
+            p.waitForFinished();
+        }
+        QVERIFY2(kills >= 2, "the runs finished before they could be killed");
+        const int done = QDir(out + "/shards").entryList({"shard-*.scores"}).size();
+        QVERIFY(done < 16);
+        const auto r = runCli(mineArgs(out, "candidates_killed"));
+        QVERIFY2(r.exitCode == 0, qPrintable(r.err));
+        QCOMPARE(r.json().value("shards_found").toInt(), done);
+        QCOMPARE(r.json().value("shards_scored").toInt(), 16 - done);
+        QCOMPARE(bytes(out + "/rings.csv"), bytes(m_uninterrupted + "/rings.csv"));
+        QCOMPARE(bytes(out + "/rings.fits"), bytes(m_uninterrupted + "/rings.fits"));
+        QCOMPARE(bytes(out + "/rings.provenance.json"), bytes(m_uninterrupted + "/rings.provenance.json"));
+        QVERIFY(QDir(out + "/shards").entryList({"*.tmp.*"}).isEmpty()); // a killed run's half shard is gone
+    }
+
+    void manifestMismatchIsAnError()
+    {
+        QStringList args = mineArgs(m_uninterrupted, "candidates_whole");
+        args << "--tta";
+        const auto r = runCli(args);
+        QCOMPARE(r.exitCode, 1);
+        QVERIFY2(r.err.contains("different command"), qPrintable(r.err));
+        QVERIFY2(r.err.contains("options.tta: the folder has false, this command true"), qPrintable(r.err));
+        // Another catalog file into the same folder: the input differs.
+        const QString other = m_dir.filePath("first40.csv");
+        writeFile(other, (lines(m_labels).mid(0, 41).join('\n') + "\n").toUtf8());
+        QStringList args2 = mineArgs(m_uninterrupted, "candidates_whole");
+        args2[args2.indexOf("--catalog") + 1] = other;
+        const auto r2 = runCli(args2);
+        QCOMPARE(r2.exitCode, 1);
+        QVERIFY2(r2.err.contains("input.sha256") && r2.err.contains("input.rows"), qPrintable(r2.err));
+        QVERIFY2(r2.err.contains("input.path"), qPrintable(r2.err));
+    }
+
+    void fitsReadBackByAstropy()
+    {
+        QProcess py;
+        py.start("/usr/bin/python3", {QString::fromLocal8Bit(qgetenv("RINGMINER_SOURCE_DIR")) +
+                                          "/tests/core/mining_fits_check.py",
+                                      m_uninterrupted});
+        QVERIFY(py.waitForFinished(120000));
+        const QString out = QString::fromUtf8(py.readAllStandardOutput());
+        QVERIFY2(py.exitCode() == 0, qPrintable(QString::fromUtf8(py.readAllStandardError())));
+        QVERIFY(out.startsWith("OK"));
+        const QJsonObject h = QJsonDocument::fromJson(out.section('\n', 1, 1).toUtf8()).object();
+        const QJsonObject prov =
+            QJsonDocument::fromJson(bytes(m_uninterrupted + "/rings.provenance.json")).object();
+        QCOMPARE(h.value("RM_RUN").toInt(), prov.value("run").toInt());
+        QCOMPARE(h.value("RM_CELL").toString(), QString("demo/cnn/all_layers"));
+        QCOMPARE(h.value("RM_ARCH").toString(), QString("simple_cnn"));
+        QCOMPARE(h.value("RM_MODE").toString(), QString("all_layers"));
+        QCOMPARE(h.value("RM_WSHA").toString(), prov.value("weights_sha256").toString());
+        QCOMPARE(h.value("RM_WSHA").toString().size(), 64);
+        QCOMPARE(h.value("RM_THR").toDouble(), 0.5);
+        QCOMPARE(h.value("RM_THRHW").toString(), QString("given (--threshold)"));
+        QCOMPARE(h.value("RM_INSHA").toString(), prov.value("input").toObject().value("sha256").toString());
+        QCOMPARE(h.value("RM_INPUT").toString(), QDir::cleanPath(m_labels)); // absolute, normalised
+        QCOMPARE(h.value("RM_INROW").toInt(), 377);
+        QCOMPARE(h.value("DATE").toString(), QString("2026-01-01T00:00:00Z"));
+        QCOMPARE(h.value("RM_VERS").toString(), QString(RINGMINER_VERSION));
+        QVERIFY(h.value("RM_KNOWN").toString().contains("buta"));
+    }
+
+    void thresholdAtPrecisionOnValidation()
+    {
+        // The same shards, another threshold: chosen at a target precision on the run's validation split.
+        const QString out = m_dir.filePath("precision");
+        QStringList args = mineArgs(out, "candidates_precision");
+        const int at = args.indexOf("--threshold");
+        args[at] = "--precision";
+        args[at + 1] = "0.3";
+        args[args.indexOf("{file}")] = "{iauname}.jpg"; // the same files, named by the id column
+        const auto r = runCli(args);
+        QVERIFY2(r.exitCode == 0, qPrintable(r.err));
+        {
+            // The template needs only the id: the candidates catalog gets the image source, and its first
+            // galaxy's cutout loads as the workbench would load it.
+            auto store = rm::ProjectStore::open(m_project.toStdString());
+            const rm::CatalogInfo cat = store->catalog("candidates_precision");
+            const auto spec = store->imageSourceSpec(cat.id);
+            QVERIFY(spec);
+            const auto source = rm::makeImageSource(*spec);
+            const rm::Image image =
+                source->load(rm::GalaxyRef::fromTable(store->loadTable(cat.id), 0, cat.id));
+            QVERIFY(image.width > 0 && image.height > 0);
+        }
+        const QJsonObject j = r.json();
+        QVERIFY(j.value("val_precision").toDouble() >= 0.3);
+        QVERIFY(j.value("threshold_how").toString().contains("precision >= 0.3"));
+        const QJsonObject prov = QJsonDocument::fromJson(bytes(out + "/rings.provenance.json")).object();
+        QCOMPARE(prov.value("threshold").toDouble(), j.value("threshold").toDouble());
+        QCOMPARE(prov.value("target_precision").toDouble(), 0.3);
+        QCOMPARE(prov.value("val_recall").toDouble(), j.value("val_recall").toDouble());
+        // Scores do not depend on the threshold: same p_ring column as the uninterrupted run.
+        const QStringList a = lines(out + "/rings.csv"), b = lines(m_uninterrupted + "/rings.csv");
+        QCOMPARE(a.size(), b.size());
+        for (int i = 1; i < a.size(); ++i)
+            QCOMPARE(a[i].section(',', 4, 4), b[i].section(',', 4, 4));
+    }
+
+    // Images from a cutout service (the local fault server): the source reads only the download cache, so a
+    // galaxy whose download failed would look merely missing; mining the catalog that was fetched takes the
+    // reason from the project's ledger instead (a 500 after every retry, HTML labelled as a JPEG).
+    void failedDownloadsKeepTheirReason()
+    {
+        rmtest::FaultServer server;
+        QVERIFY(server.start());
+        QJsonObject plan;
+        plan[rmtest::key(10.1, 1.1)] = QJsonArray{"500"};
+        plan[rmtest::key(10.2, 1.2)] = QJsonArray{"500"};
+        plan[rmtest::key(10.3, 1.3)] = QJsonArray{"html_as_jpeg"};
+        QVERIFY(server.setPlan(plan));
+        const QString csv = m_dir.filePath("service.csv");
+        writeFile(csv,
+                  "name,ra,dec\na,10.1,1.1\nb,10.2,1.2\nc,10.3,1.3\nd,10.4,1.4\ne,10.5,1.5\nf,10.6,1.6\n");
+        const QString url = QString::fromStdString(server.legacyUrl());
+        QVERIFY(runCli({"catalog", "import", m_project, csv, "--name", "service6", "--role", "images"})
+                    .exitCode == 0);
+        const auto src =
+            runCli({"cutouts", "source", m_project, "service6", "--spec",
+                    "{\"kind\": \"legacysurvey\", \"base_url\": \"" + url + "\"}", "--allow-missing"});
+        QVERIFY2(src.exitCode == 0, qPrintable(src.err));
+        const auto fetched = runCli({"cutouts", "fetch", m_project, "--catalog", "service6", "--base-url",
+                                     url, "--retries", "1", "--backoff", "0.05", "--timeout", "5", "--json"});
+        QVERIFY2(fetched.err.contains("3 failed") || fetched.out.contains("\"failed\":3"),
+                 qPrintable(fetched.out + fetched.err)); // recorded in the ledger, with their reasons
+
+        const QString out = m_dir.filePath("service");
+        const auto r =
+            runCli({"mine", m_project, "--run", "best", "--catalog", "service6", "--images", "service6",
+                    "--out", out, "--threshold", "0.5", "--name", "service6_candidates", "--json"});
+        QVERIFY2(r.exitCode == 0, qPrintable(r.err));
+        const QJsonObject j = r.json();
+        QCOMPARE(j.value("scored").toInt(), 3);
+        const QJsonObject reasons = j.value("not_scored_by_reason").toObject();
+        QCOMPARE(reasons.value("download_failed").toInt(), 2);
+        QCOMPARE(reasons.value("html_not_image").toInt(), 1);
+        QVERIFY(!reasons.contains("missing_image"));
+        const QStringList rows = lines(out + "/rings.csv");
+        int explained = 0;
+        for (const QString& row : rows)
+            explained += row.contains("download failed after") && row.contains("HTTP 500");
+        QCOMPARE(explained, 2);
+    }
+
+    void badImagesAreRecordedWithReasons()
+    {
+        // Ids only (no positions): three real images, one missing, a truncated JPEG, an HTML page as .jpg,
+        // and a row with a wrong number of fields.
+        const QString folder = m_dir.filePath("bad");
+        QDir().mkpath(folder);
+        const QStringList real = lines(m_labels).mid(1, 3);
+        QStringList rows = {"GalaxyID,file"};
+        for (int i = 0; i < real.size(); ++i) {
+            const QString file = real[i].section(',', 1, 1);
+            QVERIFY(QFile::copy(m_gzd + "/" + file, folder + "/" + file));
+            rows << QString("g%1,%2").arg(i).arg(file);
+        }
+        rows << "g_missing,nothere.jpg";
+        QByteArray jpeg = bytes(folder + "/" + real[0].section(',', 1, 1));
+        writeFile(folder + "/truncated.jpg", jpeg.left(jpeg.size() / 2));
+        rows << "g_truncated,truncated.jpg";
+        writeFile(folder + "/html.jpg", "<!DOCTYPE html><html><body>502 Bad Gateway</body></html>");
+        rows << "g_html,html.jpg";
+        rows << "g_broken,a.jpg,extra,fields";
+        const QString catalog = m_dir.filePath("bad.csv");
+        writeFile(catalog, (rows.join('\n') + "\n").toUtf8());
+
+        const QString out = m_dir.filePath("bad-out");
+        const auto r = runCli({"mine", m_project, "--run", "best", "--catalog", catalog, "--folder", folder,
+                               "--template", "{file}", "--out", out, "--threshold", "0.5", "--json"});
+        QVERIFY2(r.exitCode == 0, qPrintable(r.err));
+        const QJsonObject j = r.json();
+        QCOMPARE(j.value("rows").toInt(), 7);
+        QCOMPARE(j.value("scored").toInt(), 3);
+        QCOMPARE(j.value("has_positions").toBool(), false);
+        QVERIFY(j.value("imported").isNull()); // no positions: not a sky catalog of the project
+        const QJsonObject why = j.value("not_scored_by_reason").toObject();
+        QCOMPARE(why.value("missing_image").toInt(), 1);
+        QCOMPARE(why.value("corrupt_image").toInt(), 1);
+        QCOMPARE(why.value("html_not_image").toInt(), 1);
+        QCOMPARE(why.value("unreadable_row").toInt(), 1);
+        const QStringList csv = lines(out + "/rings.csv");
+        QCOMPARE(csv.size(), 8);
+        QCOMPARE(csv[0].section(',', 0, 2), QString("row,GalaxyID,p_ring"));
+        QVERIFY(csv[4].startsWith("4,g_missing,,0,0,"));
+        QVERIFY2(csv[4].contains("no such file") || csv[4].contains("no image"), qPrintable(csv[4]));
+        QVERIFY2(csv[5].contains("truncated JPEG"), qPrintable(csv[5]));
+        QVERIFY2(csv[6].contains("HTML"), qPrintable(csv[6]));
+        QVERIFY2(csv[7].startsWith("7,") && csv[7].contains("catalog row not read"), qPrintable(csv[7]));
+
+        // predict takes the same path: the same three scored, the rest listed with their rows.
+        const auto p =
+            runCli({"predict", m_project, "--run", "best", "--catalog", catalog, "--images", folder,
+                    "--template", "{file}", "--out", m_dir.filePath("bad-predict.csv"), "--json"});
+        QVERIFY2(p.exitCode == 0, qPrintable(p.err));
+        QCOMPARE(p.json().value("scored").toInt(), 3);
+        QCOMPARE(p.json().value("errors").toInt(), 4);
+        const QStringList scores = lines(m_dir.filePath("bad-predict.csv"));
+        for (int i = 1; i <= 3; ++i)
+            QCOMPARE(scores[i].section(',', 1, 1), csv[i].section(',', 2, 2));
+    }
+
+    void templatesThatResolveNothingFailAtOnce()
+    {
+        const QString out = m_dir.filePath("nothing");
+        const auto wrong = runCli({"mine", m_project, "--run", "best", "--catalog", m_labels, "--folder",
+                                   m_gzd, "--template", "{iauname}.png", "--out", out, "--threshold", "0.5"});
+        QCOMPARE(wrong.exitCode, 1);
+        QVERIFY2(wrong.err.contains("none of the first 20 rows"), qPrintable(wrong.err));
+        QCOMPARE(wrong.err.count("error:"), 1);
+        QVERIFY(!QFileInfo::exists(out + "/manifest.json"));
+        const auto unknown = runCli({"predict", m_project, "--run", "best", "--catalog", m_labels, "--images",
+                                     m_gzd, "--template", "{objid}.jpg", "--out", m_dir.filePath("x.csv")});
+        QCOMPARE(unknown.exitCode, 1);
+        QVERIFY2(unknown.err.contains("names column 'objid'"), qPrintable(unknown.err));
+    }
+
+    void scoresRealImagesWithoutPositions()
+    {
+        RM_SHARED_DATA(ids, "images/gz2_kaggle_unlabelled/ids.csv");
+        const QString folder = QFileInfo(QString::fromStdString(ids)).absolutePath();
+        const QString out = m_dir.filePath("kaggle");
+        const auto r =
+            runCli({"mine", m_project, "--run", "best", "--catalog", QString::fromStdString(ids), "--folder",
+                    folder, "--template", "{file}", "--out", out, "--threshold", "0.5", "--json"});
+        QVERIFY2(r.exitCode == 0, qPrintable(r.err));
+        QCOMPARE(r.json().value("rows").toInt(), 1000);
+        QCOMPARE(r.json().value("scored").toInt(), 1000);
+        QCOMPARE(r.json().value("id_column").toString(), QString("GalaxyID"));
+        const QStringList csv = lines(out + "/rings.csv");
+        QCOMPARE(csv.size(), 1001);
+        QCOMPARE(csv[0].section(',', 0, 2), QString("row,GalaxyID,p_ring"));
+    }
+
+    void ttaAddsTheSpreadAndProjectSourcesWork()
+    {
+        // The demo's labelled catalog through its own image source (a project catalog, not a file), with
+        // TTA; the demo's rings catalog flags the labelled rings as known.
+        const QString out = m_dir.filePath("tta");
+        const auto r = runCli({"mine", m_project, "--run", "best", "--catalog", "labelled", "--images",
+                               "labelled", "--out", out, "--tta", "--threshold", "0.5", "--json"});
+        QVERIFY2(r.exitCode == 0, qPrintable(r.err));
+        const QJsonObject j = r.json();
+        QCOMPARE(j.value("scored").toInt(), j.value("rows").toInt());
+        QVERIFY(j.value("known_rings").toInt() > 0);
+        const QStringList csv = lines(out + "/rings.csv");
+        QVERIFY(csv[0].contains(",p_ring,p_ring_std,"));
+        const int stdCol = csv[0].split(',').indexOf("p_ring_std");
+        for (int i = 1; i < csv.size(); ++i) {
+            bool ok = false;
+            const double sd = csv[i].split(',')[stdCol].toDouble(&ok);
+            QVERIFY(ok && sd >= 0 && sd <= 0.5);
+        }
+    }
+
+    void mpiRanksShareTheShards()
+    {
+        const QString mpirun = QStandardPaths::findExecutable("mpirun");
+        if (mpirun.isEmpty()) QSKIP("mpirun is not installed: the MPI run is not tested here");
+        const QString out = m_dir.filePath("mpi");
+        QProcess p;
+        // Not bound to cores: each rank keeps the torch thread count of a plain run, so scores match bit for
+        // bit.
+        QStringList args = {"--oversubscribe", "--bind-to", "none", "-np", "2", rmtest::cliPath()};
+        args << mineArgs(out, "candidates_mpi");
+        QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
+        env.insert("OMPI_ALLOW_RUN_AS_ROOT", "1");
+        env.insert("OMPI_ALLOW_RUN_AS_ROOT_CONFIRM", "1");
+        // Under the sanitizer stage: Open MPI leaks in its dlopen'ed components, which are unloaded by exit,
+        // so LeakSanitizer cannot name them for a suppression. Leak checking is off for the ranks only;
+        // ASan and UBSan stay on.
+        if (env.contains("ASAN_OPTIONS"))
+            env.insert("ASAN_OPTIONS", env.value("ASAN_OPTIONS") + ":detect_leaks=0");
+        p.setProcessEnvironment(env);
+        p.start(mpirun, args);
+        QVERIFY(p.waitForFinished(240000));
+        const QString err = QString::fromUtf8(p.readAllStandardError());
+        if (err.contains("built without MPI")) QSKIP("this ringminer-cli was built without MPI");
+        QVERIFY2(p.exitCode() == 0, qPrintable(err));
+        QVERIFY2(err.contains("rank 1"), qPrintable(err));
+        QCOMPARE(bytes(out + "/rings.csv"), bytes(m_uninterrupted + "/rings.csv"));
+        QCOMPARE(bytes(out + "/rings.fits"), bytes(m_uninterrupted + "/rings.fits"));
+    }
+};
+
+QTEST_GUILESS_MAIN(TestCliMining)
+#include "test_cli_mining.moc"
