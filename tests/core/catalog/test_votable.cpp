@@ -23,10 +23,10 @@ const QString kPython = QStringLiteral("/usr/bin/python3");
 QString script()
 {
     return QDir(QString::fromLocal8Bit(qgetenv("RINGMINER_SOURCE_DIR")))
-        .filePath(QStringLiteral("tests/core/votable_astropy.py"));
+        .filePath(QStringLiteral("tests/core/catalog/votable_astropy.py"));
 }
 
-// Runs tests/core/votable_astropy.py; fails (never skips) when astropy is not there.
+// Runs tests/core/catalog/votable_astropy.py; fails (never skips) when astropy is not there.
 QByteArray python(const QStringList& args)
 {
     QProcess p;
