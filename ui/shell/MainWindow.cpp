@@ -315,10 +315,20 @@ void MainWindow::buildSamp()
     });
     connect(m_sampBridge, &SampBridge::statusMessage, this,
             [this](const QString& text) { statusBar()->showMessage(text, kStatusMs); });
-    // A selection made in another tool: the browser shows the catalog it came from, with those rows selected.
+    // A selection made in another tool: the browser shows the catalog it came from (unfiltered when its
+    // filter hides some of the galaxies), with those rows selected.
     connect(m_sampBridge, &SampBridge::selectionReceived, this, [this](const QString& source) {
-        if (m_catalogs->currentSourceName() != source && m_catalogs->showSource(source))
-            m_catalogs->showSharedSelection();
+        if (m_catalogs->currentSourceName() != source) {
+            if (m_catalogs->showSource(source)) m_catalogs->showSharedSelection();
+            return;
+        }
+        QVector<GalaxyId> ids;
+        for (const SelectedGalaxy& g : m_selection->galaxies())
+            ids << g.id;
+        if (!m_catalogs->model()->filter().isEmpty() && m_catalogs->model()->rowsOf(ids).size() < std::size_t(ids.size())) {
+            statusBar()->showMessage(tr("Filter cleared: it hid some of the galaxies selected over SAMP"), kStatusMs);
+            if (m_catalogs->applyFilter(QString())) m_catalogs->showSharedSelection();
+        }
     });
 
     const auto sendMenus = [this](QWidget* parent) {
