@@ -26,7 +26,7 @@ void SampStatusWidget::update()
     QString text, tip;
     switch (m_client->state()) {
     case SampClient::State::Connected:
-        text = tr("SAMP: %n client(s)", nullptr, int(peers.size()));
+        text = peers.size() == 1 ? tr("SAMP: 1 client") : tr("SAMP: %L1 clients").arg(peers.size());
         tip = tr("Connected to the SAMP hub at %1").arg(m_client->hubUrl().toString());
         for (const SampPeer& p : peers)
             tip += QStringLiteral("\n  ") + p.name;

@@ -325,8 +325,10 @@ void MainWindow::buildSamp()
         QVector<GalaxyId> ids;
         for (const SelectedGalaxy& g : m_selection->galaxies())
             ids << g.id;
-        if (!m_catalogs->model()->filter().isEmpty() && m_catalogs->model()->rowsOf(ids).size() < std::size_t(ids.size())) {
-            statusBar()->showMessage(tr("Filter cleared: it hid some of the galaxies selected over SAMP"), kStatusMs);
+        if (!m_catalogs->model()->filter().isEmpty() &&
+            m_catalogs->model()->rowsOf(ids).size() < std::size_t(ids.size())) {
+            statusBar()->showMessage(tr("Filter cleared: it hid some of the galaxies selected over SAMP"),
+                                     kStatusMs);
             if (m_catalogs->applyFilter(QString())) m_catalogs->showSharedSelection();
         }
     });
@@ -349,6 +351,17 @@ void MainWindow::buildSamp()
     QAction* disconnect = m_sampMenu->addAction(tr("&Disconnect"), m_samp, &SampClient::disconnectFromHub);
     connect(m_sampMenu, &QMenu::aboutToShow, this,
             [this, disconnect] { disconnect->setEnabled(m_samp->isConnected()); });
+
+    // The inspector's sky menu (the galaxy it shows): point Aladin or DS9 at it.
+    QMenu* pointMenu = makeSampSendMenu(
+        tr("&Point At Galaxy In"), m_samp, QStringLiteral("coord.pointAt.sky"),
+        [this](const QString& to) { sampPointAt(to); }, this);
+    QMenu* skyMenu = m_inspector->skyMenu();
+    connect(skyMenu, &QMenu::aboutToShow, this, [skyMenu, pointMenu] {
+        if (skyMenu->actions().contains(pointMenu->menuAction())) return; // the menu is refilled per galaxy
+        skyMenu->addSeparator();
+        skyMenu->addMenu(pointMenu);
+    });
 
     // The catalog table's context menu: the same sends.
     QTableView* table = m_catalogs->view();

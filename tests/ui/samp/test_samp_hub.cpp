@@ -40,9 +40,10 @@ public:
         // The hub's own lockfile, and a home of its own: astropy also tidies dead hubs' lockfiles in $HOME.
         QProcessEnvironment env = QProcessEnvironment::systemEnvironment();
         env.insert(QStringLiteral("HOME"), scratch);
-        env.insert(QStringLiteral("SAMP_HUB"),
-                   QStringLiteral("std-lockurl:") +
-                       QUrl::fromLocalFile(QDir(scratch).filePath(QStringLiteral("samp-lockfile"))).toString());
+        env.insert(
+            QStringLiteral("SAMP_HUB"),
+            QStringLiteral("std-lockurl:") +
+                QUrl::fromLocalFile(QDir(scratch).filePath(QStringLiteral("samp-lockfile"))).toString());
         m_process.setProcessEnvironment(env);
         m_process.start();
     }
@@ -69,7 +70,8 @@ public:
             while ((nl = m_pending.indexOf('\n')) >= 0) {
                 const QJsonObject o = QJsonDocument::fromJson(m_pending.left(nl)).object();
                 m_pending.remove(0, nl + 1);
-                if (o.value("event").toString() == event && (mtype.isEmpty() || o.value("mtype").toString() == mtype))
+                if (o.value("event").toString() == event &&
+                    (mtype.isEmpty() || o.value("mtype").toString() == mtype))
                     return o;
             }
             if (m_process.state() == QProcess::NotRunning) break;
@@ -79,7 +81,10 @@ public:
         return {};
     }
 
-    void command(const QJsonObject& cmd) { m_process.write(QJsonDocument(cmd).toJson(QJsonDocument::Compact) + "\n"); }
+    void command(const QJsonObject& cmd)
+    {
+        m_process.write(QJsonDocument(cmd).toJson(QJsonDocument::Compact) + "\n");
+    }
     void kill()
     {
         m_process.kill();
@@ -115,7 +120,8 @@ class TestSampHub : public QObject
     {
         const QJsonObject ready = peer.next(QStringLiteral("ready"));
         if (ready.isEmpty()) return {};
-        qputenv("SAMP_HUB", "std-lockurl:" + QUrl::fromLocalFile(ready.value("lockfile").toString()).toEncoded());
+        qputenv("SAMP_HUB",
+                "std-lockurl:" + QUrl::fromLocalFile(ready.value("lockfile").toString()).toEncoded());
         Q_UNUSED(scratch);
         w.sampClient()->setTimeouts(3000, 250);
         w.sampClient()->connectToHub();
@@ -190,7 +196,8 @@ private Q_SLOTS:
         w.sampSendTable(QString());
         const QJsonObject rings = peer.next(QStringLiteral("message"), QStringLiteral("table.load.votable"));
         QCOMPARE(rings.value("nrows").toInt(), 187);
-        QCOMPARE(strings(rings.value("column_values").toObject().value("ring")), QStringList(187, QStringLiteral("1")));
+        QCOMPARE(strings(rings.value("column_values").toObject().value("ring")),
+                 QStringList(187, QStringLiteral("1")));
         QStringList ringNames;
         for (int i = 0; i < m_names.size(); ++i)
             if (m_rings[i] == u"1") ringNames << m_names[i];
@@ -206,7 +213,8 @@ private Q_SLOTS:
             QItemSelectionModel::ClearAndSelect | QItemSelectionModel::Rows);
         QTRY_COMPARE(w.selection()->galaxies().size(), 3);
         w.sampSendSelection(peerId);
-        const QJsonObject rowList = peer.next(QStringLiteral("message"), QStringLiteral("table.select.rowList"));
+        const QJsonObject rowList =
+            peer.next(QStringLiteral("message"), QStringLiteral("table.select.rowList"));
         QCOMPARE(rowList.value("params").toObject().value("table-id").toString(), ringsId);
         QCOMPARE(strings(rowList.value("params").toObject().value("row-list")),
                  (QStringList{QStringLiteral("3"), QStringLiteral("4"), QStringLiteral("5")}));
@@ -223,7 +231,8 @@ private Q_SLOTS:
 
         // The peer (as TOPCAT would) selects rows 10, 20, 30 of the rings table: RingMiner selects them.
         QSignalSpy received(w.sampBridge(), &SampBridge::selectionReceived);
-        peer.command({{"cmd", "select"}, {"table-id", ringsId}, {"url", ringsUrl}, {"rows", QJsonArray{10, 20, 30}}});
+        peer.command(
+            {{"cmd", "select"}, {"table-id", ringsId}, {"url", ringsUrl}, {"rows", QJsonArray{10, 20, 30}}});
         QVERIFY(received.wait(20000));
         const QList<GalaxyId> expected{browser->model()->galaxyAt(10), browser->model()->galaxyAt(20),
                                        browser->model()->galaxyAt(30)};
@@ -261,7 +270,8 @@ private Q_SLOTS:
         QSignalSpy errors(&w, &MainWindow::errorReported);
         w.sampSendTable(QString());
         QCOMPARE(errors.count(), 1);
-        QVERIFY2(w.lastError().startsWith(QStringLiteral("Not connected to a SAMP hub")), qPrintable(w.lastError()));
+        QVERIFY2(w.lastError().startsWith(QStringLiteral("Not connected to a SAMP hub")),
+                 qPrintable(w.lastError()));
     }
 
     void aHubThatShutsDownDisconnects()
