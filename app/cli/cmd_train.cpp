@@ -11,6 +11,7 @@
 #include "training/ExperimentChoice.h"
 #include "training/RunQueue.h"
 #include "training/RunStore.h"
+#include "training/TimeEstimate.h"
 #include "training/TrainProgress.h"
 #include "util/Error.h"
 
@@ -18,6 +19,7 @@
 #include <cmath>
 #include <csignal>
 #include <cstdio>
+#include <optional>
 #include <set>
 
 using namespace rm;
@@ -155,10 +157,67 @@ void checkImagesOfCells(const std::string& path, const ExperimentMatrix& matrix,
     throw Error(text);
 }
 
+nlohmann::json estimateToJson(const MatrixTimeEstimate& e)
+{
+    nlohmann::json cells = nlohmann::json::array();
+    for (const CellTimeEstimate& c : e.cells)
+        cells.push_back({{"cell", c.key}, {"seconds", c.seconds}, {"done", c.done}, {"network", c.speedKey}});
+    nlohmann::json speeds = nlohmann::json::object();
+    for (const auto& [key, s] : e.speeds)
+        speeds[key] = {{"train_images_per_second", 1 / s.trainSecondsPerImage},
+                       {"infer_images_per_second", 1 / s.inferSecondsPerImage}};
+    return {{"device", e.device},
+            {"total_seconds", e.totalSeconds},
+            {"measure_seconds", e.measureSeconds},
+            {"cells", cells},
+            {"networks", speeds}};
+}
+
+// Times one short step per network of the cells still to train and prints what each cell and the queue will
+// take; on a CPU, a queue over an hour gets the preset's estimate beside it.
+MatrixTimeEstimate estimateTime(const std::string& path, const ExperimentMatrix& matrix,
+                                const std::string& experiment, const RunQueueOptions& options,
+                                bool offerPreset)
+{
+    std::map<std::string, SplitSizes> sizes;
+    TimeEstimateOptions o;
+    o.device = options.device;
+    o.onlyCells = options.onlyCells;
+    {
+        auto store = ProjectStore::open(path);
+        sizes = targetSetSizes(*store, matrix.targetSets);
+    }
+    for (const RunSummary& r : listRuns(path, experiment))
+        if (r.state == "done") o.doneCells.push_back(r.cellKey);
+    o.progress = [](int done, int total, const std::string& what) {
+        if (!what.empty())
+            std::fprintf(stderr, "estimate: timing %s (%d/%d)\n", what.c_str(), done + 1, total);
+    };
+    const MatrixTimeEstimate e = estimateMatrixTime(matrix, sizes, o);
+    std::fprintf(stderr, "estimate on %s (one timed step per network, %s):\n",
+                 e.device.empty() ? "-" : e.device.c_str(), formatDuration(e.measureSeconds).c_str());
+    for (const CellTimeEstimate& c : e.cells)
+        std::fprintf(stderr, "  %-40s %s\n", c.key.c_str(),
+                     c.done ? "done" : ("~ " + formatEstimate(c.seconds)).c_str());
+    std::fprintf(stderr, "  queue: ~ %s (early stopping can make it shorter)\n",
+                 formatEstimate(e.totalSeconds).c_str());
+    if (offerPreset && e.onCpu() && e.totalSeconds > kSlowMatrixSeconds) {
+        TimeEstimateOptions quiet = o;
+        quiet.progress = nullptr;
+        const MatrixTimeEstimate p = estimateMatrixTime(withCpuPreset(matrix), sizes, quiet);
+        std::fprintf(stderr,
+                     "warning: about %s on this CPU. The CPU preset (--preset cpu: %s) is estimated at %s; "
+                     "a GPU machine is the other way\n",
+                     formatEstimate(e.totalSeconds).c_str(), cpuPreset().dump().c_str(),
+                     formatEstimate(p.totalSeconds).c_str());
+    }
+    return e;
+}
+
 int train(const Args& args)
 {
-    args.allowOnly({"matrix", "experiment", "cells", "device", "parallel", "set", "target-sets"},
-                   {"replace", "no-retry"});
+    args.allowOnly({"matrix", "experiment", "cells", "device", "parallel", "set", "target-sets", "preset"},
+                   {"replace", "no-retry", "estimate", "no-estimate"});
     const std::string path = args.positional(0, "PROJECT");
     const long long parallel = args.integer("parallel", 1);
     if (parallel < 1 || parallel > 64) throw UsageError("--parallel must be 1..64");
@@ -171,6 +230,11 @@ int train(const Args& args)
     request.experiment = args.option("experiment", "");
     request.targetSets = splitList(args.options("target-sets"));
     request.settings = parseSettings(args.options("set"));
+    const std::string preset = args.option("preset", "");
+    if (!preset.empty() && preset != "cpu") throw UsageError("--preset must be cpu (the only preset)");
+    request.cpuPreset = preset == "cpu";
+    const bool estimateOnly = args.flag("estimate");
+    if (estimateOnly && args.flag("no-estimate")) throw UsageError("--estimate and --no-estimate contradict");
     ExperimentChoice choice;
     {
         auto store = ProjectStore::open(path);
@@ -187,6 +251,23 @@ int train(const Args& args)
     options.onlyCells = splitList(args.options("cells"));
     checkPretrainedWeights(matrix);                                  // before anything is recorded
     checkImagesOfCells(path, matrix, experiment, options.onlyCells); // before anything is recorded
+    std::optional<MatrixTimeEstimate> estimate;
+    nlohmann::json estimateJson;
+    if (!args.flag("no-estimate")) {
+        estimate = estimateTime(path, matrix, experiment, options, !request.cpuPreset);
+        estimateJson = estimateToJson(*estimate);
+        if (estimateOnly) {
+            printSummary(args,
+                         {{"ok", true},
+                          {"experiment", experiment},
+                          {"estimate", estimateJson},
+                          {"preset", preset.empty() ? nlohmann::json() : nlohmann::json(preset)}},
+                         "nothing trained (--estimate); run again without it to train");
+            return 0;
+        }
+    }
+    QueueEta eta(estimate.value_or(MatrixTimeEstimate{}));
+    std::map<std::string, double> cellStart;
     RunQueue queue = makeQueue(path, matrix, experiment, options, args.flag("replace"));
 
     std::signal(SIGINT, trainOnInterrupt);
@@ -194,7 +275,9 @@ int train(const Args& args)
     std::map<std::string, double> lastStepLine;
     std::map<std::string, int> epochsOf;
     std::map<std::string, std::string> selectByOf;
+    std::set<std::string> cvCells;
     for (const auto& c : matrix.cells()) {
+        if (c.config.cvFolds >= 2) cvCells.insert(c.key);
         epochsOf[c.key] = c.config.epochs;
         selectByOf[c.key] = c.config.selectBy;
     }
@@ -214,6 +297,7 @@ int train(const Args& args)
                 if (e.message == kCellBusyMessage) busy.push_back(e.cellKey);
                 break;
             case RunEvent::Kind::CellStarted:
+                cellStart[e.cellKey] = now();
                 std::fprintf(stderr, "%s: run %lld started%s%s\n", cell.c_str(),
                              static_cast<long long>(e.runId), e.message.empty() ? "" : ", ",
                              e.message.c_str());
@@ -222,11 +306,23 @@ int train(const Args& args)
                 // A line every few seconds: enough to see it move without flooding a log file.
                 double& last = lastStepLine[e.cellKey];
                 const bool lastStep = e.step.step + 1 == e.step.stepsPerEpoch;
+                // A cross-validated cell's steps restart with every fold: only its elapsed time is known.
+                const double fraction =
+                    cvCells.count(e.cellKey)
+                        ? 0
+                        : (e.step.epoch + double(e.step.step + 1) / std::max(1, e.step.stepsPerEpoch)) /
+                              std::max(1, epochsOf[e.cellKey]);
+                eta.cellProgress(e.cellKey, fraction, now() - cellStart[e.cellKey]);
                 if (now() - last < 3 && !lastStep) break;
                 last = now();
-                std::fprintf(stderr, "%s: epoch %d/%d step %d/%d loss %s lr %.2e %.0f img/s\n", cell.c_str(),
-                             e.step.epoch + 1, epochsOf[e.cellKey], e.step.step + 1, e.step.stepsPerEpoch,
-                             fixed(e.step.loss, 4).c_str(), e.step.learningRate, e.step.imagesPerSecond);
+                std::fprintf(stderr, "%s: epoch %d/%d step %d/%d loss %s lr %.2e %.0f img/s%s\n",
+                             cell.c_str(), e.step.epoch + 1, epochsOf[e.cellKey], e.step.step + 1,
+                             e.step.stepsPerEpoch, fixed(e.step.loss, 4).c_str(), e.step.learningRate,
+                             e.step.imagesPerSecond,
+                             estimate ? ("  ETA cell " + formatEstimate(eta.cellRemainingSeconds(e.cellKey)) +
+                                         ", queue " + formatEstimate(eta.queueRemainingSeconds()))
+                                            .c_str()
+                                      : "");
                 break;
             }
             case RunEvent::Kind::Epoch:
@@ -239,6 +335,7 @@ int train(const Args& args)
                         : "");
                 break;
             case RunEvent::Kind::CellFinished:
+                eta.cellFinished(e.cellKey);
                 if (std::isfinite(e.cvAuc))
                     std::fprintf(
                         stderr,
@@ -327,6 +424,7 @@ int train(const Args& args)
                   {"seconds", seconds},
                   {"failures", failures},
                   {"busy", busy},
+                  {"estimate", estimateJson},
                   {"runs", runsJson}},
                  text);
     if (stop != StopRequest::None) return 130; // interrupted, as shells report Ctrl-C
@@ -339,10 +437,13 @@ int train(const Args& args)
 static VerbRegistrar trainVerb(
     {"train",
      "PROJECT [--matrix FILE] [--experiment NAME] [--target-sets A,B] [--cells PATTERN,...] "
-     "[--device cpu|cuda|auto] [--parallel N] [--set key=value ...] [--replace] [--no-retry] [--json]",
+     "[--device cpu|cuda|auto] [--parallel N] [--preset cpu] [--set key=value ...] [--replace] [--no-retry] "
+     "[--estimate|--no-estimate] [--json]",
      "train the experiment matrix (default: the 18 configurations on the project's target sets); resumes "
      "where it stopped, skips finished cells; --set changes a default (epochs=2, image_size=64), --replace "
      "accepts a changed matrix for an existing experiment; --target-sets runs the matrix on those target "
-     "sets",
-     {"replace", "no-retry"},
+     "sets; before training it times one step per network and prints each cell's and the queue's estimated "
+     "time (--estimate: only that; --no-estimate: skip it); --preset cpu trains smaller images for fewer "
+     "epochs (experiment '<name>-cpu')",
+     {"replace", "no-retry", "estimate", "no-estimate"},
      train});

@@ -20,6 +20,26 @@ static void printHelp()
         "\nEvery verb takes --json to print one machine-readable summary as its last line of output.\n");
 }
 
+// docs/cli-reference.md is this output (app_test_cli_reference fails when they differ), so the guide's
+// command reference cannot drift from the program. No version in it: it would change with every release.
+static void printMarkdownReference()
+{
+    std::printf("# ringminer-cli command reference\n\n"
+                "Generated from the program: `ringminer-cli help --markdown > docs/cli-reference.md` (a test "
+                "fails when this file and the program disagree). Every verb takes `--json` to print one "
+                "machine-readable summary as its last line of output, and `--help` for its own usage.\n");
+    std::string group;
+    for (const auto& [name, verb] : verbs()) {
+        const std::string first = name.substr(0, name.find(' '));
+        if (first != group) {
+            group = first;
+            std::printf("\n## %s\n", group.c_str());
+        }
+        std::printf("\n### `ringminer-cli %s`\n\n```\nringminer-cli %s %s\n```\n\n%s\n", name.c_str(),
+                    name.c_str(), verb.usage.c_str(), verb.help.c_str());
+    }
+}
+
 // Edit distance between two words, for "did you mean" suggestions.
 static std::size_t editDistance(const std::string& a, const std::string& b)
 {
@@ -85,6 +105,10 @@ int main(int argc, char** argv)
     // file too large" with the file, instead of the process dying silently by SIGXFSZ.
     std::signal(SIGXFSZ, SIG_IGN);
     std::vector<std::string> words(argv + 1, argv + argc);
+    if (words.size() == 2 && words[0] == "help" && words[1] == "--markdown") {
+        printMarkdownReference();
+        return 0;
+    }
     if (words.empty() || words[0] == "--help" || words[0] == "-h" || words[0] == "help") {
         printHelp();
         return words.empty() ? 2 : 0;

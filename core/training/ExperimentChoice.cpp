@@ -3,6 +3,7 @@
 #include "store/ProjectStore.h"
 #include "targets/TargetSetBuilder.h"
 #include "training/RunStore.h"
+#include "training/TimeEstimate.h"
 #include "util/Error.h"
 
 namespace rm {
@@ -33,6 +34,12 @@ ExperimentChoice chooseExperiment(const ExperimentRequest& request, const Projec
         if (!project.targetSets.empty()) choice.matrix = choice.matrix.forProject(project.targetSets);
     }
     if (!request.targetSets.empty()) choice.matrix = choice.matrix.withTargetSets(request.targetSets);
+    if (request.cpuPreset) {
+        choice.matrix = withCpuPreset(choice.matrix);
+        if (choice.matrix.name.size() < 4 ||
+            choice.matrix.name.substr(choice.matrix.name.size() - 4) != "-cpu")
+            choice.matrix.name += "-cpu";
+    }
     if (!request.settings.empty()) {
         for (const auto& [key, value] : request.settings.items())
             choice.matrix.defaults[key] = value;

@@ -29,6 +29,9 @@ struct ExperimentRequest
     bool requireTargetSets = true;
     std::vector<std::string>
         targetSets; // when set, the chosen matrix's rows (ExperimentMatrix::withTargetSets)
+    // The CPU preset (training/TimeEstimate.h: smaller images, fewer epochs) over the chosen matrix, before
+    // the settings; the matrix is renamed "<name>-cpu" so it does not collide with the full-size experiment.
+    bool cpuPreset = false;
     // Keys set in the chosen matrix's defaults; a bad key or value is an rm::Error before anything runs.
     nlohmann::json settings = nlohmann::json::object();
 };

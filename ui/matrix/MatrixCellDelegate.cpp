@@ -1,6 +1,7 @@
 #include "matrix/MatrixCellDelegate.h"
 
 #include "matrix/MatrixGridModel.h"
+#include "training/TimeEstimate.h"
 
 #include <QApplication>
 #include <QPainter>
@@ -64,8 +65,12 @@ void MatrixCellDelegate::paint(QPainter* painter, const QStyleOptionViewItem& op
 
     const QFontMetrics fm(option.font);
     QString stateText = state.isEmpty() ? tr("not run") : state;
-    if (state == QLatin1String("running"))
+    const double eta = index.data(MatrixGridModel::EtaRole).toDouble();
+    if (state == QLatin1String("running")) {
         stateText = index.data(Qt::DisplayRole).toString().replace(QLatin1Char('\n'), QStringLiteral(" · "));
+        if (std::isfinite(eta))
+            stateText += tr(" · %1 left").arg(QString::fromStdString(rm::formatEstimate(eta)));
+    }
     QRectF line = tile.adjusted(6, 4, -6, 0);
     line.setHeight(fm.height());
     painter->setPen(pal.color(QPalette::Text));
@@ -94,6 +99,10 @@ void MatrixCellDelegate::paint(QPainter* painter, const QStyleOptionViewItem& op
         painter->setFont(big);
         painter->setPen(aucColour(auc));
         painter->drawText(body, Qt::AlignCenter, QString::number(auc, 'f', 3));
+    } else if (std::isfinite(eta) && state != QLatin1String("failed")) {
+        painter->setPen(pal.color(QPalette::PlaceholderText));
+        painter->drawText(body, Qt::AlignCenter,
+                          tr("≈ %1").arg(QString::fromStdString(rm::formatEstimate(eta))));
     } else if (state == QLatin1String("failed")) {
         painter->setPen(pal.color(QPalette::PlaceholderText));
         painter->drawText(body, Qt::AlignCenter, tr("see tooltip"));

@@ -5,11 +5,14 @@
 #include "matrix/MatrixGridModel.h"
 #include "models/ModelRegistry.h"
 #include "project/ProjectSession.h"
+#include "store/ProjectStore.h"
 #include "targets/TargetSetBuilder.h"
+#include "tasks/BackgroundJob.h"
 #include "training/ExperimentChoice.h"
 #include "training/MatrixEdits.h"
 #include "training/MatrixTrainingDriver.h"
 #include "training/RunStore.h"
+#include "training/TimeEstimate.h"
 
 #include <QAction>
 #include <QComboBox>
@@ -21,6 +24,8 @@
 #include <QLabel>
 #include <QLineEdit>
 #include <QMenu>
+#include <QMessageBox>
+#include <QPushButton>
 #include <QScrollArea>
 #include <QSpinBox>
 #include <QSplitter>
@@ -62,7 +67,8 @@ MatrixEditor::~MatrixEditor()
 
 MatrixEditor::MatrixEditor(TrainingController* controller, QWidget* parent)
     : QWidget(parent), m_model(new MatrixGridModel(this)),
-      m_driver(new MatrixTrainingDriver(controller, m_model, this))
+      m_driver(new MatrixTrainingDriver(controller, m_model, this)), m_estimateJob(new BackgroundJob(this)),
+      m_slowQueueSeconds(rm::kSlowMatrixSeconds)
 {
     auto* layout = new QVBoxLayout(this);
     layout->setContentsMargins(4, 2, 4, 4);
@@ -116,6 +122,15 @@ MatrixEditor::MatrixEditor(TrainingController* controller, QWidget* parent)
     connect(m_driver, &MatrixTrainingDriver::statesChanged, this, &MatrixEditor::updateSummary);
     connect(m_driver, &MatrixTrainingDriver::runningChanged, this, &MatrixEditor::updateActions);
     connect(m_driver, &MatrixTrainingDriver::failed, this, &MatrixEditor::fail);
+    connect(m_driver, &MatrixTrainingDriver::queueEtaChanged, this, &MatrixEditor::updateSummary);
+    // An edited matrix makes the estimate stale: the cells' times go until estimated again.
+    connect(this, &MatrixEditor::matrixChanged, this, [this] {
+        if (m_driver->isRunning() || m_estimateFor.isEmpty()) return;
+        m_estimateFor.clear();
+        m_estimate.reset();
+        m_presetSeconds = std::nan("");
+        m_driver->clearEstimate();
+    });
 
     resetToDefault();
     updateActions();
@@ -156,6 +171,11 @@ void MatrixEditor::buildToolBar(QToolBar* bar)
     m_cancel = bar->addAction(st->standardIcon(QStyle::SP_MediaStop), tr("Cancel"), m_driver,
                               &MatrixTrainingDriver::cancel);
     m_cancel->setToolTip(tr("Stop now; the running cell is marked cancelled"));
+    m_estimateAction = bar->addAction(st->standardIcon(QStyle::SP_BrowserReload), tr("Estimate"), this,
+                                      [this] { estimateTime(); });
+    m_estimateAction->setObjectName(QStringLiteral("estimateTime"));
+    m_estimateAction->setToolTip(tr("Time one short training step per network on this machine and show how "
+                                    "long each cell and the whole queue will take"));
     bar->addSeparator();
 
     // Editing the matrix: one menu button (the toolbar stays narrow enough for a dock) and the same actions
@@ -194,6 +214,10 @@ void MatrixEditor::buildToolBar(QToolBar* bar)
         saveMatrix(path);
     });
     m_reset = edit->addAction(tr("Reset to the Default Matrix"), this, &MatrixEditor::resetToDefault);
+    m_cpuPresetAction = edit->addAction(tr("Apply the CPU Preset"), this, &MatrixEditor::applyCpuPreset);
+    m_cpuPresetAction->setToolTip(
+        tr("Smaller images and fewer epochs (%1), as a new experiment '<name>-cpu': what a laptop can train")
+            .arg(QString::fromStdString(rm::cpuPreset().dump())));
     auto* editButton = new QToolButton(bar);
     editButton->setText(tr("Matrix"));
     editButton->setToolTip(tr("Add and remove rows and columns, edit the defaults, load and save"));
@@ -496,7 +520,174 @@ QStringList MatrixEditor::selectedCellKeys() const
     return keys;
 }
 
+QString MatrixEditor::estimateKey(const QStringList& onlyCells) const
+{
+    return experimentName() + QLatin1Char('\n') + onlyCells.join(QLatin1Char(',')) + QLatin1Char('\n') +
+           QString::fromStdString(matrix().toJson().dump());
+}
+
+bool MatrixEditor::estimateTime()
+{
+    return startEstimate({}, false);
+}
+
+bool MatrixEditor::estimating() const
+{
+    return m_estimateJob->busy();
+}
+
+double MatrixEditor::estimatedQueueSeconds() const
+{
+    return m_estimate ? m_estimate->totalSeconds : std::nan("");
+}
+
+void MatrixEditor::applyCpuPreset()
+{
+    rm::ExperimentMatrix preset = rm::withCpuPreset(matrix());
+    const QString name = experimentName();
+    applyEdit(preset);
+    if (!name.endsWith(QLatin1String("-cpu"))) m_experiment->setText(name + QStringLiteral("-cpu"));
+    m_shownExperiment = m_experiment->text();
+    refreshStates();
+    Q_EMIT statusMessage(tr("CPU preset applied (%1) as experiment %2")
+                             .arg(QString::fromStdString(rm::cpuPreset().dump()), experimentName()));
+}
+
+bool MatrixEditor::startEstimate(const QStringList& onlyCells, bool thenStart)
+{
+    if (m_projectPath.isEmpty()) {
+        fail(tr("Open a project first: the estimate needs its target sets"));
+        return false;
+    }
+    if (m_estimateJob->busy()) {
+        fail(tr("The time estimate is still running"));
+        return false;
+    }
+    const rm::ExperimentMatrix m = matrix();
+    const std::string project = m_projectPath.toStdString();
+    const std::string experiment = experimentName().toStdString();
+    const std::vector<std::string> only = toStd(onlyCells);
+    const double slow = m_slowQueueSeconds;
+    auto estimate = std::make_shared<rm::MatrixTimeEstimate>();
+    auto preset = std::make_shared<double>(std::nan(""));
+    const QString key = estimateKey(onlyCells);
+    const bool ok = m_estimateJob->start(
+        tr("Estimating training time"),
+        [m, project, experiment, only, slow, estimate, preset](TaskContext& context) {
+            std::map<std::string, rm::SplitSizes> sizes;
+            {
+                auto store = rm::ProjectStore::open(project);
+                sizes = rm::targetSetSizes(*store, m.targetSets);
+            }
+            rm::TimeEstimateOptions o;
+            o.onlyCells = only;
+            for (const rm::RunSummary& r : rm::listRuns(project, experiment))
+                if (r.state == "done") o.doneCells.push_back(r.cellKey);
+            o.progress = [&context](int done, int total, const std::string& what) {
+                context.setProgress(
+                    total > 0 ? double(done) / total : -1,
+                    QString::fromStdString(what.empty() ? std::string("done") : "timing " + what));
+            };
+            o.cancelled = [&context] { return context.cancelled(); };
+            *estimate = rm::estimateMatrixTime(m, sizes, o);
+            if (estimate->onCpu() && estimate->totalSeconds > slow) {
+                o.progress = nullptr;
+                *preset = rm::estimateMatrixTime(rm::withCpuPreset(m), sizes, o).totalSeconds;
+            }
+            return QStringLiteral("queue about %1 on %2")
+                .arg(QString::fromStdString(rm::formatEstimate(estimate->totalSeconds)),
+                     QString::fromStdString(estimate->device));
+        },
+        [this, estimate, preset, key, onlyCells, thenStart](bool ok, const QString& message) {
+            if (!ok) {
+                Q_EMIT statusMessage(tr("Time estimate failed: %1").arg(message));
+                // The estimate only advises: training says for itself what is wrong, if anything.
+                if (thenStart && message != QLatin1String("cancelled")) startTraining(onlyCells);
+                return;
+            }
+            m_estimate = estimate;
+            m_estimateFor = key;
+            m_presetSeconds = *preset;
+            m_driver->setEstimate(*estimate);
+            updateSummary();
+            estimateDone(onlyCells, thenStart);
+        });
+    if (!ok)
+        fail(tr("The time estimate could not start"));
+    else
+        Q_EMIT statusMessage(tr("Estimating the training time: one timed step per network…"));
+    return ok;
+}
+
+void MatrixEditor::estimateDone(const QStringList& onlyCells, bool thenStart)
+{
+    if (!thenStart) return;
+    if (!(m_estimate->onCpu() && m_estimate->totalSeconds > m_slowQueueSeconds)) {
+        startTraining(onlyCells);
+        return;
+    }
+    // A day of CPU training should never start by accident: say so and offer the preset.
+    // deleteLater: this may run inside the old prompt's own buttonClicked.
+    if (m_slowPrompt) m_slowPrompt->deleteLater();
+    const bool presetApplied = rm::withCpuPreset(matrix()).toJson() == matrix().toJson();
+    m_slowPrompt =
+        new QMessageBox(QMessageBox::Warning, tr("Training will take long on this CPU"),
+                        tr("This queue is estimated at <b>%1</b> on the CPU (%2 cells; one timed "
+                           "step per network).")
+                            .arg(QString::fromStdString(rm::formatEstimate(m_estimate->totalSeconds)))
+                            .arg(std::count_if(m_estimate->cells.begin(), m_estimate->cells.end(),
+                                               [](const rm::CellTimeEstimate& c) { return !c.done; })),
+                        QMessageBox::NoButton, this);
+    m_slowPrompt->setObjectName(QStringLiteral("slowMatrixPrompt"));
+    const QString gpu = tr("A GPU machine is the other way: see ringminer-cli train --device cuda and "
+                           "packaging/slurm/train.sbatch.");
+    m_slowPrompt->setInformativeText(
+        presetApplied ? tr("This matrix already uses the CPU preset (%1). %2")
+                            .arg(QString::fromStdString(rm::cpuPreset().dump()), gpu)
+                      : tr("The CPU preset trains smaller images for fewer epochs (%1)%2. %3")
+                            .arg(QString::fromStdString(rm::cpuPreset().dump()))
+                            .arg(std::isfinite(m_presetSeconds)
+                                     ? tr(", estimated at %1")
+                                           .arg(QString::fromStdString(rm::formatEstimate(m_presetSeconds)))
+                                     : QString())
+                            .arg(gpu));
+    // Offered only when it would change something: a matrix that has it already cannot get faster this way.
+    QPushButton* usePreset = nullptr;
+    if (!presetApplied) {
+        usePreset = m_slowPrompt->addButton(tr("Use the CPU Preset"), QMessageBox::AcceptRole);
+        usePreset->setObjectName(QStringLiteral("usePreset"));
+    }
+    QPushButton* anyway = m_slowPrompt->addButton(tr("Start Anyway"), QMessageBox::DestructiveRole);
+    anyway->setObjectName(QStringLiteral("startAnyway"));
+    m_slowPrompt->addButton(QMessageBox::Cancel);
+    connect(m_slowPrompt, &QMessageBox::buttonClicked, this,
+            [this, usePreset, anyway, onlyCells](QAbstractButton* b) {
+                if (usePreset && b == usePreset) {
+                    applyCpuPreset();
+                    startCells(onlyCells); // estimates the preset's queue, then trains
+                } else if (b == anyway) {
+                    startTraining(onlyCells);
+                } else {
+                    Q_EMIT statusMessage(tr("Training not started"));
+                }
+            });
+    m_slowPrompt->open();
+}
+
 bool MatrixEditor::startCells(const QStringList& onlyCells)
+{
+    if (m_projectPath.isEmpty()) {
+        fail(tr("Open a project first: training reads its target sets and records the runs in it"));
+        return false;
+    }
+    if (m_estimate && m_estimateFor == estimateKey(onlyCells)) {
+        estimateDone(onlyCells, true);
+        return true;
+    }
+    return startEstimate(onlyCells, true);
+}
+
+bool MatrixEditor::startTraining(const QStringList& onlyCells)
 {
     const QString experiment = experimentName();
     if (!m_driver->start(matrix(), experiment, onlyCells)) return false; // the driver said why
@@ -636,6 +827,8 @@ void MatrixEditor::updateActions()
 {
     const bool running = m_driver->isRunning();
     m_start->setEnabled(!running && !m_projectPath.isEmpty());
+    m_estimateAction->setEnabled(!running && !m_projectPath.isEmpty());
+    m_cpuPresetAction->setEnabled(!running);
     m_runSelected->setEnabled(!running && !m_projectPath.isEmpty() &&
                               m_view->selectionModel()->hasSelection());
     m_pause->setEnabled(running);
@@ -670,6 +863,13 @@ void MatrixEditor::updateSummary()
     QStringList parts{tr("%n cell(s)", nullptr, cells)};
     for (const auto& [state, n] : counts)
         parts << QStringLiteral("%1 %2").arg(n).arg(state);
+    const double eta = m_driver->queueRemainingSeconds();
+    if (std::isfinite(eta) && eta > 0 && m_estimate)
+        parts << (m_driver->isRunning()
+                      ? tr("about %1 to go").arg(QString::fromStdString(rm::formatEstimate(eta)))
+                      : tr("queue ≈ %1 on %2")
+                            .arg(QString::fromStdString(rm::formatEstimate(eta)),
+                                 QString::fromStdString(m_estimate->device)));
     if (!bestKey.isEmpty())
         parts << (bestIsCv ? tr("best CV AUC %1 (%2)") : tr("best val AUC %1 (%2)"))
                      .arg(best, 0, 'f', 3)

@@ -9,7 +9,11 @@
 #include <QString>
 #include <QWidget>
 
+#include <cmath>
+#include <memory>
+
 class QAction;
+class QMessageBox;
 class QLabel;
 class QLineEdit;
 class QMenu;
@@ -17,8 +21,13 @@ class QTableView;
 class QToolBar;
 class QToolButton;
 
+namespace rm {
+struct MatrixTimeEstimate;
+}
+
 namespace rm::ui {
 
+class BackgroundJob;
 class CellConfigForm;
 class MatrixGridModel;
 class MatrixTrainingDriver;
@@ -47,6 +56,9 @@ public:
     bool removeColumn(int column);
     bool loadMatrix(const QString& path);
     bool saveMatrix(const QString& path);
+    // Start first estimates the queue's time (one timed step per network, on a worker) unless the current
+    // estimate is for this matrix; a queue over slowQueueSeconds() on a CPU then asks (slowMatrixPrompt():
+    // CPU preset / start anyway / cancel) before training. Returns true when training or its estimate began.
     bool start();
     // Trains only the cells selected in the grid (the same subset as `ringminer-cli train --cells`); the
     // experiment's other cells keep whatever they have.
@@ -58,6 +70,22 @@ public:
     void refreshStates();
     // Shows `cellKey`'s parameters in the form, or the matrix defaults for an empty key.
     void editScope(const QString& cellKey);
+
+    // Times the cells still to train and shows each one's estimate in the grid and the queue's in the
+    // summary.
+    bool estimateTime();
+    bool estimating() const;
+    BackgroundJob* estimateJob() const { return m_estimateJob; }
+    // The current estimate's queue time (NaN when none); the CPU preset's, when it was estimated beside it.
+    double estimatedQueueSeconds() const;
+    double estimatedPresetSeconds() const { return m_presetSeconds; }
+    // The CPU preset (smaller images, fewer epochs) over the current matrix, as experiment "<name>-cpu".
+    void applyCpuPreset();
+    // The queue time on a CPU above which Start asks first (1 h; tests lower it).
+    void setSlowQueueSeconds(double seconds) { m_slowQueueSeconds = seconds; }
+    QMessageBox* slowMatrixPrompt() const { return m_slowPrompt; }
+    QAction* estimateAction() const { return m_estimateAction; }
+    QAction* cpuPresetAction() const { return m_cpuPresetAction; }
 
     QString lastError() const { return m_lastError; }
     QStringList projectTargetSets() const { return m_projectTargetSets; }
@@ -84,6 +112,10 @@ private:
     void chooseColumnToAdd();
     void onValueEdited(const QString& scope, const QString& key, const nlohmann::json& value);
     bool startCells(const QStringList& onlyCells);
+    bool startEstimate(const QStringList& onlyCells, bool thenStart);
+    void estimateDone(const QStringList& onlyCells, bool thenStart);
+    bool startTraining(const QStringList& onlyCells);
+    QString estimateKey(const QStringList& onlyCells) const;
     void keepRowsInView();
     void onExperimentNameEdited();
     void fillExperimentMenu();
@@ -115,6 +147,14 @@ private:
     QAction* m_removeColumn;
     QAction* m_defaults;
     QAction* m_reset;
+    QAction* m_estimateAction;
+    QAction* m_cpuPresetAction;
+    BackgroundJob* m_estimateJob;
+    std::shared_ptr<rm::MatrixTimeEstimate> m_estimate; // for m_estimateFor
+    QString m_estimateFor;                              // estimateKey() it was made for
+    double m_presetSeconds = std::nan("");
+    double m_slowQueueSeconds;
+    QMessageBox* m_slowPrompt = nullptr;
     QString m_lastError;
 };
 

@@ -1,5 +1,7 @@
 #include "matrix/MatrixGridModel.h"
 
+#include "training/TimeEstimate.h"
+
 #include <QColor>
 
 namespace rm::ui {
@@ -59,6 +61,30 @@ void MatrixGridModel::clearStatuses()
         Q_EMIT dataChanged(index(0, 0), index(rowCount() - 1, columnCount() - 1));
 }
 
+void MatrixGridModel::setEta(const QString& key, double seconds)
+{
+    if (std::isfinite(seconds))
+        m_eta[key] = seconds;
+    else
+        m_eta.erase(key);
+    const QModelIndex i = indexOf(key);
+    if (i.isValid()) Q_EMIT dataChanged(i, i);
+}
+
+double MatrixGridModel::eta(const QString& key) const
+{
+    const auto it = m_eta.find(key);
+    return it == m_eta.end() ? std::nan("") : it->second;
+}
+
+void MatrixGridModel::clearEtas()
+{
+    if (m_eta.empty()) return;
+    m_eta.clear();
+    if (rowCount() > 0 && columnCount() > 0)
+        Q_EMIT dataChanged(index(0, 0), index(rowCount() - 1, columnCount() - 1));
+}
+
 int MatrixGridModel::rowCount(const QModelIndex& parent) const
 {
     return parent.isValid() ? 0 : int(m_matrix.targetSets.size());
@@ -105,6 +131,10 @@ QVariant MatrixGridModel::data(const QModelIndex& index, int role) const
                        .arg(s.cvLow, 0, 'f', 3)
                        .arg(s.cvHigh, 0, 'f', 3);
         if (!s.error.isEmpty()) tip += tr("<br>error: %1").arg(s.error.toHtmlEscaped());
+        if (std::isfinite(eta(key)))
+            tip += (s.state == QLatin1String("running") ? tr("<br>about %1 to go")
+                                                        : tr("<br>estimated time: %1 (from one timed step)"))
+                       .arg(QString::fromStdString(rm::formatEstimate(eta(key))));
         const nlohmann::json own = cellOverrides(m_matrix, key.toStdString());
         if (!own.empty())
             tip +=
@@ -123,6 +153,8 @@ QVariant MatrixGridModel::data(const QModelIndex& index, int role) const
         return s.progress;
     case OverriddenRole:
         return !cellOverrides(m_matrix, key.toStdString()).empty();
+    case EtaRole:
+        return eta(key);
     default:
         return {};
     }

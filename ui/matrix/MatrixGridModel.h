@@ -38,7 +38,8 @@ public:
         StateRole,                      // QString
         ValAucRole,                     // double (NaN when not done)
         ProgressRole,                   // double in [0, 1]
-        OverriddenRole                  // bool: the cell has its own parameters
+        OverriddenRole,                 // bool: the cell has its own parameters
+        EtaRole                         // double: seconds still to go (estimate or live), NaN = unknown
     };
 
     explicit MatrixGridModel(QObject* parent = nullptr);
@@ -53,6 +54,12 @@ public:
     void setStatus(const QString& cellKey, const CellStatus& status);
     void clearStatuses();
 
+    // Time still to go per cell: the time estimate before a run, the live remaining time while it runs. Kept
+    // apart from the statuses, which are re-read from the project.
+    void setEta(const QString& cellKey, double seconds);
+    double eta(const QString& cellKey) const;
+    void clearEtas();
+
     int rowCount(const QModelIndex& parent = {}) const override;
     int columnCount(const QModelIndex& parent = {}) const override;
     QVariant data(const QModelIndex& index, int role = Qt::DisplayRole) const override;
@@ -64,6 +71,7 @@ private:
     rm::ExperimentMatrix m_matrix;
     std::vector<MatrixColumn> m_columns;
     std::map<QString, CellStatus> m_status;
+    std::map<QString, double> m_eta;
 };
 
 } // namespace rm::ui

@@ -2,6 +2,7 @@
 
 #include "matrix/MatrixGridModel.h"
 #include "training/RunStore.h"
+#include "training/TimeEstimate.h"
 #include "training/TrainingController.h"
 
 #include <algorithm>
@@ -56,6 +57,7 @@ MatrixTrainingDriver::MatrixTrainingDriver(TrainingController* controller, Matri
                 s.progress =
                     (last.epoch + double(last.step + 1) / std::max(1, last.stepsPerEpoch)) / s.epochs;
                 m_grid->setStatus(key, s);
+                updateEta(key, s.progress);
             });
     connect(controller, &TrainingController::epochFinished, this,
             [this](const QString& key, qint64, const rm::EpochEvent& e) {
@@ -75,6 +77,11 @@ MatrixTrainingDriver::MatrixTrainingDriver(TrainingController* controller, Matri
                 s.progress = 1;
                 s.error.clear();
                 m_grid->setStatus(key, s);
+                if (m_eta) {
+                    m_eta->cellFinished(key.toStdString());
+                    m_grid->setEta(key, std::nan(""));
+                    Q_EMIT queueEtaChanged(m_eta->queueRemainingSeconds());
+                }
                 // A cross-validated cell's pooled AUC is in the store, not in the event: read the states
                 // back.
                 if (usesCrossValidation(m_controller->request().matrix))
@@ -104,6 +111,41 @@ MatrixTrainingDriver::MatrixTrainingDriver(TrainingController* controller, Matri
         Q_EMIT runningChanged(false);
         if (!error.isEmpty()) fail(tr("Training failed: %1").arg(error));
     });
+}
+
+MatrixTrainingDriver::~MatrixTrainingDriver() = default;
+
+void MatrixTrainingDriver::setEstimate(const rm::MatrixTimeEstimate& estimate)
+{
+    m_eta = std::make_unique<rm::QueueEta>(estimate);
+    m_cellClock.clear();
+    m_grid->clearEtas();
+    for (const rm::CellTimeEstimate& c : estimate.cells)
+        if (!c.done) m_grid->setEta(QString::fromStdString(c.key), c.seconds);
+    Q_EMIT queueEtaChanged(m_eta->queueRemainingSeconds());
+}
+
+void MatrixTrainingDriver::clearEstimate()
+{
+    m_eta.reset();
+    m_grid->clearEtas();
+    Q_EMIT queueEtaChanged(std::nan(""));
+}
+
+double MatrixTrainingDriver::queueRemainingSeconds() const
+{
+    return m_eta ? m_eta->queueRemainingSeconds() : std::nan("");
+}
+
+void MatrixTrainingDriver::updateEta(const QString& key, double fraction)
+{
+    if (!m_eta) return;
+    auto clock = m_cellClock.find(key);
+    if (clock == m_cellClock.end()) return;
+    const bool cv = m_cvCell.count(key) && m_cvCell.at(key);
+    m_eta->cellProgress(key.toStdString(), cv ? 0 : fraction, clock->second.elapsed() / 1000.0);
+    m_grid->setEta(key, m_eta->cellRemainingSeconds(key.toStdString()));
+    Q_EMIT queueEtaChanged(m_eta->queueRemainingSeconds());
 }
 
 void MatrixTrainingDriver::setProjectPath(const QString& path)
@@ -216,6 +258,9 @@ void MatrixTrainingDriver::markRunning(const QString& key, qint64 runId)
     const auto cell = m_controller->cell(key);
     s.epochs = cell ? cell->config.epochs : 0;
     m_grid->setStatus(key, s);
+    m_cellClock[key].start();
+    m_cvCell[key] = cell && cell->config.cvFolds >= 2;
+    updateEta(key, 0);
     Q_EMIT statesChanged();
 }
 

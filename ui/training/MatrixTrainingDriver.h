@@ -7,9 +7,18 @@
 // here.
 #include "training/ExperimentMatrix.h"
 
+#include <QElapsedTimer>
 #include <QObject>
 #include <QString>
 #include <QStringList>
+
+#include <map>
+#include <memory>
+
+namespace rm {
+class QueueEta;
+struct MatrixTimeEstimate;
+} // namespace rm
 
 namespace rm::ui {
 
@@ -21,6 +30,7 @@ class MatrixTrainingDriver : public QObject
     Q_OBJECT
 public:
     MatrixTrainingDriver(TrainingController* controller, MatrixGridModel* grid, QObject* parent = nullptr);
+    ~MatrixTrainingDriver() override;
 
     // The project trained and read; empty: none.
     void setProjectPath(const QString& path);
@@ -36,6 +46,12 @@ public:
     // project).
     void refreshStates(const QString& experiment);
 
+    // The time estimate of the queue about to run: the grid shows each cell's time to go, live once a cell
+    // runs (its own step rate), and queueEtaChanged tells the whole queue's.
+    void setEstimate(const rm::MatrixTimeEstimate& estimate);
+    void clearEstimate();
+    double queueRemainingSeconds() const; // NaN without an estimate
+
     TrainingController* controller() const { return m_controller; }
     QString lastError() const { return m_lastError; }
 
@@ -46,6 +62,8 @@ Q_SIGNALS:
     void runningChanged(bool running);
     // Something went wrong: the message to show.
     void failed(const QString& message);
+    // The queue's remaining time changed (seconds; NaN when unknown).
+    void queueEtaChanged(double seconds);
 
 private:
     void fail(const QString& message);
@@ -55,8 +73,13 @@ private:
 
     TrainingController* m_controller;
     MatrixGridModel* m_grid;
+    void updateEta(const QString& key, double fraction);
+
     QString m_projectPath;
     QString m_lastError;
+    std::unique_ptr<rm::QueueEta> m_eta;
+    std::map<QString, QElapsedTimer> m_cellClock;
+    std::map<QString, bool> m_cvCell; // cross-validated: the step fraction restarts with every fold
 };
 
 } // namespace rm::ui

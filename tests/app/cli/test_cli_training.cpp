@@ -10,6 +10,7 @@
 #include "training/RunQueue.h"
 #include "training/RunStore.h"
 
+#include <QJsonArray>
 #include <QtTest>
 
 #include <nlohmann/json.hpp>
@@ -99,6 +100,44 @@ private Q_SLOTS:
         const auto typo = runCli({"train", m_project, "--matrix", m_matrix, "--set", "epohcs=2", "--json"});
         QCOMPARE(typo.exitCode, 1);
         QVERIFY2(typo.err.contains("epohcs"), qPrintable(typo.err));
+    }
+
+    // --estimate times one step per network and says what each cell and the queue will take, recording
+    // nothing; --preset cpu is its own experiment.
+    void estimateOnlyRecordsNothing()
+    {
+        const auto r =
+            runCli({"train", m_project, "--matrix", m_matrix, "--experiment", "est", "--estimate", "--json"});
+        QVERIFY2(r.exitCode == 0, qPrintable(r.err));
+        const QJsonObject e = r.json().value("estimate").toObject();
+        QCOMPARE(e.value("device").toString(), QStringLiteral("cpu"));
+        const QJsonArray cells = e.value("cells").toArray();
+        QCOMPARE(cells.size(), 3); // cnn all_layers, tres head_only and all_layers
+        double total = 0;
+        for (const auto& c : cells) {
+            QVERIFY(c.toObject().value("seconds").toDouble() > 0);
+            total += c.toObject().value("seconds").toDouble();
+        }
+        QVERIFY(std::abs(total - e.value("total_seconds").toDouble()) < 1e-9 * std::max(1.0, total));
+        QCOMPARE(e.value("networks").toObject().size(), 2); // cnn and tres share nothing; tres's modes share
+        QVERIFY2(r.err.contains("queue: ~"), qPrintable(r.err));
+        QVERIFY(rm::listRuns(m_project.toStdString(), "est").empty());
+
+        const auto p =
+            runCli({"train", m_project, "--matrix", m_matrix, "--preset", "cpu", "--estimate", "--json"});
+        QVERIFY2(p.exitCode == 0, qPrintable(p.err));
+        QCOMPARE(p.json().value("experiment").toString(), QStringLiteral("cli-cpu"));
+        QVERIFY(p.json()
+                    .value("estimate")
+                    .toObject()
+                    .value("networks")
+                    .toObject()
+                    .keys()
+                    .join(' ')
+                    .contains("96x96"));
+        const auto bad = runCli({"train", m_project, "--preset", "gpu"});
+        QCOMPARE(bad.exitCode, 2);
+        QVERIFY2(bad.err.contains("--preset must be cpu"), qPrintable(bad.err));
     }
 
     void runsList()
