@@ -1,12 +1,20 @@
 #!/usr/bin/env bash
 # A documented mining run on real data (docs/results.md, "Mining abraham2024 through a failing cutout service"):
 # the 29,420 SDSS galaxies of Abraham et al. (2024) mined through the Legacy Surveys cutout source pointed at a
-# local server (tests/core/fault_server.py) that serves real DECaLS JPEGs by position and fails on purpose for
-# 600 of them (500s, HTML labelled as JPEG, truncated bodies, 404, empty bodies, slow answers, a 500 then the
-# image). The run is SIGKILLed after KILL_AFTER seconds and started again; the second start must finish it.
+# local server (tests/core/fault_server.py) that fails on purpose for 600 of them (500s, HTML labelled as JPEG,
+# truncated bodies, 404, empty bodies, timeouts, a 500 then the image). The download and the mining are each
+# SIGKILLed once and started again; the second start must finish them.
+#
+# What the server serves: with CUTOUTS=DIR (a `ringminer-cli demo make` folder: demo_labelled.csv, images/),
+# a synthetic ring cutout at every position whose published Prediction is >= 0.5 and a synthetic non-ring
+# elsewhere, so a run trained on that synthetic survey should agree with Prediction about as well as it
+# separates the synthetic classes, and a pipeline that mixed up rows and cutouts would fall to chance. That is
+# a check of the plumbing, not science. Without CUTOUTS, real DECaLS JPEGs chosen by a hash of the position
+# (agreement then at chance by construction).
 # Prints the counts by reason and the agreement of is_ring with the published Prediction / Label columns.
 #
-#   scripts/mine-abraham-faults.sh PROJECT RUN [OUT]    (PROJECT has a done run; it gets a catalog "abraham")
+#   [CUTOUTS=DEMO_DIR] scripts/mine-abraham-faults.sh PROJECT RUN [OUT]
+#   (PROJECT has a done run; it gets a catalog "abraham")
 set -euo pipefail
 cd "$(dirname "$0")/.."
 PROJECT=${1:?usage: scripts/mine-abraham-faults.sh PROJECT RUN [OUT]}
@@ -19,18 +27,30 @@ CAT=$DATA/catalogs/abraham2024_sdss_ring_predictions.csv
 work=$(mktemp -d)
 trap 'kill $server 2>/dev/null || true; rm -rf "$work"' EXIT
 
-/usr/bin/python3 - "$CAT" > "$work/plan.json" <<'PY'
-import csv, json, random, sys
+/usr/bin/python3 - "$CAT" "$work" "${CUTOUTS:-}" <<'PY'
+import csv, json, os, random, sys
 rows = list(csv.DictReader(open(sys.argv[1])))
+work, cutouts = sys.argv[2], sys.argv[3]
+# The key the server files a position under: the six decimals of the cutout URL, then four.
+key = lambda r: "%.4f_%.4f" % (round(float(r["ra"]), 6), round(float(r["dec"]), 6))
 rnd = random.Random(2024)
-kinds = [["500"] * 6, ["html_as_jpeg"], ["trunc"] * 6, ["404"], ["empty"] * 6, ["500", "ok"], ["slow:0.5"]]
+kinds = [["500"] * 6, ["html_as_jpeg"], ["trunc"] * 6, ["404"], ["empty"] * 6, ["500", "ok"], ["slow:8"]]
 plan = {}
 for r in rnd.sample(rows, 600):
-    plan["%.4f_%.4f" % (float(r["ra"]), float(r["dec"]))] = rnd.choice(kinds)
-json.dump({"default": "ok", "positions": plan}, sys.stdout)
+    plan[key(r)] = rnd.choice(kinds)
+json.dump({"default": "ok", "positions": plan}, open(os.path.join(work, "plan.json"), "w"))
+by_position = {}
+if cutouts:
+    demo = list(csv.DictReader(open(os.path.join(cutouts, "demo_labelled.csv"))))
+    pools = {c: [os.path.abspath(os.path.join(cutouts, "images", d["file"])) for d in demo if d["ring"] == c]
+             for c in ("1", "0")}
+    for i, r in enumerate(rows):
+        pool = pools["1" if float(r["Prediction"]) >= 0.5 else "0"]
+        by_position[key(r)] = pool[i % len(pool)]
+json.dump(by_position, open(os.path.join(work, "by_position.json"), "w"))
 PY
 /usr/bin/python3 tests/core/fault_server.py --images "$DATA/images/gzdecals_ring470" --plan "$work/plan.json" \
-    --max-seconds 3600 > "$work/server.out" &
+    --by-position "$work/by_position.json" --max-seconds 3600 > "$work/server.out" &
 server=$!
 for _ in $(seq 50); do grep -q PORT "$work/server.out" && break; sleep 0.1; done
 port=$(awk '/PORT/ {print $2}' "$work/server.out")
@@ -55,9 +75,16 @@ fetched=$(date +%s.%N)
 
 args=(mine "$PROJECT" --run "$RUN" --catalog abraham --images abraham --out "$OUT" --precision 0.75
       --shard-size 2048 --name abraham_candidates)
+# Killed (SIGKILL) once KILL_SHARDS of the 15 shards are on disk, whatever the machine's speed.
+"$CLI" "${args[@]}" > "$work/first.txt" 2>&1 &
+miner=$!
+while kill -0 "$miner" 2>/dev/null && [ "$(ls "$OUT"/shards/shard-*.scores 2>/dev/null | wc -l)" -lt "${KILL_SHARDS:-7}" ]; do
+    sleep 0.05
+done
+kill -KILL "$miner" 2>/dev/null || true
 set +e
-timeout -s KILL 20 "$CLI" "${args[@]}" > "$work/first.txt" 2>&1
-echo "mine, first start: exit $? (137 = killed after 20 s)"
+wait "$miner"
+echo "mine, first start: exit $? (137 = killed) with $(ls "$OUT"/shards/shard-*.scores | wc -l) of 15 shards done"
 set -e
 "$CLI" "${args[@]}" --json > "$work/second.json" 2> "$work/second.err"
 end=$(date +%s.%N)

@@ -50,7 +50,8 @@ struct MpiSession
 int mineVerb(const Args& args)
 {
     args.allowOnly({"run", "experiment", "catalog", "images", "folder", "template", "out", "shard-size",
-                    "precision", "threshold", "radius", "id-column", "device", "batch", "name"},
+                    "precision", "threshold", "radius", "id-column", "device", "batch", "name",
+                    "contact-sheet"},
                    {"tta"});
     MiningRequest rq;
     rq.projectPath = args.positional(0, "PROJECT");
@@ -86,6 +87,9 @@ int mineVerb(const Args& args)
     if (batch < 1 || batch > 4096) throw UsageError("--batch must be 1..4096");
     rq.batchSize = static_cast<int>(batch);
     rq.candidatesName = args.option("name", "");
+    const long long sheet = args.integer("contact-sheet", 0);
+    if (sheet < 0 || sheet > 1000) throw UsageError("--contact-sheet must be 0..1000 (tiles)");
+    rq.contactSheet = static_cast<std::size_t>(sheet);
 
 #ifdef RINGMINER_HAVE_MPI
     MpiSession mpi;
@@ -118,9 +122,10 @@ static VerbRegistrar mineRegistrar(
      "PROJECT --run RUN|best|CELL --catalog NAME|FILE (--images SOURCE | --folder DIR --template T) --out "
      "DIR "
      "[--tta] [--shard-size 2048] [--precision 0.9 | --threshold T] [--radius 5] [--id-column C] [--name N] "
-     "[--batch 64] [--device D] [--experiment E] [--json]",
+     "[--contact-sheet N] [--batch 64] [--device D] [--experiment E] [--json]",
      "score a wide catalog in resumable shards (kill and run again: nothing lost) and publish the new ring "
-     "catalog DIR/rings.csv + rings.fits with provenance, known rings flagged, imported as role candidates; "
+     "catalog DIR/rings.csv + rings.fits with provenance, known rings flagged, imported as role candidates "
+     "(--contact-sheet N: DIR/contact-sheet.png of the top N); "
      "under mpirun each rank scores its own shards",
      {"tta"},
      mineVerb});

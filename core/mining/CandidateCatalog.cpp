@@ -8,6 +8,7 @@
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
+#include <charconv>
 #include <cmath>
 #include <cstdio>
 #include <filesystem>
@@ -65,6 +66,15 @@ std::string fixed(double v, const char* format)
     return buf;
 }
 
+// The shortest text that reads back as the same double ("" for NaN).
+std::string exact(double v)
+{
+    if (!std::isfinite(v)) return {};
+    char buf[32];
+    const auto r = std::to_chars(buf, buf + sizeof buf, v);
+    return std::string(buf, r.ptr);
+}
+
 // The id column keeps the input's name unless that would clash with a column of ours.
 std::string idHeader(const CandidateTable& t)
 {
@@ -115,7 +125,10 @@ void writeCandidatesCsv(const std::string& path, const CandidateTable& t)
         out << ",is_ring,known_ring,known_catalog,known_id,known_sep_arcsec,error\n";
         for (std::size_t i = 0; i < t.size(); ++i) {
             out << t.sourceRow[i] << ',' << csvField(t.id[i]);
-            if (t.hasPositions) out << ',' << fixed(t.ra[i], "%.7f") << ',' << fixed(t.dec[i], "%.7f");
+            // Positions exactly as read (shortest round trip), not rounded: the candidates catalog finds its
+            // cutouts by position, and a service cache keys them by the position rounded to six decimals,
+            // which a second rounding (to seven, then six) missed for 1 row in 10.
+            if (t.hasPositions) out << ',' << exact(t.ra[i]) << ',' << exact(t.dec[i]);
             out << ',' << fixed(t.pRing[i], "%.6f");
             if (t.tta) out << ',' << fixed(t.pRingStd[i], "%.6f");
             out << ',' << int(t.isRing[i]) << ',' << int(t.knownRing[i]) << ',' << csvField(t.knownCatalog[i])

@@ -60,7 +60,8 @@ struct KnownRings
 void flagKnownRings(CandidateTable& table, const std::vector<KnownRings>& known, double radiusArcsec);
 
 // Columns: row, <id>, [ra, dec,] p_ring, [p_ring_std,] is_ring, known_ring, known_catalog, known_id,
-// known_sep_arcsec, error. Numbers in fixed formats, so equal inputs give byte-identical files.
+// known_sep_arcsec, error. Positions as read (shortest round trip), other numbers in fixed formats, so
+// equal inputs give byte-identical files.
 void writeCandidatesCsv(const std::string& path, const CandidateTable& table);
 // The provenance as JSON (the CSV's sidecar, also handy for summaries).
 std::string provenanceJson(const CandidateProvenance& p);

@@ -20,11 +20,21 @@ std::string MinedCandidate::describe() const
 }
 
 std::vector<MinedCandidate> loadMinedCandidates(ProjectStore& store, const std::string& catalog,
-                                                bool onlyAboveThreshold)
+                                                bool onlyAboveThreshold,
+                                                const std::function<bool(std::size_t, std::size_t)>& progress)
 {
     std::vector<MinedCandidate> out;
     bool found = catalog.empty();
-    for (const CatalogInfo& info : store.catalogs()) {
+    const std::vector<CatalogInfo> catalogs = store.catalogs();
+    std::size_t total = 0, done = 0;
+    for (const CatalogInfo& info : catalogs)
+        if (info.role == CatalogRole::Candidates && (catalog.empty() || info.name == catalog))
+            total += info.rowCount;
+    const auto report = [&] {
+        if (progress && !progress(done, total)) throw Error("cancelled");
+    };
+    report();
+    for (const CatalogInfo& info : catalogs) {
         if (!catalog.empty() && info.name != catalog) continue;
         if (info.role != CatalogRole::Candidates) {
             if (!catalog.empty())
@@ -36,7 +46,8 @@ std::vector<MinedCandidate> loadMinedCandidates(ProjectStore& store, const std::
         // Only the columns read here: a candidates catalog can have millions of rows.
         std::vector<std::string> wanted;
         for (const auto& [column, type] : info.columns)
-            for (const char* name : {"p_ring", "is_ring", "known_ring", "known_catalog", "known_id"})
+            for (const char* name :
+                 {"p_ring", "p_ring_std", "is_ring", "known_ring", "known_catalog", "known_id"})
                 if (column == name) wanted.push_back(column);
         if (std::find(wanted.begin(), wanted.end(), "p_ring") == wanted.end())
             throw Error("candidates catalog '" + info.name + "' has no p_ring column");
@@ -46,11 +57,13 @@ std::vector<MinedCandidate> loadMinedCandidates(ProjectStore& store, const std::
             const int i = table.columnIndex(name);
             return i < 0 ? nullptr : &table.columns[std::size_t(i)];
         };
+        const Column* spread = optional("p_ring_std");
         const Column* isRing = optional("is_ring");
         const Column* known = optional("known_ring");
         const Column* knownCatalog = optional("known_catalog");
         const Column* knownId = optional("known_id");
         for (std::size_t r = 0; r < table.rowCount(); ++r) {
+            if (++done % 8192 == 0) report();
             const auto score = p.number(r);
             if (!score || !std::isfinite(*score)) continue;
             MinedCandidate c;
@@ -58,6 +71,7 @@ std::vector<MinedCandidate> loadMinedCandidates(ProjectStore& store, const std::
             c.row = static_cast<std::int64_t>(r);
             c.catalog = info.name;
             c.pRing = *score;
+            if (spread) c.pRingStd = spread->number(r).value_or(NAN);
             c.isRing = isRing && isRing->number(r).value_or(0) != 0;
             c.known = known && known->number(r).value_or(0) != 0;
             if (knownCatalog) c.knownCatalog = knownCatalog->text(r);
@@ -69,7 +83,23 @@ std::vector<MinedCandidate> loadMinedCandidates(ProjectStore& store, const std::
     if (!found) throw Error("the project has no catalog named '" + catalog + "'");
     std::stable_sort(out.begin(), out.end(),
                      [](const MinedCandidate& a, const MinedCandidate& b) { return a.pRing > b.pRing; });
+    done = total;
+    report();
     return out;
+}
+
+double impliedThreshold(const std::vector<MinedCandidate>& rows)
+{
+    double lowestRing = INFINITY, highestOther = -INFINITY;
+    for (const MinedCandidate& c : rows) {
+        if (c.isRing)
+            lowestRing = std::min(lowestRing, c.pRing);
+        else
+            highestOther = std::max(highestOther, c.pRing);
+    }
+    if (!std::isfinite(lowestRing)) return NAN;
+    if (!std::isfinite(highestOther)) return lowestRing;
+    return 0.5 * (lowestRing + highestOther);
 }
 
 } // namespace rm

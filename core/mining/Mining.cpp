@@ -1,6 +1,7 @@
 #include "mining/Mining.h"
 
 #include "catalog/CatalogReader.h"
+#include "mining/ContactSheet.h"
 #include "mining/ShardedScoring.h"
 #include "sources/CutoutImageSource.h"
 #include "sources/FileNameTemplate.h"
@@ -15,6 +16,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdint>
 #include <cstdio>
 #include <cstdlib>
 #include <ctime>
@@ -347,6 +349,7 @@ MiningResult mine(const MiningRequest& rq)
     table.tta = rq.tta;
     table.resize(input.totalRows());
     std::size_t next = 0, skip = 0;
+    std::vector<std::size_t> inputRow(table.size(), SIZE_MAX); // the row of input.table, for the sheet
     std::map<std::string, std::size_t> kinds;
     std::size_t rings = 0, known = 0, knownRings = 0;
     for (std::size_t out = 0; out < table.size(); ++out) {
@@ -358,6 +361,7 @@ MiningResult mine(const MiningRequest& rq)
             table.error[out] = "catalog row not read: " + issue.message();
         } else {
             const std::size_t i = next++;
+            inputRow[out] = i;
             const GalaxyScore& s = scored.scores[i];
             table.sourceRow[out] = input.sourceRow[i];
             table.id[out] = input.id(i);
@@ -405,6 +409,35 @@ MiningResult mine(const MiningRequest& rq)
     writeCandidatesCsv(csvPath, table);
     writeTextFile(provPath, provenanceJson(prov));
     writeCandidatesFits(fitsPath, table, prov);
+
+    nlohmann::json sheet = nullptr;
+    if (rq.contactSheet > 0) {
+        // The top candidates as one picture, each image loaded again from the source mined with.
+        const std::vector<std::size_t> top = topCandidateRows(table, rq.contactSheet);
+        std::vector<ContactSheetTile> tiles(top.size());
+        for (std::size_t k = 0; k < top.size(); ++k) {
+            const std::size_t i = inputRow[top[k]];
+            captionTile(tiles[k], table, top[k], k + 1);
+            try {
+                GalaxyRef g = GalaxyRef::fromTable(input.table, i);
+                g.ra = input.ra[i];
+                g.dec = input.dec[i];
+                tiles[k].image = source->load(g);
+            } catch (const std::exception& e) {
+                tiles[k].error = e.what(); // scored once, gone since: the tile says so
+            }
+        }
+        ContactSheetOptions so;
+        char thr[64];
+        std::snprintf(thr, sizeof thr, "%.4f", threshold.threshold);
+        so.heading = "run " + std::to_string(run.id) + " (" + run.cellKey + "): top " +
+                     std::to_string(top.size()) + " of " + std::to_string(kinds["scored"]) + " scored in " +
+                     input.label + ", threshold " + thr;
+        const std::string sheetPath = (dir / "contact-sheet.png").string();
+        writeContactSheet(sheetPath, tiles, so);
+        sheet = {{"path", sheetPath}, {"tiles", top.size()}};
+        log("contact sheet of the top " + std::to_string(top.size()) + ": " + sheetPath);
+    }
 
     // The new catalog in the project, replacing an earlier import of the same name.
     nlohmann::json imported = nullptr;
@@ -478,6 +511,7 @@ MiningResult mine(const MiningRequest& rq)
     result.summary["id_column"] = input.idName;
     result.summary["has_positions"] = input.hasPositions;
     result.summary["imported"] = imported;
+    result.summary["contact_sheet"] = sheet;
     char thr[96];
     std::snprintf(thr, sizeof thr, "%.4f (validation precision %.3f, recall %.3f)", threshold.threshold,
                   threshold.precision, threshold.recall);
@@ -488,6 +522,9 @@ MiningResult mine(const MiningRequest& rq)
     for (const auto& [k, v] : kinds)
         if (k != "scored" && v) text << "\n" << v << " not scored: " << k;
     text << "\n" << importNote;
+    if (!sheet.is_null())
+        text << "\ncontact sheet of the top " << sheet["tiles"].get<std::size_t>() << ": "
+             << sheet["path"].get<std::string>();
     result.text = text.str();
     return result;
 }

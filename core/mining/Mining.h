@@ -71,7 +71,9 @@ struct MiningRequest
     std::string device; // empty = the run's
     int batchSize = 64;
     std::string candidatesName; // the project catalog the result is imported as; empty = "candidates_run<id>"
-    int rank = 0, ranks = 1;    // MPI: this process scores shards s with s % ranks == rank; rank 0 publishes
+    std::size_t contactSheet =
+        0;                   // > 0: OUT/contact-sheet.png with the top N by p_ring (mining/ContactSheet.h)
+    int rank = 0, ranks = 1; // MPI: this process scores shards s with s % ranks == rank; rank 0 publishes
     std::function<void()> barrier; // MPI: waits for every rank (empty for one process)
     std::function<void(const std::string&)> log;
     std::function<bool(std::size_t, std::size_t)> progress; // galaxies done, total; false stops after a shard

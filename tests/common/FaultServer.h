@@ -30,21 +30,26 @@ inline QString ringImagesDir()
     return QDir(rmtest::sharedDataDir()).filePath("images/gzdecals_ring470");
 }
 
-// The key the server files a position under.
+// The key the server files a position under: the position as the cutout URL carries it (six decimals),
+// then to four. Rounding the catalog's full-precision value straight to four decimals differs for a
+// position like dec 45.7609498 (URL 45.760950, key 45.7610).
 inline QString key(double ra, double dec)
 {
-    return QString::asprintf("%.4f_%.4f", ra, dec);
+    return QString::asprintf("%.4f_%.4f", QString::number(ra, 'f', 6).toDouble(),
+                             QString::number(dec, 'f', 6).toDouble());
 }
 
 // The fault server as a child process; every call is a plain GET through the library's own HTTP client.
 class FaultServer
 {
 public:
-    bool start(const QString& defaultBehaviour = "ok")
+    // extra: more arguments for the server, e.g. {"--by-position", mapJson}.
+    bool start(const QString& defaultBehaviour = "ok", const QStringList& extra = {})
     {
         m_proc.setProgram("/usr/bin/python3");
-        m_proc.setArguments({scriptPath(), "--images", ringImagesDir(), "--default", defaultBehaviour,
-                             "--max-seconds", "300"});
+        m_proc.setArguments(QStringList{scriptPath(), "--images", ringImagesDir(), "--default",
+                                        defaultBehaviour, "--max-seconds", "300"} +
+                            extra);
         m_proc.setProcessChannelMode(QProcess::SeparateChannels);
         m_proc.start();
         if (!m_proc.waitForStarted(5000)) return false;

@@ -4,7 +4,8 @@
 Serves real JPEGs (from --images, e.g. ../shared/data/images/gzdecals_ring470) for
   /viewer/cutout.jpg?ra=..&dec=..&layer=..&pixscale=..&size=..      (Legacy Surveys form)
   /dr17/SkyServerWS/ImgCutout/getjpeg?ra=..&dec=..&scale=..&width=..&height=..   (SDSS form)
-choosing the file deterministically from the position, and answers each request with a behaviour taken from a
+choosing the file deterministically from the position (or, with --by-position, the file a map names for that
+position: e.g. synthetic ring images where a published catalog predicts a ring), and answers each request with a behaviour taken from a
 fault plan: per position, a list of behaviours used one per request, the last one repeating; positions not in the
 plan use the default. Positions are keyed "%.4f_%.4f" % (ra, dec).
 
@@ -49,8 +50,9 @@ HTML_PAGE = (b"<html><head><title>500 Internal Server Error</title></head><body>
 
 
 class State:
-    def __init__(self, images, plan, default):
+    def __init__(self, images, plan, default, by_position=None):
         self.images = images
+        self.by_position = by_position or {}
         self.plan = plan
         self.default = default
         self.lock = threading.Lock()
@@ -147,7 +149,7 @@ class Handler(BaseHTTPRequestHandler):
         self.serve(st, key, behaviour)
 
     def image_for(self, st, key):
-        path = st.images[zlib.crc32(key.encode()) % len(st.images)]
+        path = st.by_position.get(key) or st.images[zlib.crc32(key.encode()) % len(st.images)]
         with open(path, "rb") as f:
             return os.path.basename(path), f.read()
 
@@ -224,6 +226,7 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--images", required=True)
     ap.add_argument("--plan", help="JSON file: {\"default\": B, \"positions\": {key: [B, ...]}}")
+    ap.add_argument("--by-position", help="JSON file: {key: image path}; those positions get that image")
     ap.add_argument("--default", default="ok")
     ap.add_argument("--max-seconds", type=float, default=600)
     a = ap.parse_args()
@@ -236,7 +239,14 @@ def main():
             p = json.load(f)
         plan, default = p.get("positions", {}), p.get("default", default)
     server = Server(("127.0.0.1", 0), Handler)
-    server.state = State(images, plan, default)
+    by_position = {}
+    if a.by_position:
+        with open(a.by_position) as f:
+            by_position = json.load(f)
+        gone = [p for p in set(by_position.values()) if not os.path.isfile(p)]
+        if gone:
+            sys.exit("--by-position names %d missing files, e.g. %s" % (len(gone), gone[0]))
+    server.state = State(images, plan, default, by_position)
     threading.Thread(target=server.serve_forever, daemon=True).start()
     print("PORT %d" % server.server_address[1], flush=True)
     parent, start = os.getppid(), time.monotonic()

@@ -28,8 +28,15 @@ void CutoutModel::setSession(ProjectSession* session)
                              [this](const GalaxyId& id) { galaxyChanged(id); })
                   << connect(&session->labels(), &LabelController::labelChanged, this,
                              [this](const GalaxyId& id) { galaxyChanged(id); })
-                  << connect(&session->results(), &RunResults::badgeRunChanged, this, [this] {
-                         if (m_followBadgeRun) takeBadgeScores();
+                  << connect(&session->results(), &RunResults::badgeRunChanged, this,
+                             [this] {
+                                 if (m_followBadgeRun) takeBadgeScores();
+                             })
+                  // Candidates are read on a worker: their badges appear when the rows are there.
+                  << connect(session, &ProjectSession::minedCandidatesChanged, this, [this] {
+                         if (!m_galaxies.empty())
+                             Q_EMIT dataChanged(index(0), index(int(m_galaxies.size()) - 1),
+                                                {MinedRole, Qt::ToolTipRole});
                      });
     if (m_followBadgeRun) takeBadgeScores();
 }

@@ -6,10 +6,13 @@
 #include "results/RunResults.h"
 #include "sources/GalaxyRef.h"
 #include "store/CatalogRecords.h"
+#include "tasks/TaskManager.h"
 #include "util/Error.h"
 
 #include <QDir>
 #include <QFileInfo>
+
+#include <memory>
 
 namespace rm::ui {
 
@@ -49,6 +52,8 @@ ProjectSession::ProjectSession(std::unique_ptr<rm::ProjectStore> store, QString 
 
 ProjectSession::~ProjectSession()
 {
+    for (auto& [id, mined] : m_mined)
+        if (mined.reading) mined.reading->cancel(); // its result goes nowhere now
     m_thumbnails.reset(); // waits for its workers before the sources and the store go away
     m_records.reset();    // its statements go before the store's connection
 }
@@ -76,16 +81,46 @@ const std::map<qint64, rm::MinedCandidate>& ProjectSession::minedCandidates(qint
     const auto it = m_mined.find(catalogId);
     if (it != m_mined.end() && it->second.importedAt == info->importedAt) return it->second.rows;
     MinedRows& mined = m_mined[catalogId];
+    if (mined.reading) mined.reading->cancel(); // an earlier import's read: its rows are stale
     mined.importedAt = info->importedAt;
     mined.rows.clear();
     mined.error.clear();
-    try {
-        for (rm::MinedCandidate& c : rm::loadMinedCandidates(*m_store, info->name, false))
-            mined.rows.emplace(c.row, std::move(c));
-    } catch (const std::exception& e) {
-        mined.error = e.what(); // no badges; the review queue says why
-    }
+    // A candidates catalog can hold millions of rows: read on a worker with its own connection.
+    auto read = std::make_shared<std::vector<rm::MinedCandidate>>();
+    const std::string path = QFile::encodeName(m_path).toStdString(), name = info->name,
+                      importedAt = info->importedAt;
+    Task* task = TaskManager::instance()->run(
+        tr("Reading mined candidates of %1").arg(QString::fromStdString(name)),
+        [path, name, read](TaskContext& ctx) {
+            auto store = rm::ProjectStore::open(path);
+            *read = rm::loadMinedCandidates(*store, name, false, [&ctx](std::size_t done, std::size_t total) {
+                return ctx.progress(done, total);
+            });
+            return tr("%L1 mined candidates of %2 read").arg(read->size()).arg(QString::fromStdString(name));
+        });
+    mined.reading = task;
+    connect(task, &Task::finished, this,
+            [this, catalogId, importedAt, read](bool ok, const QString& message) {
+                const auto found = m_mined.find(catalogId);
+                if (found == m_mined.end() || found->second.importedAt != importedAt)
+                    return; // mined again since
+                MinedRows& rows = found->second;
+                rows.reading = nullptr;
+                if (ok) {
+                    for (rm::MinedCandidate& c : *read)
+                        rows.rows.emplace(c.row, std::move(c));
+                } else {
+                    rows.error = message.toStdString(); // no badges; the review queue says why
+                }
+                Q_EMIT minedCandidatesChanged(catalogId);
+            });
     return mined.rows;
+}
+
+bool ProjectSession::minedCandidatesPending(qint64 catalogId) const
+{
+    const auto it = m_mined.find(catalogId);
+    return it != m_mined.end() && !it->second.reading.isNull();
 }
 
 QString ProjectSession::minedCandidatesError(qint64 catalogId) const

@@ -9,6 +9,7 @@
 
 #include <QCache>
 #include <QObject>
+#include <QPointer>
 #include <QString>
 
 #include <map>
@@ -27,6 +28,7 @@ namespace rm::ui {
 class ImageSources;
 class LabelController;
 class RunResults;
+class Task;
 class ThumbnailLoader;
 
 // One catalog row: its position and every column as text.
@@ -60,8 +62,12 @@ public:
 
     // The candidates of a mined catalog (role candidates) by row, read once per import of that catalog (only
     // the columns the badges and the review queue use); empty for any other catalog or one that cannot be
-    // read.
+    // read. Never reads on the GUI thread: the first call for a catalog (or after it was mined again) starts
+    // the read as a task (ui/tasks, with progress in the status bar) and returns an empty map until
+    // minedCandidatesChanged(catalogId) says the rows are there.
     const std::map<qint64, rm::MinedCandidate>& minedCandidates(qint64 catalogId);
+    // True while the read started by minedCandidates(catalogId) runs.
+    bool minedCandidatesPending(qint64 catalogId) const;
     // Why minedCandidates(catalogId) is empty for a candidates catalog that could not be read ("" otherwise).
     QString minedCandidatesError(qint64 catalogId) const;
 
@@ -69,6 +75,10 @@ public:
     ThumbnailLoader& thumbnails() { return *m_thumbnails; }
     LabelController& labels() { return *m_labels; }
     RunResults& results() { return *m_results; } // the training runs' metrics and predictions
+
+Q_SIGNALS:
+    // A candidates catalog's rows were read (or failed to be: see minedCandidatesError).
+    void minedCandidatesChanged(qint64 catalogId);
 
 private:
     ProjectSession(std::unique_ptr<rm::ProjectStore> store, QString path);
@@ -83,6 +93,7 @@ private:
         std::string importedAt; // a catalog mined again under the same id is read afresh
         std::map<qint64, rm::MinedCandidate> rows;
         std::string error;
+        QPointer<Task> reading; // the read in flight, else null
     };
     std::map<qint64, MinedRows> m_mined;
     QCache<GalaxyId, QString> m_captions{20000};

@@ -16,7 +16,7 @@ struct ReviewItem
     GalaxyId galaxy;
     double key = 0;    // |score - threshold|, or the standard deviation of the scores
     double score = 0;  // the run's score, or the mean score over the runs
-    double spread = 0; // max - min score over the runs (0 for one run)
+    double spread = 0; // max - min score over the runs (0 for one run); a mined candidate's TTA spread
     int runs = 1;      // how many runs scored the galaxy
     int label = -1;    // the target set's class (-1 when runs disagree on it)
     QString note;      // why it is queued, when the order is not by score (a label conflict)

@@ -2,6 +2,7 @@
 
 #include "cutouts/CutoutModel.h"
 #include "labels/LabelController.h"
+#include "mining/MinedCandidates.h"
 #include "project/ProjectSession.h"
 #include "results/GalleryGrid.h"
 #include "results/RunResults.h"
@@ -32,6 +33,7 @@ ReviewQueuePanel::ReviewQueuePanel(GalaxySelection* selection, QWidget* parent)
     m_mode->addItem(tr("Runs disagree most"), int(Disagreement));
     m_mode->addItem(tr("Catalogs disagree (label conflicts)"), int(Conflicts));
     m_mode->addItem(tr("Mined candidates (likeliest first)"), int(Candidates));
+    m_mode->addItem(tr("Mined candidates (least certain first)"), int(CandidatesUncertain));
     m_mode->setToolTip(
         tr("Nearest the threshold: the run is least sure.\n"
            "Runs disagree most: the largest spread (standard deviation) of the finished runs' "
@@ -40,7 +42,10 @@ ReviewQueuePanel::ReviewQueuePanel(GalaxySelection* selection, QWidget* parent)
            "(a rings catalog lists a galaxy labelled not ring, ...); your label overrides the "
            "catalogs' when the target set is built again.\n"
            "Mined candidates: the galaxies a mining run put above its threshold, highest p_ring first, "
-           "each marked new or known (matched to a rings catalog); your labels confirm or reject them."));
+           "each marked new or known (matched to a rings catalog); your labels confirm or reject them.\n"
+           "Mined candidates, least certain first: every galaxy a mining run scored, nearest its threshold "
+           "first (on either side; the larger TTA spread first among equals): the labels that move the "
+           "threshold most."));
     m_runs = new QComboBox(this);
     m_runs->setSizeAdjustPolicy(QComboBox::AdjustToContents);
     m_skipLabelled = new QCheckBox(tr("Skip hand-labelled"), this);
@@ -100,7 +105,10 @@ void ReviewQueuePanel::setSession(ProjectSession* session)
                                      if (mode() == NearThreshold && m_runs->currentIndex() <= 0) rebuild();
                                  })
                       << connect(&session->labels(), &LabelController::labelChanged, this,
-                                 &ReviewQueuePanel::onLabelChanged);
+                                 &ReviewQueuePanel::onLabelChanged)
+                      << connect(session, &ProjectSession::minedCandidatesChanged, this, [this] {
+                             if (mode() == Candidates || mode() == CandidatesUncertain) rebuild();
+                         });
     }
     fillRunBox();
     rebuild();
@@ -180,7 +188,7 @@ void ReviewQueuePanel::rebuild()
         } else if (mode() == Conflicts) {
             m_queue = conflictQueue();
         } else {
-            m_queue = candidateQueue();
+            m_queue = candidateQueue(mode() == CandidatesUncertain);
         }
         if (m_skipLabelled->isChecked()) {
             LabelController& labels = m_session->labels();
@@ -203,9 +211,10 @@ void ReviewQueuePanel::rebuild()
     else if (m_queue.empty())
         m_summary->setText(mode() == NearThreshold ? tr("Nothing to review: no finished run, or all labelled")
                            : mode() == Disagreement ? tr("Nothing to review: needs two finished runs")
-                           : mode() == Conflicts
-                               ? tr("No label conflicts: no other catalog contradicts a "
-                                    "target set (or all are hand-labelled)")
+                           : mode() == Conflicts    ? tr("No label conflicts: no other catalog contradicts a "
+                                                            "target set (or all are hand-labelled)")
+                           : m_candidatesPending
+                               ? tr("Reading the mined candidates…")
                                : tr("No mined candidates: mine a catalog with sky positions "
                                     "first (Mining panel), or all are hand-labelled"));
     else
@@ -251,28 +260,47 @@ std::vector<ReviewItem> ReviewQueuePanel::conflictQueue()
     return queue;
 }
 
-std::vector<ReviewItem> ReviewQueuePanel::candidateQueue()
+std::vector<ReviewItem> ReviewQueuePanel::candidateQueue(bool uncertainFirst)
 {
-    std::vector<const rm::MinedCandidate*> above;
-    if (m_session)
-        for (const rm::CatalogInfo& c : m_session->catalogs()) {
-            for (const auto& [row, candidate] : m_session->minedCandidates(c.id))
-                if (candidate.isRing) above.push_back(&candidate);
-            if (const QString error = m_session->minedCandidatesError(c.id); !error.isEmpty())
-                Q_EMIT statusMessage(tr("Cannot list mined candidates: %1").arg(error));
-        }
-    std::stable_sort(above.begin(), above.end(),
-                     [](const auto* a, const auto* b) { return a->pRing > b->pRing; });
+    // Read on workers by the session: until every candidates catalog is read, the queue holds those that are.
     std::vector<ReviewItem> queue;
-    queue.reserve(above.size());
-    for (const rm::MinedCandidate* c : above) {
-        ReviewItem item;
-        item.galaxy = GalaxyId{c->catalogId, c->row};
-        item.key = 1.0 - c->pRing;
-        item.score = c->pRing;
-        item.note = QString::fromStdString(c->describe());
-        queue.push_back(std::move(item));
+    m_candidatesPending = false;
+    if (!m_session) return queue;
+    for (const rm::CatalogInfo& c : m_session->catalogs()) {
+        if (c.role != rm::CatalogRole::Candidates) continue;
+        std::vector<rm::MinedCandidate> rows;
+        for (const auto& [row, candidate] : m_session->minedCandidates(c.id))
+            if (uncertainFirst || candidate.isRing) rows.push_back(candidate);
+        m_candidatesPending = m_candidatesPending || m_session->minedCandidatesPending(c.id);
+        if (const QString error = m_session->minedCandidatesError(c.id); !error.isEmpty())
+            Q_EMIT statusMessage(tr("Cannot list mined candidates: %1").arg(error));
+        // Each catalog was cut at its own threshold.
+        const double threshold = uncertainFirst ? rm::impliedThreshold(rows) : NAN;
+        for (const rm::MinedCandidate& candidate : rows) {
+            ReviewItem item;
+            item.galaxy = GalaxyId{candidate.catalogId, candidate.row};
+            item.score = candidate.pRing;
+            item.spread = std::isfinite(candidate.pRingStd) ? candidate.pRingStd : 0.0;
+            // Rounded, so that the two rows either side of the threshold (equally far by construction) tie
+            // exactly and the TTA spread decides between them.
+            item.key =
+                std::round((uncertainFirst ? std::abs(candidate.pRing - threshold) : 1.0 - candidate.pRing) *
+                           1e9) /
+                1e9;
+            item.note = QString::fromStdString(candidate.describe());
+            if (uncertainFirst && std::isfinite(threshold))
+                item.note += tr(", %1 from the threshold %2")
+                                 .arg(std::abs(candidate.pRing - threshold), 0, 'f', 3)
+                                 .arg(threshold, 0, 'f', 3);
+            if (std::isfinite(candidate.pRingStd))
+                item.note += tr(", TTA spread %1").arg(candidate.pRingStd, 0, 'f', 3);
+            queue.push_back(std::move(item));
+        }
     }
+    std::stable_sort(queue.begin(), queue.end(), [](const ReviewItem& a, const ReviewItem& b) {
+        if (a.key != b.key) return a.key < b.key;
+        return a.spread > b.spread;
+    });
     return queue;
 }
 

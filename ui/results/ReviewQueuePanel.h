@@ -1,8 +1,8 @@
 #pragma once
 // The review queue dock: galaxies in the order a hand label helps most (a run's scores nearest its
 // threshold, the largest disagreement between the finished runs, or the galaxies whose target-set label
-// another catalog contradicts, or the rings a mining run found, new and known), stepped through from the
-// keyboard:
+// another catalog contradicts, or the rings a mining run found, new and known, likeliest or least certain
+// first), stepped through from the keyboard:
 // R / N / U (1-5 for a ring type) label the current galaxy, saved at once, and the next one comes up.
 #include "results/ReviewOrder.h"
 
@@ -27,8 +27,10 @@ public:
     {
         NearThreshold,
         Disagreement,
-        Conflicts, // a target set's label disagrees with another catalog (targets/LabelConflicts.h)
-        Candidates // mined candidates above their threshold, likeliest first, new and known alike
+        Conflicts,          // a target set's label disagrees with another catalog (targets/LabelConflicts.h)
+        Candidates,         // mined candidates above their threshold, likeliest first, new and known alike
+        CandidatesUncertain // every scored mined galaxy, nearest its mining threshold first (TTA spread
+                            // breaks ties)
     };
 
     explicit ReviewQueuePanel(GalaxySelection* selection, QWidget* parent = nullptr);
@@ -51,7 +53,8 @@ Q_SIGNALS:
 private:
     void fillRunBox();
     std::vector<ReviewItem> conflictQueue();
-    std::vector<ReviewItem> candidateQueue();
+    std::vector<ReviewItem> candidateQueue(bool uncertainFirst);
+    bool m_candidatesPending = false; // a candidates catalog is still being read (the queue fills after)
     void showCurrentItem();
     void onLabelChanged(); // with "Skip hand-labelled", a galaxy labelled anywhere leaves the queue
 

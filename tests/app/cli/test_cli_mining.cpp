@@ -4,7 +4,9 @@
 // recorded with their reasons; the 1000 real unlabelled GZ2 images (ids only, no positions) all scored;
 // templates that resolve nothing; the threshold at a target precision; FITS read back by astropy with the
 // same values and the provenance; known rings flagged against the project's rings catalogs (Buta 2017);
-// test-time augmentation; the result imported with role candidates; and the same under mpirun -np 2.
+// test-time augmentation; the result imported with role candidates (every output column); a contact sheet of
+// the top candidates checked tile by tile with Pillow; a slice of the real abraham2024 catalog through the
+// local fault server, download and mining each killed mid-way; and the same under mpirun -np 2.
 #include "FaultServer.h"
 #include "TestData.h"
 
@@ -20,6 +22,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
 #include <csignal>
 #include <fstream>
 #include <random>
@@ -308,6 +311,223 @@ private Q_SLOTS:
         QCOMPARE(explained, 2);
     }
 
+    // A slice of the real abraham2024 catalog (Abraham et al. 2024: 29,420 SDSS galaxies with their published
+    // CNN Prediction) mined through the Legacy Surveys source pointed at the local fault server. The server
+    // answers each position with a synthetic demo cutout: a ring where the published Prediction is >= 0.5, a
+    // non-ring elsewhere, and fails on purpose for some positions (500 on every try, a timeout, a truncated
+    // body, HTML labelled as a JPEG, a 500 then the image). The download and the mining are each SIGKILLed
+    // mid-way and started again. Every row must come out scored or with its reason, the kills must lose
+    // nothing (the same bytes as an uninterrupted mining), and each row's p_ring must be the score of the
+    // very file the server handed out for its position (the plumbing keeps rows and cutouts together).
+    // Agreement with Prediction is printed: on synthetic cutouts it measures the plumbing, not science.
+    void abrahamSliceThroughAFailingServiceSurvivesKills()
+    {
+        RM_SHARED_DATA(abraham, "catalogs/abraham2024_sdss_ring_predictions.csv");
+        const QStringList all = lines(QString::fromStdString(abraham));
+        QCOMPARE(all.size(), 29421);
+        QCOMPARE(all[0], QString("ra,dec,objid,gmag,deVRad_r,deVAB_g,redshift,Prediction,Label"));
+        // 295 rows spread over the whole file (every 100th), as they are.
+        QStringList slice = {all[0]};
+        for (int i = 1; i < all.size(); i += 100)
+            slice << all[i];
+        const int n = slice.size() - 1;
+        const QString csv = m_dir.filePath("abraham_slice.csv");
+        writeFile(csv, (slice.join('\n') + '\n').toUtf8());
+
+        // Demo cutouts by truth: rings for published rings, non-rings for the rest.
+        QStringList ringFiles, otherFiles;
+        const QStringList demo = lines(m_dir.filePath("demo/demo_labelled.csv"));
+        const QStringList head = demo[0].split(',');
+        const int fileCol = head.indexOf("file"), ringCol = head.indexOf("ring");
+        QVERIFY(fileCol >= 0 && ringCol >= 0);
+        for (int i = 1; i < demo.size(); ++i) {
+            const QStringList f = demo[i].split(',');
+            (f[ringCol] == "1" ? ringFiles : otherFiles) << m_dir.filePath("demo/images/" + f[fileCol]);
+        }
+        QVERIFY(!ringFiles.isEmpty() && !otherFiles.isEmpty());
+        QJsonObject byPosition, plan;
+        QHash<QString, QString> served; // objid -> the file its position gets
+        const QStringList faults = {"500", "slow:3", "trunc", "html_as_jpeg"};
+        QHash<QString, QString> faultOf; // objid -> the fault it gets (recover: "500" then the image)
+        QStringList recovering;
+        for (int i = 1; i <= n; ++i) {
+            const QStringList f = slice[i].split(',');
+            const QString key = rmtest::key(f[0].toDouble(), f[1].toDouble());
+            const QStringList& pool = f[7].toDouble() >= 0.5 ? ringFiles : otherFiles;
+            served[f[2]] = pool[i % pool.size()];
+            byPosition[key] = served[f[2]];
+            if (i % 15 == 0) { // 19 faults in all
+                faultOf[f[2]] = faults[(i / 15) % faults.size()];
+                plan[key] = QJsonArray{faultOf[f[2]]};
+            } else if (i % 15 == 7) {
+                recovering << f[2];
+                plan[key] = QJsonArray{"500", "ok"};
+            }
+        }
+        const QString mapFile = m_dir.filePath("abraham_by_position.json");
+        writeFile(mapFile, QJsonDocument(byPosition).toJson(QJsonDocument::Compact));
+        rmtest::FaultServer server;
+        QVERIFY(server.start("ok", {"--by-position", mapFile}));
+        QVERIFY(server.setPlan(plan));
+        const QString url = QString::fromStdString(server.legacyUrl());
+
+        QVERIFY(
+            runCli({"catalog", "import", m_project, csv, "--name", "abraham", "--role", "images"}).exitCode ==
+            0);
+        const auto src =
+            runCli({"cutouts", "source", m_project, "abraham", "--spec",
+                    "{\"kind\": \"legacysurvey\", \"base_url\": \"" + url + "\"}", "--allow-missing"});
+        QVERIFY2(src.exitCode == 0, qPrintable(src.err));
+
+        // The download, killed once mid-way, then resumed from the ledger.
+        const QStringList fetch = {"cutouts", "fetch",      m_project, "--catalog", "abraham", "--base-url",
+                                   url,       "--parallel", "2",       "--rate",    "60",      "--retries",
+                                   "1",       "--timeout",  "1",       "--backoff", "0.05",    "--json"};
+        {
+            QProcess p;
+            p.start(rmtest::cliPath(), fetch);
+            QVERIFY(p.waitForStarted());
+            QThread::msleep(1500); // about 80 of the 294 at 60 requests/s
+            QVERIFY2(p.state() == QProcess::Running, "the download finished before it could be killed");
+            ::kill(static_cast<pid_t>(p.processId()), SIGKILL);
+            p.waitForFinished();
+        }
+        const auto fetched = runCli(fetch);
+        QVERIFY2(fetched.exitCode == 0 || fetched.exitCode == 3, qPrintable(fetched.out + fetched.err));
+        // The resumed download asked the server only for what was left: beyond what each position's plan
+        // needs (one request; two with the one retry), only the downloads in flight at the kill (2
+        // connections) were asked again.
+        const QJsonObject byKey = server.stats().value("by_key").toObject();
+        QCOMPARE(byKey.size(), n);
+        int again = 0;
+        for (auto it = byKey.begin(); it != byKey.end(); ++it)
+            again += std::max(0, it.value().toInt() - (plan.contains(it.key()) ? 2 : 1));
+        QVERIFY2(again <= 4, qPrintable(QString::number(again) + " requests repeated after the kill"));
+
+        const auto mineSlice = [&](const QString& out) {
+            return QStringList{
+                "mine",        m_project, "--run",   "best", "--catalog",    "abraham",
+                "--images",    "abraham", "--out",   out,    "--shard-size", "20",
+                "--threshold", "0.5",     "--batch", "1",    "--name",       "abraham_candidates",
+                "--json"};
+        };
+        const QString out = m_dir.filePath("abraham_killed"), whole = m_dir.filePath("abraham_whole");
+        {
+            QProcess p;
+            p.start(rmtest::cliPath(), mineSlice(out));
+            QVERIFY(p.waitForStarted());
+            QElapsedTimer t;
+            t.start();
+            while (p.state() == QProcess::Running && t.elapsed() < 120000 &&
+                   QDir(out + "/shards").entryList({"shard-*.scores"}).size() < 4)
+                QThread::msleep(5);
+            QVERIFY2(p.state() == QProcess::Running, "the mining finished before it could be killed");
+            ::kill(static_cast<pid_t>(p.processId()), SIGKILL);
+            p.waitForFinished();
+        }
+        const int done = QDir(out + "/shards").entryList({"shard-*.scores"}).size();
+        QVERIFY(done >= 4 && done < 15);
+        const auto r = runCli(mineSlice(out));
+        QVERIFY2(r.exitCode == 0, qPrintable(r.err));
+        const QJsonObject j = r.json();
+        QCOMPARE(j.value("shards_found").toInt(), done);
+        QCOMPARE(j.value("rows").toInt(), n);
+        QCOMPARE(j.value("scored").toInt() + j.value("not_scored").toInt(), n);
+        QCOMPARE(j.value("not_scored").toInt(), faultOf.size());
+        const auto uninterrupted = runCli(mineSlice(whole));
+        QVERIFY2(uninterrupted.exitCode == 0, qPrintable(uninterrupted.err));
+        QCOMPARE(bytes(out + "/rings.csv"), bytes(whole + "/rings.csv"));
+        QCOMPARE(bytes(out + "/rings.fits"), bytes(whole + "/rings.fits"));
+
+        // Each row: scored with the score of the file served for its position, or its fault's reason. One
+        // galaxy per batch in both minings, so that a score cannot depend on its batch neighbours' floats.
+        const QString files = m_dir.filePath("abraham_files.csv");
+        QStringList fileRows = {"objid,file"};
+        for (auto it = served.begin(); it != served.end(); ++it)
+            fileRows << it.key() + "," + QFileInfo(it.value()).fileName();
+        writeFile(files, (fileRows.join('\n') + '\n').toUtf8());
+        const auto direct =
+            runCli({"mine", m_project, "--run", "best", "--catalog", files, "--folder",
+                    m_dir.filePath("demo/images"), "--template", "{file}", "--out",
+                    m_dir.filePath("abraham_direct"), "--threshold", "0.5", "--batch", "1", "--json"});
+        QVERIFY2(direct.exitCode == 0, qPrintable(direct.err));
+        QHash<QString, QString> directScore;
+        for (const QString& row : lines(m_dir.filePath("abraham_direct/rings.csv")).mid(1))
+            directScore[row.section(',', 1, 1)] = row.section(',', 2, 2);
+        const QStringList rows = lines(out + "/rings.csv");
+        QCOMPARE(rows[0], QString("row,objid,ra,dec,p_ring,is_ring,known_ring,known_catalog,known_id,"
+                                  "known_sep_arcsec,error"));
+        QCOMPARE(rows.size(), n + 1);
+        int agree = 0, scored = 0;
+        const QHash<QString, QString> reason = {{"500", "HTTP 500"},
+                                                {"slow:3", "timeout after 1 s"},
+                                                {"trunc", "truncated"},
+                                                {"html_as_jpeg", "HTML"}};
+        for (int i = 1; i <= n; ++i) {
+            const QStringList f = rows[i].split(',');
+            const QString objid = f[1];
+            QCOMPARE(objid, slice[i].section(',', 2, 2)); // file order kept
+            // Positions exactly as read: a rounded one can miss the cutout cached under the URL's position.
+            QCOMPARE(f[2].toDouble(), slice[i].section(',', 0, 0).toDouble());
+            QCOMPARE(f[3].toDouble(), slice[i].section(',', 1, 1).toDouble());
+            const QString error = rows[i].section(',', 10);
+            QVERIFY2(f[4].isEmpty() != error.isEmpty(), qPrintable(rows[i])); // a score or a reason
+            if (faultOf.contains(objid)) {
+                QVERIFY2(error.contains(reason[faultOf[objid]], Qt::CaseInsensitive),
+                         qPrintable(faultOf[objid] + ": " + rows[i]));
+                continue;
+            }
+            QVERIFY2(f[4] == directScore.value(objid),
+                     qPrintable(objid + ": " + rows[i] + " vs " + directScore.value(objid)));
+            ++scored;
+            agree += (f[5] == "1") == (slice[i].section(',', 7, 7).toDouble() >= 0.5);
+        }
+        QCOMPARE(scored, n - int(faultOf.size()));
+        for (const QString& objid : recovering)
+            QVERIFY(directScore.contains(objid));
+        qInfo("abraham2024 slice: %d rows, %d scored, %d with their reason; is_ring agrees with the "
+              "published Prediction >= 0.5 for %.3f of the scored (synthetic cutouts chosen by that "
+              "Prediction: a check of the plumbing, not science)",
+              n, scored, int(faultOf.size()), double(agree) / scored);
+
+        // The imported candidates catalog carries every output column, not just id and position.
+        auto store = rm::ProjectStore::open(m_project.toStdString());
+        const rm::CatalogInfo cat = store->catalog("abraham_candidates");
+        QStringList columns;
+        for (const auto& [name, type] : cat.columns)
+            columns << QString::fromStdString(name);
+        for (const char* c : {"objid", "ra", "dec", "p_ring", "is_ring", "known_ring", "known_catalog",
+                              "known_id", "known_sep_arcsec", "error"})
+            QVERIFY2(columns.contains(c), qPrintable(QString(c) + " missing from " + columns.join(',')));
+        const rm::Table table = store->loadTable(cat.id);
+        QCOMPARE(table.rowCount(), std::size_t(n));
+        // ... and its image source (the one mined with) finds every scored galaxy's cutout, as the
+        // workbench's grids and review queue load it.
+        const auto spec = store->imageSourceSpec(cat.id);
+        QVERIFY(spec);
+        rm::ImageSourceContext context;
+        context.cacheDir = m_project.toStdString() + ".files/cutouts";
+        const auto source = rm::makeImageSource(*spec, context);
+        const rm::CatalogPositions positions = store->positions(cat.id);
+        const int pCol = table.columnIndex("p_ring");
+        int loaded = 0;
+        QStringList failed;
+        for (std::size_t r = 0; r < table.rowCount(); ++r) {
+            if (table.columns[std::size_t(pCol)].text(r).empty()) continue;
+            rm::GalaxyRef g = rm::GalaxyRef::fromTable(table, r, cat.id);
+            g.ra = positions.ra[r];
+            g.dec = positions.dec[r];
+            try {
+                loaded += source->load(g).width > 0;
+            } catch (const std::exception& e) {
+                failed << QString::fromUtf8(e.what());
+            }
+        }
+        QVERIFY2(failed.isEmpty(),
+                 qPrintable(QString::number(failed.size()) + " not found, e.g. " + failed.value(0)));
+        QCOMPARE(loaded, scored);
+    }
+
     void badImagesAreRecordedWithReasons()
     {
         // Ids only (no positions): three real images, one missing, a truncated JPEG, an HTML page as .jpg,
@@ -386,9 +606,9 @@ private Q_SLOTS:
         RM_SHARED_DATA(ids, "images/gz2_kaggle_unlabelled/ids.csv");
         const QString folder = QFileInfo(QString::fromStdString(ids)).absolutePath();
         const QString out = m_dir.filePath("kaggle");
-        const auto r =
-            runCli({"mine", m_project, "--run", "best", "--catalog", QString::fromStdString(ids), "--folder",
-                    folder, "--template", "{file}", "--out", out, "--threshold", "0.5", "--json"});
+        const auto r = runCli({"mine", m_project, "--run", "best", "--catalog", QString::fromStdString(ids),
+                               "--folder", folder, "--template", "{file}", "--out", out, "--threshold", "0.5",
+                               "--contact-sheet", "12", "--json"});
         QVERIFY2(r.exitCode == 0, qPrintable(r.err));
         QCOMPARE(r.json().value("rows").toInt(), 1000);
         QCOMPARE(r.json().value("scored").toInt(), 1000);
@@ -396,6 +616,27 @@ private Q_SLOTS:
         const QStringList csv = lines(out + "/rings.csv");
         QCOMPARE(csv.size(), 1001);
         QCOMPARE(csv[0].section(',', 0, 2), QString("row,GalaxyID,p_ring"));
+
+        // The contact sheet: the 12 highest p_ring, in order, each tile the image of its rank (Pillow finds
+        // the top 12 from rings.csv and resizes their files independently).
+        const QJsonObject sheet = r.json().value("contact_sheet").toObject();
+        QCOMPARE(sheet.value("tiles").toInt(), 12);
+        QCOMPARE(sheet.value("path").toString(), out + "/contact-sheet.png");
+        QProcess py;
+        py.start(
+            "/usr/bin/python3",
+            {QString::fromLocal8Bit(qgetenv("RINGMINER_SOURCE_DIR")) + "/tests/core/contact_sheet_check.py",
+             out + "/contact-sheet.png", out + "/rings.csv", folder, QString::fromStdString(ids), "12"});
+        QVERIFY(py.waitForFinished(120000));
+        QVERIFY2(py.exitCode() == 0, qPrintable(QString::fromUtf8(py.readAllStandardError())));
+        const QJsonObject check = QJsonDocument::fromJson(py.readAllStandardOutput()).object();
+        QCOMPARE(check.value("size").toArray(), check.value("expected_size").toArray());
+        QCOMPARE(check.value("tiles").toInt(), 12);
+        qInfo("contact sheet: a tile differs from its own image by %.2f grey levels at most, from another "
+              "rank's by %.2f at least",
+              check.value("own_max").toDouble(), check.value("other_min").toDouble());
+        QVERIFY(check.value("own_max").toDouble() < 3.0);
+        QVERIFY(check.value("other_min").toDouble() > 2 * check.value("own_max").toDouble());
     }
 
     void ttaAddsTheSpreadAndProjectSourcesWork()

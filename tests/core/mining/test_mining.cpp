@@ -6,6 +6,7 @@
 
 #include "catalog/ScoringCatalog.h"
 #include "mining/CandidateCatalog.h"
+#include "mining/ContactSheet.h"
 #include "mining/Mining.h"
 #include "mining/ShardedScoring.h"
 #include "mining/Threshold.h"
@@ -141,6 +142,36 @@ private Q_SLOTS:
         QVERIFY(std::abs(t.knownSeparation[0] - 1.0) < 1e-6);
         QCOMPARE(int(t.knownRing[1]), 0); // 9 arcsec is outside 5
         QCOMPARE(int(t.knownRing[2]), 0); // no position
+    }
+
+    void contactSheetPicksTheTopScoredRows()
+    {
+        CandidateTable t;
+        t.resize(6);
+        t.id = {"a", "b", "c", "d", "e", "f"};
+        t.pRing = {0.2f, 0.9f, NAN, 0.9f, 0.95f, 0.7f};
+        t.error = {"", "", "download failed", "", "", ""};
+        t.isRing = {0, 1, 0, 1, 1, 0};
+        t.knownRing = {0, 0, 0, 1, 0, 0};
+        t.knownCatalog[3] = "buta";
+        const std::vector<std::size_t> top = topCandidateRows(t, 4);
+        // Highest first, equal scores in file order, the unscored row never.
+        QCOMPARE(top, (std::vector<std::size_t>{4, 1, 3, 5}));
+        QCOMPARE(topCandidateRows(t, 100).size(), std::size_t(5));
+        QVERIFY(topCandidateRows(t, 0).empty());
+        ContactSheetTile tile;
+        captionTile(tile, t, 3, 3);
+        QCOMPARE(tile.title, std::string("#3 d"));
+        QCOMPARE(tile.detail, std::string("p 0.900  KNOWN buta"));
+        QVERIFY(tile.known && tile.isRing);
+        captionTile(tile, t, 5, 4);
+        QCOMPARE(tile.detail, std::string("p 0.700  below thr"));
+        t.tta = true;
+        t.pRingStd[4] = 0.0125f;
+        captionTile(tile, t, 4, 1);
+        QCOMPARE(tile.detail, std::string("p 0.950 +-0.013  NEW"));
+        QVERIFY_THROWS_EXCEPTION(rm::Error,
+                                 writeContactSheet(QDir::temp().filePath("none.png").toStdString(), {}));
     }
 
     void damagedShardIsNamed()

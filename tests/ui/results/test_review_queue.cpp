@@ -7,6 +7,8 @@
 
 #include <QFile>
 
+#include <algorithm>
+
 #include "catalog/CatalogReader.h"
 #include "cutouts/CutoutModel.h"
 #include "inspector/GalaxyInspector.h"
@@ -19,6 +21,7 @@
 #include "store/LabelStore.h"
 #include "targets/LabelConflicts.h"
 #include "targets/TargetSetBuilder.h"
+#include "tasks/TaskManager.h"
 
 using namespace rm::ui;
 
@@ -227,12 +230,12 @@ private Q_SLOTS:
         {
             QFile f(csv);
             QVERIFY(f.open(QIODevice::WriteOnly));
-            f.write("row,id,ra,dec,p_ring,is_ring,known_ring,known_catalog,known_id\n"
-                    "1,a,10.0,1.0,0.95,1,1,buta,NGC 1\n"
-                    "2,b,10.1,1.1,0.99,1,0,,\n"
-                    "3,c,10.2,1.2,0.30,0,0,,\n"
-                    "4,d,10.3,1.3,0.70,1,0,,\n"
-                    "5,e,10.4,1.4,,0,0,,\n");
+            f.write("row,id,ra,dec,p_ring,p_ring_std,is_ring,known_ring,known_catalog,known_id\n"
+                    "1,a,10.0,1.0,0.95,0.01,1,1,buta,NGC 1\n"
+                    "2,b,10.1,1.1,0.99,0.02,1,0,,\n"
+                    "3,c,10.2,1.2,0.30,0.05,0,0,,\n"
+                    "4,d,10.3,1.3,0.70,0.03,1,0,,\n"
+                    "5,e,10.4,1.4,,,0,0,,\n");
         }
         std::int64_t candidates = 0;
         {
@@ -243,6 +246,30 @@ private Q_SLOTS:
             candidates = store->addCatalog("mined", rm::importCatalog(csv.toStdString(), io),
                                            rm::CatalogRole::Candidates);
         }
+        {
+            // The session never reads candidates on the GUI thread: the first ask starts a task and answers
+            // empty; the rows (every column the queue and badges use) come with minedCandidatesChanged.
+            auto session = ProjectSession::open(path);
+            QSignalSpy read(session.get(), &ProjectSession::minedCandidatesChanged);
+            QVERIFY(session->minedCandidates(candidates).empty());
+            QVERIFY(session->minedCandidatesPending(candidates));
+            const QList<Task*> tasks = TaskManager::instance()->tasks();
+            QVERIFY(std::any_of(tasks.begin(), tasks.end(), [](Task* t) {
+                return t->name() == QStringLiteral("Reading mined candidates of mined");
+            }));
+            QVERIFY(read.wait(20000));
+            QCOMPARE(read.first().first().toLongLong(), qint64(candidates));
+            QVERIFY(!session->minedCandidatesPending(candidates));
+            const auto& rows = session->minedCandidates(candidates);
+            QCOMPARE(rows.size(), std::size_t(4)); // e was not scored
+            QCOMPARE(rows.at(2).pRing, 0.30);
+            QCOMPARE(rows.at(2).pRingStd, 0.05);
+            QVERIFY(!rows.at(2).isRing);
+            QVERIFY(rows.at(0).known);
+            QCOMPARE(rows.at(0).knownCatalog, std::string("buta"));
+            QCOMPARE(rows.at(0).knownId, std::string("NGC 1"));
+            QCOMPARE(read.size(), 1); // read once per import
+        }
         MainWindow w;
         w.resize(1600, 1000);
         w.show();
@@ -250,11 +277,23 @@ private Q_SLOTS:
         auto* panel = w.findChild<ReviewQueuePanel*>();
         panel->setSkipLabelled(true);
         panel->setMode(ReviewQueuePanel::Candidates);
-        QCOMPARE(head(panel->queue(), 5),
-                 (std::vector<GalaxyId>{{candidates, 1}, {candidates, 0}, {candidates, 3}}));
-        QCOMPARE(panel->queue()[0].note, QStringLiteral("new ring candidate, p_ring 0.990"));
-        QCOMPARE(panel->queue()[1].note, QStringLiteral("known ring (buta NGC 1), p_ring 0.950"));
+        QTRY_COMPARE(head(panel->queue(), 5),
+                     (std::vector<GalaxyId>{{candidates, 1}, {candidates, 0}, {candidates, 3}}));
+        QCOMPARE(panel->queue()[0].note,
+                 QStringLiteral("new ring candidate, p_ring 0.990, TTA spread 0.020"));
+        QCOMPARE(panel->queue()[1].note,
+                 QStringLiteral("known ring (buta NGC 1), p_ring 0.950, TTA spread 0.010"));
         QCOMPARE(panel->queue()[2].score, 0.70);
+
+        // Least certain first: every scored row, nearest the threshold the rows imply (0.5, between 0.30 not
+        // a ring and 0.70 a ring) on either side, the larger TTA spread first between equals.
+        panel->setMode(ReviewQueuePanel::CandidatesUncertain);
+        QCOMPARE(head(panel->queue(), 5),
+                 (std::vector<GalaxyId>{{candidates, 2}, {candidates, 3}, {candidates, 0}, {candidates, 1}}));
+        QCOMPARE(panel->queue()[0].note,
+                 QStringLiteral(
+                     "below the threshold, p_ring 0.300, 0.200 from the threshold 0.500, TTA spread 0.050"));
+        panel->setMode(ReviewQueuePanel::Candidates);
 
         // The thumbnails say new or known (the browsers' badge), and only above the threshold.
         QAbstractItemModel* model = panel->grid()->model();
