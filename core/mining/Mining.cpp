@@ -298,6 +298,7 @@ MiningResult mine(const MiningRequest& rq)
     plan.dir = (dir / "shards").string();
     plan.rank = rq.rank;
     plan.ranks = rq.ranks;
+    plan.keepScores = false; // read back a shard at a time below: memory does not grow with the catalog
     const std::size_t n = input.table.rowCount();
     log("run " + std::to_string(run.id) + " (" + run.cellKey + ") scoring " + std::to_string(n) +
         " galaxies of " + input.label + " in shards of " + std::to_string(rq.shardSize) +
@@ -329,7 +330,11 @@ MiningResult mine(const MiningRequest& rq)
         return result;
     }
     if (!scored.complete) {
-        scored.shardsDone = readShards(plan, n, scored.scores);
+        // Shards the other ranks wrote after this one looked.
+        std::vector<GalaxyScore> probe;
+        scored.shardsDone = 0;
+        for (std::size_t s = 0; s < scored.shards; ++s)
+            scored.shardsDone += readShardScores(plan, s, n, probe);
         scored.complete = scored.shardsDone == scored.shards;
     }
     result.summary["shards_done"] = scored.shardsDone;
@@ -345,8 +350,11 @@ MiningResult mine(const MiningRequest& rq)
     table.idName = input.idName;
     table.hasPositions = input.hasPositions;
     table.tta = rq.tta;
-    table.resize(input.totalRows());
+    const std::size_t inputRows = input.totalRows();
+    table.resize(inputRows);
     std::size_t next = 0, skip = 0;
+    std::vector<GalaxyScore> shardScores;
+    std::size_t shard = 0, shardStart = 0, shardEnd = 0;
     std::map<std::string, std::size_t> kinds;
     std::size_t rings = 0, known = 0, knownRings = 0;
     for (std::size_t out = 0; out < table.size(); ++out) {
@@ -358,7 +366,14 @@ MiningResult mine(const MiningRequest& rq)
             table.error[out] = "catalog row not read: " + issue.message();
         } else {
             const std::size_t i = next++;
-            const GalaxyScore& s = scored.scores[i];
+            if (i >= shardEnd) { // the next shard's scores, read from its file
+                if (!readShardScores(plan, shard, n, shardScores))
+                    throw Error("shard " + std::to_string(shard) + " of '" + plan.dir + "' disappeared");
+                shardStart = shardBegin(plan, shard);
+                shardEnd = shardStart + shardScores.size();
+                ++shard;
+            }
+            const GalaxyScore& s = shardScores[i - shardStart];
             table.sourceRow[out] = input.sourceRow[i];
             table.id[out] = input.id(i);
             table.ra[out] = input.ra[i];
@@ -371,6 +386,12 @@ MiningResult mine(const MiningRequest& rq)
         ++kinds[errorKind(table.error[out])];
         rings += table.isRing[out];
     }
+    // The input's rows are all in the candidate table now.
+    shardScores = {};
+    input.table = Table{};
+    input.ra = input.dec = {};
+    input.sourceRow = {};
+    input.skipped = {};
     explainMissingCutouts(rq, *source, table, kinds);
     const std::vector<KnownRings> knownCatalogs = knownRingCatalogs(rq.projectPath);
     if (input.hasPositions) flagKnownRings(table, knownCatalogs, rq.radiusArcsec);
@@ -392,7 +413,7 @@ MiningResult mine(const MiningRequest& rq)
     prov.valRecall = threshold.recall;
     prov.inputPath = input.path;
     prov.inputSha256 = input.sha256;
-    prov.inputRows = input.totalRows();
+    prov.inputRows = inputRows;
     prov.tta = rq.tta;
     prov.radiusArcsec = rq.radiusArcsec;
     for (const KnownRings& k : knownCatalogs)
@@ -405,6 +426,8 @@ MiningResult mine(const MiningRequest& rq)
     writeCandidatesCsv(csvPath, table);
     writeTextFile(provPath, provenanceJson(prov));
     writeCandidatesFits(fitsPath, table, prov);
+    const std::size_t tableRows = table.size();
+    table = CandidateTable{}; // written: its memory is not held through the import below
 
     // The new catalog in the project, replacing an earlier import of the same name.
     nlohmann::json imported = nullptr;
@@ -456,9 +479,9 @@ MiningResult mine(const MiningRequest& rq)
         if (k != "scored" && v) kindJson[k] = v;
     result.complete = true;
     result.summary["complete"] = true;
-    result.summary["rows"] = table.size();
+    result.summary["rows"] = tableRows;
     result.summary["scored"] = scoredRows;
-    result.summary["not_scored"] = table.size() - scoredRows;
+    result.summary["not_scored"] = tableRows - scoredRows;
     result.summary["not_scored_by_reason"] = kindJson;
     result.summary["threshold"] = threshold.threshold;
     result.summary["threshold_how"] = threshold.how;
@@ -482,7 +505,7 @@ MiningResult mine(const MiningRequest& rq)
     std::snprintf(thr, sizeof thr, "%.4f (validation precision %.3f, recall %.3f)", threshold.threshold,
                   threshold.precision, threshold.recall);
     std::ostringstream text;
-    text << "run " << run.id << " (" << run.cellKey << ") scored " << scoredRows << " of " << table.size()
+    text << "run " << run.id << " (" << run.cellKey << ") scored " << scoredRows << " of " << tableRows
          << " rows into " << csvPath << " and " << fitsPath << "\nthreshold " << thr << ": " << rings
          << " rings, " << knownRings << " of them known, " << (rings - knownRings) << " new";
     for (const auto& [k, v] : kinds)
