@@ -10,6 +10,7 @@ packages=(
   libopenmpi-dev openmpi-bin
   python3 python3-astropy python3-sklearn python3-pil python3-numpy python3-scipy
   xvfb xauth
+  libxml2-dev help2man dpkg-dev lintian appstream desktop-file-utils
 )
 missing=()
 for p in "${packages[@]}"; do

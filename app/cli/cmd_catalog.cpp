@@ -1,9 +1,10 @@
-// ringminer-cli catalog import / list / show
+// ringminer-cli catalog import / list / show / export
 #include "Cli.h"
 
 #include "catalog/CatalogReader.h"
 #include "query/CatalogView.h"
 #include "store/ProjectStore.h"
+#include "targets/ProjectExport.h"
 #include "util/Error.h"
 
 #include <algorithm>
@@ -21,7 +22,8 @@ static CatalogFormat parseFormat(const std::string& s)
     if (s == "csv") return CatalogFormat::Csv;
     if (s == "fits") return CatalogFormat::Fits;
     if (s == "whitespace" || s == "txt") return CatalogFormat::Whitespace;
-    throw UsageError("--format must be auto, csv, fits or whitespace");
+    if (s == "votable" || s == "vot") return CatalogFormat::VoTable;
+    throw UsageError("--format must be auto, csv, fits, votable or whitespace");
 }
 
 static int catalogImport(const Args& args)
@@ -63,6 +65,9 @@ static int catalogImport(const Args& args)
     }
     for (const auto& issue : cat.skipped)
         std::fprintf(stderr, "skipped: %s\n", issue.message().c_str());
+    for (const auto& note : cat.notes)
+        std::fprintf(stderr, "note: %s\n", note.c_str());
+    if (!cat.positionNote.empty()) std::fprintf(stderr, "%s\n", cat.positionNote.c_str());
 
     Progress storeProgress("storing " + *name);
     const std::int64_t id = store->addCatalog(
@@ -83,6 +88,7 @@ static int catalogImport(const Args& args)
                   {"format", info.format},
                   {"role", catalogRoleName(info.role)},
                   {"ra_column", info.position.raColumn},
+                  {"position_note", cat.positionNote},
                   {"dec_column", info.position.decColumn}},
                  text);
     return 0;
@@ -250,12 +256,35 @@ static int catalogShow(const Args& args)
     return 0;
 }
 
+static int catalogExport(const Args& args)
+{
+    args.allowOnly({"out"}, {});
+    auto store = ProjectStore::open(args.positional(0, "PROJECT"));
+    const std::string name = args.positional(1, "CATALOG");
+    const auto out = args.option("out");
+    if (!out) throw UsageError("missing --out FILE (.vot, .csv or .fits)");
+    const ExportFormat format = exportFormatForPath(*out);
+    const ExportTable table = catalogExportTable(*store, name);
+    writeTable(*out, table, format);
+    printSummary(args,
+                 {{"ok", true},
+                  {"catalog", name},
+                  {"rows", table.table.rowCount()},
+                  {"columns", table.table.columnCount()},
+                  {"format", exportFormatName(format)},
+                  {"out", *out}},
+                 "wrote " + std::to_string(table.table.rowCount()) + " rows of catalog '" + name + "' to " +
+                     *out + " (" + exportFormatName(format) + ")");
+    return 0;
+}
+
 static VerbRegistrar importVerb(
     {"catalog import",
      "PROJECT FILE --name NAME [--role other|rings|images|parent|labelled] [--label-column COL] [--ra COL "
      "--dec COL | "
-     "--iau-name COL] [--format auto|csv|fits|whitespace] [--hdu N] [--skip-bad] [--json]",
-     "import a CSV, FITS or whitespace catalog; a bad row aborts (nothing imported) unless --skip-bad",
+     "--iau-name COL] [--format auto|csv|fits|votable|whitespace] [--hdu N] [--skip-bad] [--json]",
+     "import a CSV, FITS, VOTable or whitespace catalog (--hdu: FITS HDU or VOTable TABLE number); a bad "
+     "row aborts (nothing imported) unless --skip-bad",
      {"skip-bad"},
      catalogImport});
 static VerbRegistrar
@@ -268,3 +297,10 @@ static VerbRegistrar
               "positions)",
               {},
               catalogShow});
+static VerbRegistrar
+    exportVerb({"catalog export",
+                "PROJECT CATALOG --out FILE.vot|FILE.csv|FILE.fits [--json]",
+                "write a catalog (with its positions as _RAJ2000/_DEJ2000) as a VOTable, CSV or "
+                "FITS table",
+                {},
+                catalogExport});

@@ -4,6 +4,7 @@
 #include "cache/TargetSetCache.h"
 #include "store/LabelStore.h"
 #include "store/ProjectStore.h"
+#include "targets/ProjectExport.h"
 #include "targets/LabelConflicts.h"
 #include "targets/TargetSetBuilder.h"
 
@@ -102,6 +103,35 @@ static int targetsList(const Args& args)
     printSummary(args, {{"ok", true}, {"target_sets", list}}, text);
     return 0;
 }
+
+static int targetsExport(const Args& args)
+{
+    args.allowOnly({"out"}, {});
+    auto store = ProjectStore::open(args.positional(0, "PROJECT"));
+    const std::string name = args.positional(1, "TARGET_SET");
+    const auto out = args.option("out");
+    if (!out) throw UsageError("missing --out FILE (.vot, .csv or .fits)");
+    const ExportFormat format = exportFormatForPath(*out);
+    const ExportTable table = targetSetExportTable(*store, name);
+    writeTable(*out, table, format);
+    printSummary(args,
+                 {{"ok", true},
+                  {"target_set", name},
+                  {"rows", table.table.rowCount()},
+                  {"format", exportFormatName(format)},
+                  {"out", *out}},
+                 "wrote " + std::to_string(table.table.rowCount()) + " galaxies of target set '" + name +
+                     "' to " + *out + " (" + exportFormatName(format) + ")");
+    return 0;
+}
+
+static VerbRegistrar
+    exportVerb({"targets export",
+                "PROJECT TARGET_SET --out FILE.vot|FILE.csv|FILE.fits [--json]",
+                "write a target set (catalog, row, position, label, split) as a VOTable, CSV "
+                "or FITS table",
+                {},
+                targetsExport});
 
 static int targetsConflicts(const Args& args)
 {

@@ -24,5 +24,6 @@ int main(int argc, char** argv)
     rm::ui::MainWindow window;
     window.show();
     window.openAtStartup(parser.positionalArguments().value(0));
+    window.connectSampAtStartup(); // TOPCAT, Aladin or DS9 running: RingMiner joins their hub
     return app.exec();
 }

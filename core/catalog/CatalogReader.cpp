@@ -11,6 +11,7 @@
 #include "catalog/PositionDetector.h"
 #include "catalog/RawTable.h"
 #include "catalog/ScoringCatalog.h"
+#include "catalog/VoTableReader.h"
 #include "catalog/WhitespaceReader.h"
 #include "util/Error.h"
 
@@ -33,6 +34,8 @@ const char* catalogFormatName(CatalogFormat f)
         return "csv";
     case CatalogFormat::Fits:
         return "fits";
+    case CatalogFormat::VoTable:
+        return "votable";
     case CatalogFormat::Whitespace:
         return "whitespace";
     }
@@ -125,6 +128,7 @@ void importText(ImportedCatalog& out, const SniffedFormat& format, std::string_v
         out.path, raw.names, [&raw](std::size_t c, std::size_t max) { return raw.sample(c, max); }, options,
         requirePositions);
     out.position = where.columns;
+    out.positionNote = where.how;
     const RawColumn* raCol =
         where.raIndex >= 0 ? &raw.columns[static_cast<std::size_t>(where.raIndex)] : nullptr;
     const RawColumn* decCol =
@@ -189,11 +193,25 @@ void keepRows(Table& table, const std::vector<std::uint8_t>& keep)
     }
 }
 
-void importFits(ImportedCatalog& out, const ImportOptions& options, bool requirePositions)
+// The main position of a VOTable: exactly one column with each of the UCDs pos.eq.ra;meta.main and
+// pos.eq.dec;meta.main. Empty when the table does not say.
+std::pair<std::string, std::string> ucdPosition(const Table& table, const std::vector<std::string>& ucds)
 {
-    FitsTable fits = readFits(out.path, options);
-    out.notes = std::move(fits.notes);
-    Table& table = fits.table;
+    std::vector<std::string> ra, dec;
+    for (std::size_t i = 0; i < table.columns.size() && i < ucds.size(); ++i) {
+        const std::string& u = ucds[i];
+        if (u.find("meta.main") == std::string::npos) continue;
+        if (u.rfind("pos.eq.ra", 0) == 0) ra.push_back(table.columns[i].name);
+        if (u.rfind("pos.eq.dec", 0) == 0) dec.push_back(table.columns[i].name);
+    }
+    if (ra.size() == 1 && dec.size() == 1) return {ra[0], dec[0]};
+    return {};
+}
+
+// Readers that decode types themselves (FITS, VOTable): find the position, then drop or reject bad rows.
+void importTyped(ImportedCatalog& out, Table& table, std::vector<ImportIssue> issues,
+                 const ImportOptions& options, bool requirePositions, const std::string& how = {})
+{
     std::vector<std::string> names;
     for (const Column& c : table.columns)
         names.push_back(c.name);
@@ -208,6 +226,7 @@ void importFits(ImportedCatalog& out, const ImportOptions& options, bool require
         },
         options, requirePositions);
     out.position = where.columns;
+    out.positionNote = how.empty() ? where.how : how;
     std::vector<std::size_t> rowNumbers(table.rowCount());
     for (std::size_t i = 0; i < rowNumbers.size(); ++i)
         rowNumbers[i] = i + 1;
@@ -216,12 +235,37 @@ void importFits(ImportedCatalog& out, const ImportOptions& options, bool require
     const Column* decCol =
         where.decIndex >= 0 ? &table.columns[static_cast<std::size_t>(where.decIndex)] : nullptr;
     const auto keep = resolveRows(
-        out, where, rowNumbers, std::move(fits.issues), options, requirePositions, [&](std::size_t i) {
+        out, where, rowNumbers, std::move(issues), options, requirePositions, [&](std::size_t i) {
             return std::make_pair(raCol ? cellOf(*raCol, i) : PositionCell::ofBlank(),
                                   decCol ? cellOf(*decCol, i) : PositionCell::ofBlank());
         });
     keepRows(table, keep);
     out.table = std::move(table);
+}
+
+void importFits(ImportedCatalog& out, const ImportOptions& options, bool requirePositions)
+{
+    FitsTable fits = readFits(out.path, options);
+    out.notes = std::move(fits.notes);
+    importTyped(out, fits.table, std::move(fits.issues), options, requirePositions);
+}
+
+void importVoTable(ImportedCatalog& out, const ImportOptions& options, bool requirePositions)
+{
+    VoTable vot = readVoTable(out.path, options);
+    out.notes = std::move(vot.notes);
+    ImportOptions withUcds = options;
+    std::string how;
+    if (options.raColumn.empty() && options.decColumn.empty() && options.iauNameColumn.empty()) {
+        const auto [ra, dec] = ucdPosition(vot.table, vot.ucds);
+        if (!ra.empty()) {
+            withUcds.raColumn = ra;
+            withUcds.decColumn = dec;
+            how = "positions from " + ra + "/" + dec +
+                  ", the FIELDs whose UCDs are pos.eq.ra;meta.main and pos.eq.dec;meta.main";
+        }
+    }
+    importTyped(out, vot.table, std::move(vot.issues), withUcds, requirePositions, how);
 }
 
 } // namespace
@@ -354,11 +398,23 @@ ImportedCatalog importAny(const std::string& path, const ImportOptions& options,
         rejectRaInHours(out, options);
         return out;
     }
+    if (options.format == CatalogFormat::VoTable ||
+        (options.format == CatalogFormat::Auto && hasVoTableExtension(path))) {
+        out.format = CatalogFormat::VoTable;
+        importVoTable(out, options, requirePositions);
+        rejectRaInHours(out, options);
+        return out;
+    }
     MappedFile file(path);
     const SniffedFormat format = sniffFormat(path, file.text(), options.format);
     out.format = format.format;
     if (format.format == CatalogFormat::Fits) {
         importFits(out, options, requirePositions);
+        rejectRaInHours(out, options);
+        return out;
+    }
+    if (format.format == CatalogFormat::VoTable) {
+        importVoTable(out, options, requirePositions);
         rejectRaInHours(out, options);
         return out;
     }

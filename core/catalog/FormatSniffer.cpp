@@ -1,6 +1,7 @@
 #include "catalog/FormatSniffer.h"
 
 #include "catalog/NumberParse.h"
+#include "catalog/VoTableReader.h"
 #include "catalog/WhitespaceReader.h"
 
 #include <algorithm>
@@ -70,7 +71,8 @@ SniffedFormat sniffFormat(const std::string& path, std::string_view content, Cat
 {
     SniffedFormat out;
     const std::string ext = lowerExtension(path, 1);
-    if (requested == CatalogFormat::Fits || requested == CatalogFormat::Whitespace) {
+    if (requested == CatalogFormat::Fits || requested == CatalogFormat::Whitespace ||
+        requested == CatalogFormat::VoTable) {
         out.format = requested;
         return out;
     }
@@ -78,6 +80,10 @@ SniffedFormat sniffFormat(const std::string& path, std::string_view content, Cat
         (hasFitsExtension(path) || content.substr(0, 9) == "SIMPLE  =" ||
          content.substr(0, 2) == "\x1f\x8b")) { // FITS by name, by its first card, or gzip (cfitsio reads it)
         out.format = CatalogFormat::Fits;
+        return out;
+    }
+    if (requested == CatalogFormat::Auto && looksLikeVoTable(content)) { // e.g. a VOTable saved as .txt
+        out.format = CatalogFormat::VoTable;
         return out;
     }
     const std::string_view line = firstDataLine(content);

@@ -4,6 +4,8 @@
 #include "sky/SkyCoords.h"
 #include "util/Error.h"
 
+#include <algorithm>
+#include <cctype>
 #include <cmath>
 #include <cstdio>
 #include <strings.h>
@@ -97,6 +99,96 @@ const char* const kPairs[][2] = {
 };
 const char* const kIauColumns[] = {"iauname", "iau_name", "name", "JID", "objname"};
 
+std::string lower(const std::string& s)
+{
+    std::string out = s;
+    std::transform(out.begin(), out.end(), out.begin(), [](unsigned char c) { return std::tolower(c); });
+    return out;
+}
+
+// What is left of a name around one RA or Dec word: "objra" -> ("obj", ""), "RA_ICRS" -> ("", "_icrs").
+// Two columns pair when some RA key equals some Dec key. hms/dms (and h/d before "ms") count as the same.
+struct NameKey
+{
+    std::string prefix, suffix;
+    bool operator==(const NameKey& o) const { return prefix == o.prefix && suffix == o.suffix; }
+};
+
+std::vector<NameKey> nameKeys(const std::string& name, std::initializer_list<const char*> words)
+{
+    const std::string n = lower(name);
+    std::vector<NameKey> keys;
+    for (const char* w : words) {
+        const std::string word = w;
+        for (std::size_t pos = n.find(word); pos != std::string::npos; pos = n.find(word, pos + 1)) {
+            NameKey k{n.substr(0, pos), n.substr(pos + word.size())};
+            while (!k.prefix.empty() && k.prefix.front() == '_')
+                k.prefix.erase(0, 1);
+            for (const char* unit : {"hms", "dms"})
+                if (k.suffix.find(unit) != std::string::npos) k.suffix.replace(k.suffix.find(unit), 3, "*ms");
+            keys.push_back(std::move(k));
+        }
+    }
+    return keys;
+}
+
+// Errors, proper motions, offsets and the like have RA/Dec words too but are not positions.
+bool looksLikeDerived(const std::string& name, const NameKey& key)
+{
+    const std::string n = lower(name);
+    for (const char* part :
+         {"err", "sig", "unc", "rms", "std", "ivar", "cov", "corr", "diff", "sep", "off", "pm"})
+        if (n.find(part) != std::string::npos) return true;
+    for (const char* p : {"e", "e_", "d", "d_", "delta_"})
+        if (key.prefix == p) return true;
+    return false;
+}
+
+// Every sampled cell of both columns is a position in range (degrees, or sexagesimal), and there is one.
+bool valuesInRange(const ColumnSampler& sample, int ra, int dec)
+{
+    const auto raCells = sample(static_cast<std::size_t>(ra), kSampleSize);
+    const auto decCells = sample(static_cast<std::size_t>(dec), kSampleSize);
+    if (raCells.empty() || decCells.empty()) return false;
+    auto check = [](const std::vector<std::string>& cells, double limitLow, double limitHigh, bool isRa) {
+        for (const auto& c : cells) {
+            double v;
+            if (parseDouble(trimBlanks(c), v)) {
+                if (!(v >= limitLow && v <= limitHigh)) return false;
+            } else if (!(isRa ? parseSexagesimalRa(c) : parseSexagesimalDec(c))) {
+                return false;
+            }
+        }
+        return true;
+    };
+    return check(raCells, 0.0, 360.0, true) && check(decCells, -90.0, 90.0, false);
+}
+
+struct PairCandidate
+{
+    int ra = -1, dec = -1;
+};
+
+// Pairs of RA-like and Dec-like names, in column order, with derived quantities left out.
+std::vector<PairCandidate> namePairs(const std::vector<std::string>& names)
+{
+    std::vector<PairCandidate> out;
+    for (std::size_t i = 0; i < names.size(); ++i) {
+        const auto raKeys = nameKeys(names[i], {"ra", "alpha"});
+        for (std::size_t j = 0; j < names.size(); ++j) {
+            if (i == j) continue;
+            const auto decKeys = nameKeys(names[j], {"dec", "decl", "de", "delta"});
+            bool match = false;
+            for (const auto& a : raKeys)
+                for (const auto& b : decKeys)
+                    if (a == b && !looksLikeDerived(names[i], a) && !looksLikeDerived(names[j], b))
+                        match = true;
+            if (match) out.push_back({static_cast<int>(i), static_cast<int>(j)});
+        }
+    }
+    return out;
+}
+
 } // namespace
 
 DetectedPosition detectPosition(const std::string& file, const std::vector<std::string>& names,
@@ -111,31 +203,74 @@ DetectedPosition detectPosition(const std::string& file, const std::vector<std::
                                  "; columns: " + listColumns(names));
         return i;
     };
-    if (!options.iauNameColumn.empty()) return iau(names, require(options.iauNameColumn, "IAU name"));
+    if (!options.iauNameColumn.empty()) {
+        DetectedPosition d = iau(names, require(options.iauNameColumn, "IAU name"));
+        d.how = "positions from the IAU names in " + d.columns.raColumn + " (as asked)";
+        return d;
+    }
     if (!options.raColumn.empty() || !options.decColumn.empty()) {
         if (options.raColumn.empty() || options.decColumn.empty())
             throw InputError(file, 0, options.raColumn.empty() ? options.decColumn : options.raColumn,
                              "give both the ra and the dec column, or neither");
         const int ra = require(options.raColumn, "right ascension");
         const int dec = require(options.decColumn, "declination");
-        return pair(names, pairKind(sample, ra, dec), ra, dec);
+        DetectedPosition d = pair(names, pairKind(sample, ra, dec), ra, dec);
+        d.how = "positions from " + d.columns.raColumn + "/" + d.columns.decColumn + " (" +
+                (d.columns.kind == PositionKind::Sexagesimal ? "sexagesimal" : "degrees") + ", as asked)";
+        return d;
     }
     for (const auto& p : kPairs) {
         const int ra = findColumn(names, p[0]);
         const int dec = findColumn(names, p[1]);
-        if (ra >= 0 && dec >= 0 && ra != dec) return pair(names, pairKind(sample, ra, dec), ra, dec);
+        if (ra >= 0 && dec >= 0 && ra != dec) {
+            DetectedPosition d = pair(names, pairKind(sample, ra, dec), ra, dec);
+            d.how = "positions from " + d.columns.raColumn + "/" + d.columns.decColumn + " (" +
+                    (d.columns.kind == PositionKind::Sexagesimal ? "sexagesimal" : "degrees") +
+                    "), a known column-name convention";
+            return d;
+        }
     }
+    // Any other RA/Dec-like pair, when its values say it is a position and it is the only one.
+    std::vector<PairCandidate> fitting, outOfRange;
+    for (const PairCandidate& c : namePairs(names))
+        (valuesInRange(sample, c.ra, c.dec) ? fitting : outOfRange).push_back(c);
+    auto listPairs = [&](const std::vector<PairCandidate>& pairs) {
+        std::string out;
+        for (const auto& c : pairs)
+            out += (out.empty() ? "" : ", ") + names[static_cast<std::size_t>(c.ra)] + "/" +
+                   names[static_cast<std::size_t>(c.dec)];
+        return out;
+    };
+    if (fitting.size() == 1) {
+        DetectedPosition d =
+            pair(names, pairKind(sample, fitting[0].ra, fitting[0].dec), fitting[0].ra, fitting[0].dec);
+        d.how = "positions from " + d.columns.raColumn + "/" + d.columns.decColumn + " (" +
+                (d.columns.kind == PositionKind::Sexagesimal ? "sexagesimal" : "degrees") +
+                "): the only pair of RA/Dec-like columns whose values are in range";
+        return d;
+    }
+    if (fitting.size() > 1)
+        throw InputError(file, 0, {},
+                         "several pairs of RA/Dec-like columns have values in range: " + listPairs(fitting) +
+                             "; choose one with --ra COLUMN --dec COLUMN");
     for (const char* name : kIauColumns) {
         const int col = findColumn(names, name);
-        if (col >= 0 && looksLikeIauNames(sample, col)) return iau(names, col);
+        if (col >= 0 && looksLikeIauNames(sample, col)) {
+            DetectedPosition d = iau(names, col);
+            d.how = "positions from the IAU names in " + d.columns.raColumn;
+            return d;
+        }
     }
     if (!requirePositions) return DetectedPosition{}; // raIndex -1: no positions
     throw InputError(
         file, 0, {},
         "no sky position columns found (looked for _RAJ2000/_DEJ2000, RAdeg/DEdeg, ra/dec, "
-        "RAJ2000/DEJ2000 in degrees or sexagesimal, rastring/decstring, or an IAU-name column such "
-        "as iauname); columns: " +
-            listColumns(names));
+        "RAJ2000/DEJ2000 in degrees or sexagesimal, rastring/decstring, any other RA/Dec-like pair such as "
+        "objra/objdec with values in range, or an IAU-name column such as iauname)" +
+            (outOfRange.empty()
+                 ? std::string()
+                 : "; RA/Dec-like pairs whose values are not positions: " + listPairs(outOfRange)) +
+            "; columns: " + listColumns(names) + "; name them with --ra COLUMN --dec COLUMN");
 }
 
 PositionCell PositionCell::ofText(std::string_view t)

@@ -20,11 +20,14 @@ struct DetectedPosition
     PositionColumns columns;
     int raIndex = -1;  // for IauName: the name column
     int decIndex = -1; // -1 for IauName
+    std::string how;   // for people: which columns were chosen and why ("... the only RA/Dec-like pair ...")
 };
 
-// Applies the options, then the known column-name conventions in priority order. Throws InputError naming the
-// file and listing the columns when nothing fits (or returns raIndex -1 when requirePositions is false), or
-// when an option names a missing column.
+// Applies the options, then the known column-name conventions in priority order, then any other pair of
+// RA/Dec-like names (objra/objdec, ra_deg/dec_deg, ALPHA_J2000/DELTA_J2000, ...: the same name with an RA
+// word where the other has a Dec word) whose sampled values are in range. Throws InputError naming the file
+// and listing the columns when nothing fits (or returns raIndex -1 when requirePositions is false), when an
+// option names a missing column, or when several such pairs fit (listing them, and asking for --ra/--dec).
 DetectedPosition detectPosition(const std::string& file, const std::vector<std::string>& names,
                                 const ColumnSampler& sample, const ImportOptions& options,
                                 bool requirePositions = true);

@@ -92,6 +92,7 @@ CatalogBrowser::CatalogBrowser(GalaxySelection* selection, QWidget* parent)
     connect(m_view->selectionModel(), &QItemSelectionModel::currentRowChanged, this,
             &CatalogBrowser::publishCurrent);
     connect(m_selection, &GalaxySelection::currentChanged, this, &CatalogBrowser::followCurrent);
+    connect(m_selection, &GalaxySelection::changed, this, &CatalogBrowser::followSelection);
     setEnabled(false);
 }
 
@@ -226,6 +227,7 @@ void CatalogBrowser::onViewReady()
             m_view->setColumnWidth(c, qBound(48, m_view->columnWidth(c), 220));
     }
     updateSummary();
+    if (m_followSelectionWhenReady) showSharedSelection();
     Q_EMIT viewChanged();
 }
 
@@ -295,6 +297,39 @@ void CatalogBrowser::publishCurrent()
     if (row < 0) return;
     const auto galaxies = m_model->galaxiesWithPositions({row});
     if (!galaxies.isEmpty()) m_selection->setCurrent(galaxies.front(), this);
+}
+
+void CatalogBrowser::followSelection(QObject* origin)
+{
+    // Galaxies chosen elsewhere (a SAMP client's row selection): select the rows of the view that hold them.
+    if (origin != this) showSharedSelection();
+}
+
+void CatalogBrowser::showSharedSelection()
+{
+    m_followSelectionWhenReady = false;
+    if (m_model->isBusy()) {
+        m_followSelectionWhenReady = true; // the rows are not known yet
+        return;
+    }
+    QVector<GalaxyId> ids;
+    for (const SelectedGalaxy& g : m_selection->galaxies())
+        ids << g.id;
+    const std::vector<int> rows = m_model->rowsOf(ids);
+    QItemSelection selection;
+    for (std::size_t i = 0; i < rows.size();) {
+        std::size_t j = i + 1; // runs of consecutive rows make one range each
+        while (j < rows.size() && rows[j] == rows[j - 1] + 1)
+            ++j;
+        selection.select(m_model->index(rows[i], 0), m_model->index(rows[j - 1], m_model->columnCount() - 1));
+        i = j;
+    }
+    m_following = true;
+    m_view->selectionModel()->select(selection, QItemSelectionModel::ClearAndSelect);
+    m_selectionTimer->stop(); // the shared selection already holds these galaxies
+    if (!rows.empty())
+        m_view->scrollTo(m_model->index(rows.front(), qMax(0, m_view->currentIndex().column())));
+    m_following = false;
 }
 
 void CatalogBrowser::followCurrent(QObject* origin)

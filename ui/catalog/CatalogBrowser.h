@@ -40,6 +40,9 @@ public:
     bool sortByColumn(const QString& name, Qt::SortOrder order);
     QString errorText() const;
     QString summaryText() const;
+    // Selects the rows of the view that hold the shared selection's galaxies (once the view is ready when it
+    // is still querying); what happens when another panel or a SAMP client chooses galaxies.
+    void showSharedSelection();
 
     CatalogTableModel* model() const { return m_model; }
     QTableView* view() const { return m_view; }
@@ -58,6 +61,7 @@ private:
     void publishSelection();
     void publishCurrent();
     void followCurrent(QObject* origin);
+    void followSelection(QObject* origin);
     void showError(const QString& message);
     void updateSummary();
 
@@ -73,6 +77,7 @@ private:
     std::vector<TableSource> m_sourceList;
     bool m_following = false; // moving to a galaxy another panel chose: do not publish it back
     bool m_resizeColumns = false;
+    bool m_followSelectionWhenReady = false; // another panel chose galaxies while the view was querying
 };
 
 } // namespace rm::ui

@@ -3,6 +3,8 @@
 #include "project/ProjectSession.h"
 #include "util/Error.h"
 
+#include <QSet>
+
 #include <algorithm>
 #include <limits>
 #include <unordered_map>
@@ -330,6 +332,25 @@ int CatalogTableModel::rowOf(const GalaxyId& id) const
     for (std::size_t i = 0; i < m_rows->rows.size(); ++i)
         if (m_rows->rows[i] == id.row && m_rows->catalogIds[i] == id.catalogId) return int(i);
     return -1;
+}
+
+std::vector<int> CatalogTableModel::rowsOf(const QVector<GalaxyId>& ids) const
+{
+    std::vector<int> out;
+    if (!m_source.valid() || ids.isEmpty()) return out;
+    if (m_rows->catalogIds.empty() && m_rows->keys.empty()) {
+        for (const GalaxyId& id : ids) // the natural view: row r is stored row r
+            if (id.catalogId == m_source.view.id && id.row >= 0 && id.row < rowCount())
+                out.push_back(int(id.row));
+    } else {
+        QSet<GalaxyId> wanted(ids.begin(), ids.end());
+        const int n = rowCount();
+        for (int i = 0; i < n && out.size() < std::size_t(wanted.size()); ++i)
+            if (wanted.contains(galaxyAt(i))) out.push_back(i);
+    }
+    std::sort(out.begin(), out.end());
+    out.erase(std::unique(out.begin(), out.end()), out.end());
+    return out;
 }
 
 } // namespace rm::ui

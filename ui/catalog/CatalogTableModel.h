@@ -53,6 +53,8 @@ public:
     // The galaxies of these view rows with their positions (read in batches; a few hundred ms for 100,000).
     QVector<SelectedGalaxy> galaxiesWithPositions(const std::vector<int>& rows);
     int rowOf(const GalaxyId& id) const; // -1 when not in the view
+    // The view rows of those galaxies that are in the view, ascending; one pass over the view.
+    std::vector<int> rowsOf(const QVector<GalaxyId>& ids) const;
 
     int pagesRead() const { return m_pagesRead; }
     bool isRowLoaded(int row) const { return m_pages.contains(row / kPageRows); }

@@ -2,6 +2,7 @@
 
 #include "cutouts/CutoutDelegate.h"
 #include "cutouts/CutoutModel.h"
+#include "inspector/SkyMenu.h"
 #include "project/ProjectSession.h"
 #include "selection/GalaxySelection.h"
 #include "shell/Settings.h"
@@ -9,6 +10,7 @@
 #include <QHBoxLayout>
 #include <QLabel>
 #include <QListView>
+#include <QMenu>
 #include <QSlider>
 #include <QToolButton>
 #include <QVBoxLayout>
@@ -55,6 +57,13 @@ CutoutBrowser::CutoutBrowser(GalaxySelection* selection, QWidget* parent)
     m_view->setLayoutMode(QListView::Batched);
     m_view->setBatchSize(2000);
     m_view->setWrapping(true);
+    m_view->setContextMenuPolicy(Qt::CustomContextMenu);
+    connect(m_view, &QWidget::customContextMenuRequested, this, [this](const QPoint& at) {
+        if (QMenu* menu = contextMenuFor(m_view->indexAt(at))) {
+            menu->exec(m_view->viewport()->mapToGlobal(at));
+            delete menu;
+        }
+    });
     m_view->setSpacing(2);
     m_view->setSelectionMode(QAbstractItemView::SingleSelection);
     m_view->setVerticalScrollMode(QAbstractItemView::ScrollPerPixel);
@@ -237,6 +246,16 @@ void CutoutBrowser::updateGrid()
     option.initFrom(m_view);
     m_view->setGridSize(m_delegate->sizeHint(option, {}) + QSize(4, 4));
     m_view->doItemsLayout();
+}
+
+QMenu* CutoutBrowser::contextMenuFor(const QModelIndex& index)
+{
+    if (!index.isValid()) return nullptr;
+    QString error;
+    QMenu* menu =
+        galaxySkyMenu(m_session, index.data(CutoutModel::GalaxyRole).value<GalaxyId>(), this, &error);
+    if (!menu && !error.isEmpty()) Q_EMIT statusMessage(error);
+    return menu;
 }
 
 } // namespace rm::ui

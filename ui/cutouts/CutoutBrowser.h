@@ -13,6 +13,8 @@ class QLabel;
 class QListView;
 class QSlider;
 
+class QMenu;
+
 namespace rm::ui {
 
 class CutoutDelegate;
@@ -46,6 +48,10 @@ public:
     QSlider* zoomSlider() const { return m_zoom; }
     QAbstractButton* greyscaleButton() const { return m_grey; }
     QString title() const;
+
+    // The context menu of one cell (sky viewers, copy position or IAU name); nullptr for an empty spot.
+    // The caller owns it. The right click shows it; tests look at it without showing it.
+    QMenu* contextMenuFor(const QModelIndex& index);
 
 Q_SIGNALS:
     void greyscaleChanged(bool grey);

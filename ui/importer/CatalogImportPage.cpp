@@ -76,7 +76,7 @@ CatalogImportPage::CatalogImportPage(ImportWizard* wizard) : QWizardPage(wizard)
                    "this step."));
 
     m_file = new QLineEdit(this);
-    m_file->setPlaceholderText(tr("catalog file (.csv, .fits, .txt)"));
+    m_file->setPlaceholderText(tr("catalog file (.csv, .fits, .vot, .txt)"));
     auto* browse = new QPushButton(tr("Browse…"), this);
     m_name = new QLineEdit(this);
     m_role = new QComboBox(this);
@@ -90,6 +90,7 @@ CatalogImportPage::CatalogImportPage(ImportWizard* wizard) : QWizardPage(wizard)
     m_format->addItem(QStringLiteral("CSV"), int(rm::CatalogFormat::Csv));
     m_format->addItem(QStringLiteral("FITS"), int(rm::CatalogFormat::Fits));
     m_format->addItem(tr("whitespace"), int(rm::CatalogFormat::Whitespace));
+    m_format->addItem(QStringLiteral("VOTable"), int(rm::CatalogFormat::VoTable));
     m_ra = columnBox(this, tr("(detect)"));
     m_dec = columnBox(this, tr("(detect)"));
     m_iau = columnBox(this, tr("(none)"));
@@ -153,7 +154,7 @@ CatalogImportPage::CatalogImportPage(ImportWizard* wizard) : QWizardPage(wizard)
     connect(browse, &QPushButton::clicked, this, [this] {
         const QString path = QFileDialog::getOpenFileName(
             this, tr("Catalog"), m_file->text(),
-            tr("Catalogs (*.csv *.fits *.fit *.txt *.dat *.tsv);;All files (*)"));
+            tr("Catalogs (*.csv *.fits *.fit *.vot *.votable *.xml *.txt *.dat *.tsv);;All files (*)"));
         if (!path.isEmpty()) setFile(path);
     });
     connect(previewButton, &QPushButton::clicked, this, &CatalogImportPage::preview);

@@ -8,6 +8,7 @@
 #include "inspector/NeighbourFinder.h"
 #include "inspector/SaliencyOverlay.h"
 #include "inspector/SkyFormat.h"
+#include "inspector/SkyMenu.h"
 #include "labels/LabelController.h"
 #include "labels/LabelKeys.h"
 #include "labels/LabelStyle.h"
@@ -23,6 +24,7 @@
 #include <QHBoxLayout>
 #include <QHeaderView>
 #include <QLabel>
+#include <QMenu>
 #include <QPushButton>
 #include <QSplitter>
 #include <QTabWidget>
@@ -82,6 +84,10 @@ GalaxyInspector::GalaxyInspector(GalaxySelection* selection, LabelKeys* keys, QW
     sky->setText(tr("Legacy Surveys ↗"));
     sky->setToolTip(tr("Open the Legacy Surveys sky viewer (DR10) at this position in your browser"));
     sky->setFocusPolicy(Qt::NoFocus);
+    // Click: Legacy Surveys; the arrow: the other viewers, and the position or IAU name to the clipboard.
+    m_skyMenu = new QMenu(sky);
+    sky->setMenu(m_skyMenu);
+    sky->setPopupMode(QToolButton::MenuButtonPopup);
     m_skyButton = sky;
 
     m_image = new ImageView(this);
@@ -336,6 +342,7 @@ void GalaxyInspector::clearGalaxy(const QString& message)
 {
     m_galaxy = {};
     m_skyUrl = QUrl();
+    m_skyMenu->clear();
     m_neighbourCount = 0;
     m_neighbourPlaceholder = nullptr;
     m_title->setText(message);
@@ -394,6 +401,8 @@ void GalaxyInspector::showCurrent()
                             .arg(record.ra, 0, 'f', 6)
                             .arg(record.dec, 0, 'f', 6));
     m_skyUrl = legacySurveyViewerUrl(record.ra, record.dec);
+    m_skyMenu->clear();
+    addSkyActions(m_skyMenu, record.ra, record.dec);
     m_skyButton->setEnabled(true);
     m_skyButton->setToolTip(m_skyUrl.toString());
 

@@ -11,6 +11,7 @@
 class QAbstractButton;
 class QComboBox;
 class QLabel;
+class QMenu;
 class QTreeWidget;
 class QTreeWidgetItem;
 
@@ -47,6 +48,8 @@ public:
     // profile_lr badge run, each feature's weight and contribution to its ring logit.
     QTreeWidget* featuresTree() const { return m_features; }
     QAbstractButton* skyViewerButton() const { return m_skyButton; }
+    // The sky button's menu: every viewer, copy position (sexagesimal, decimal) and IAU name.
+    QMenu* skyMenu() const { return m_skyMenu; }
     // Grad-CAM of the badge run over the cutout, toggled with G.
     QAbstractButton* saliencyButton() const { return m_saliencyButton; }
     void setSaliencyShown(bool shown);
@@ -80,6 +83,7 @@ private:
     QLabel* m_position;
     QLabel* m_label;
     QAbstractButton* m_skyButton;
+    QMenu* m_skyMenu;
     QAbstractButton* m_saliencyButton;
     QLabel* m_saliencyNote;
     SaliencyOverlay* m_saliency;

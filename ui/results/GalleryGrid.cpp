@@ -2,6 +2,7 @@
 
 #include "cutouts/CutoutDelegate.h"
 #include "cutouts/CutoutModel.h"
+#include "inspector/SkyMenu.h"
 #include "cutouts/ThumbnailLoader.h"
 #include "inspector/RunSaliency.h"
 #include "inspector/SaliencyOverlay.h"
@@ -15,6 +16,8 @@
 #include <QTimer>
 
 #include <memory>
+
+#include <QMenu>
 
 namespace rm::ui {
 
@@ -50,6 +53,13 @@ GalleryGrid::GalleryGrid(GalaxySelection* selection, QWidget* parent)
     m_keys->watch(this, false);
     m_keys->setAdvanceAfterLabel(true);
     setThumbnailSize(112);
+    setContextMenuPolicy(Qt::CustomContextMenu);
+    connect(this, &QWidget::customContextMenuRequested, this, [this](const QPoint& at) {
+        if (QMenu* menu = contextMenuFor(indexAt(at))) {
+            menu->exec(viewport()->mapToGlobal(at));
+            delete menu;
+        }
+    });
 
     connect(selectionModel(), &QItemSelectionModel::currentChanged, this, &GalleryGrid::onCurrentChanged);
     // A click on the item that is already current still makes it the shared current galaxy again.
@@ -74,6 +84,7 @@ void GalleryGrid::setSession(ProjectSession* session)
             if (m_saliency) m_saliencyTimer->start();
         });
     m_keys->setController(session ? &session->labels() : nullptr);
+    m_session = session;
     m_filling = true;
     m_model->setSession(session);
     m_filling = false;
@@ -146,6 +157,16 @@ void GalleryGrid::onCurrentChanged(const QModelIndex& current)
     SelectedGalaxy g;
     g.id = m_model->galaxyAt(current.row());
     m_selection->setCurrent(g, this);
+}
+
+QMenu* GalleryGrid::contextMenuFor(const QModelIndex& index)
+{
+    if (!index.isValid()) return nullptr;
+    QString error;
+    QMenu* menu =
+        galaxySkyMenu(m_session, index.data(CutoutModel::GalaxyRole).value<GalaxyId>(), this, &error);
+    if (!menu && !error.isEmpty()) Q_EMIT statusMessage(error);
+    return menu;
 }
 
 bool GalleryGrid::saliencyBusy() const

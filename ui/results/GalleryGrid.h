@@ -12,6 +12,8 @@
 
 #include <vector>
 
+class QMenu;
+
 namespace rm::ui {
 
 class BackgroundJob;
@@ -42,6 +44,10 @@ public:
     bool saliencyShown() const { return m_saliency; }
     bool saliencyBusy() const;
     LabelKeys* keys() const { return m_keys; }
+
+    // The context menu of one cell (sky viewers, copy position or IAU name); nullptr for an empty spot.
+    // The caller owns it. The right click shows it; tests look at it without showing it.
+    QMenu* contextMenuFor(const QModelIndex& index);
 
 Q_SIGNALS:
     void statusMessage(QString text);

@@ -15,6 +15,9 @@
 #include "results/ComparisonPanel.h"
 #include "results/MisclassifiedGallery.h"
 #include "results/ReviewQueuePanel.h"
+#include "samp/SampBridge.h"
+#include "samp/SampClient.h"
+#include "samp/SampWidgets.h"
 #include "selection/GalaxySelection.h"
 #include "shell/Settings.h"
 #include "shell/Theme.h"
@@ -44,6 +47,7 @@
 #include <QStackedWidget>
 #include <QStandardPaths>
 #include <QStatusBar>
+#include <QTableView>
 #include <QTimer>
 
 // Resources of a static library must be registered by name from outside any namespace.
@@ -73,6 +77,7 @@ MainWindow::MainWindow(QWidget* parent)
 
     buildPanels();
     buildMenus();
+    buildSamp();
     // Every running task (import steps, mining, training) with its progress, time left and Cancel.
     statusBar()->addPermanentWidget(new TaskStatusWidget(TaskManager::instance(), this));
     m_projectStatus = new QLabel(this);
@@ -92,6 +97,7 @@ MainWindow::~MainWindow()
     m_cutouts->setSession(nullptr);
     m_inspector->setSession(nullptr);
     m_labelKeys->setController(nullptr);
+    m_sampBridge->setSession(nullptr);
 }
 
 void MainWindow::buildPanels()
@@ -281,6 +287,8 @@ void MainWindow::buildMenus()
     training->addActions({m_matrixEditor->startAction(), m_matrixEditor->runSelectedAction(),
                           m_matrixEditor->pauseAction(), m_matrixEditor->cancelAction()});
 
+    m_sampMenu = menuBar()->addMenu(tr("&SAMP"));
+
     QMenu* help = menuBar()->addMenu(tr("&Help"));
     help->addAction(tr("&Keyboard Shortcuts"), this, &MainWindow::showShortcuts);
     help->addAction(tr("&About RingMiner"), this, [this] {
@@ -289,6 +297,136 @@ void MainWindow::buildMenus()
             tr("<b>RingMiner %1</b><p>A workbench for finding ring galaxies: catalogs, cutouts, "
                "hand labels, classifier experiments and catalog mining.</p>")
                 .arg(QCoreApplication::applicationVersion()));
+    });
+}
+
+void MainWindow::buildSamp()
+{
+    // SAMP: RingMiner as a client of a hub (TOPCAT, Aladin, DS9...): tables and rows out, selections back.
+    m_samp = new SampClient(this);
+    m_sampBridge = new SampBridge(m_samp, m_selection, this);
+    statusBar()->addPermanentWidget(new SampStatusWidget(m_samp, this));
+    connect(m_samp, &SampClient::stateChanged, this, [this](SampClient::State state) {
+        if (state == SampClient::State::Connected)
+            statusBar()->showMessage(tr("Connected to the SAMP hub at %1").arg(m_samp->hubUrl().toString()),
+                                     kStatusMs);
+        else if (state == SampClient::State::Disconnected && !m_samp->lastError().isEmpty())
+            statusBar()->showMessage(tr("SAMP: %1").arg(m_samp->lastError()), 2 * kStatusMs);
+    });
+    connect(m_sampBridge, &SampBridge::statusMessage, this,
+            [this](const QString& text) { statusBar()->showMessage(text, kStatusMs); });
+    // A selection made in another tool: the browser shows the catalog it came from (unfiltered when its
+    // filter hides some of the galaxies), with those rows selected.
+    connect(m_sampBridge, &SampBridge::selectionReceived, this, [this](const QString& source) {
+        if (m_catalogs->currentSourceName() != source) {
+            if (m_catalogs->showSource(source)) m_catalogs->showSharedSelection();
+            return;
+        }
+        QVector<GalaxyId> ids;
+        for (const SelectedGalaxy& g : m_selection->galaxies())
+            ids << g.id;
+        if (!m_catalogs->model()->filter().isEmpty() &&
+            m_catalogs->model()->rowsOf(ids).size() < std::size_t(ids.size())) {
+            statusBar()->showMessage(tr("Filter cleared: it hid some of the galaxies selected over SAMP"),
+                                     kStatusMs);
+            if (m_catalogs->applyFilter(QString())) m_catalogs->showSharedSelection();
+        }
+    });
+
+    const auto sendMenus = [this](QWidget* parent) {
+        return QList<QMenu*>{makeSampSendMenu(
+                                 tr("Send &Table To"), m_samp, QStringLiteral("table.load.votable"),
+                                 [this](const QString& to) { sampSendTable(to); }, parent),
+                             makeSampSendMenu(
+                                 tr("Send &Selected Rows To"), m_samp, QStringLiteral("table.select.rowList"),
+                                 [this](const QString& to) { sampSendSelection(to); }, parent),
+                             makeSampSendMenu(
+                                 tr("&Point At Galaxy In"), m_samp, QStringLiteral("coord.pointAt.sky"),
+                                 [this](const QString& to) { sampPointAt(to); }, parent)};
+    };
+    for (QMenu* menu : sendMenus(this))
+        m_sampMenu->addMenu(menu);
+    m_sampMenu->addSeparator();
+    m_sampMenu->addAction(tr("&Connect to Hub"), m_samp, &SampClient::connectToHub);
+    QAction* disconnect = m_sampMenu->addAction(tr("&Disconnect"), m_samp, &SampClient::disconnectFromHub);
+    connect(m_sampMenu, &QMenu::aboutToShow, this,
+            [this, disconnect] { disconnect->setEnabled(m_samp->isConnected()); });
+
+    // The inspector's sky menu (the galaxy it shows): point Aladin or DS9 at it.
+    QMenu* pointMenu = makeSampSendMenu(
+        tr("&Point At Galaxy In"), m_samp, QStringLiteral("coord.pointAt.sky"),
+        [this](const QString& to) { sampPointAt(to); }, this);
+    QMenu* skyMenu = m_inspector->skyMenu();
+    connect(skyMenu, &QMenu::aboutToShow, this, [skyMenu, pointMenu] {
+        if (skyMenu->actions().contains(pointMenu->menuAction())) return; // the menu is refilled per galaxy
+        skyMenu->addSeparator();
+        skyMenu->addMenu(pointMenu);
+    });
+
+    // The catalog table's context menu: the same sends.
+    QTableView* table = m_catalogs->view();
+    table->setContextMenuPolicy(Qt::CustomContextMenu);
+    auto* tableMenu = new QMenu(table);
+    for (QMenu* menu : sendMenus(tableMenu))
+        tableMenu->addMenu(menu);
+    connect(table, &QWidget::customContextMenuRequested, this,
+            [table, tableMenu](const QPoint& at) { tableMenu->popup(table->viewport()->mapToGlobal(at)); });
+}
+
+void MainWindow::connectSampAtStartup()
+{
+    m_samp->connectToHub();
+}
+
+void MainWindow::sampDone(const QString& title, bool ok, const QString& message)
+{
+    if (ok)
+        statusBar()->showMessage(tr("SAMP: %1").arg(message), kStatusMs);
+    else
+        reportError(title, message);
+}
+
+void MainWindow::sampSendTable(const QString& recipient)
+{
+    const CatalogTableModel* model = m_catalogs->model();
+    const QString name = model->filter().isEmpty()
+                             ? model->source().name
+                             : tr("%1 where %2").arg(model->source().name, model->filter());
+    m_sampBridge->sendTable(
+        model->source(), model->viewGalaxies(std::size_t(model->rowCount())), name, recipient,
+        [this](bool ok, const QString& message) { sampDone(tr("Send Table over SAMP"), ok, message); });
+}
+
+void MainWindow::sampSendSelection(const QString& recipient)
+{
+    QVector<SelectedGalaxy> galaxies = m_selection->galaxies();
+    if (galaxies.isEmpty() && m_selection->current()) galaxies << *m_selection->current();
+    if (galaxies.isEmpty())
+        return reportError(tr("Send Rows over SAMP"), tr("Select galaxies in the catalog table first"));
+    const auto sendRows = [this, galaxies, recipient] {
+        m_sampBridge->sendRows(galaxies, recipient, [this](bool ok, const QString& message) {
+            sampDone(tr("Send Rows over SAMP"), ok, message);
+        });
+    };
+    if (m_sampBridge->tableHolding(galaxies)) return sendRows();
+    // The clients have no table with these rows yet: the browser's table goes first.
+    const CatalogTableModel* model = m_catalogs->model();
+    const QString name = model->filter().isEmpty()
+                             ? model->source().name
+                             : tr("%1 where %2").arg(model->source().name, model->filter());
+    m_sampBridge->sendTable(model->source(), model->viewGalaxies(std::size_t(model->rowCount())), name,
+                            recipient, [this, sendRows](bool ok, const QString& message) {
+                                if (!ok) return sampDone(tr("Send Rows over SAMP"), false, message);
+                                sendRows();
+                            });
+}
+
+void MainWindow::sampPointAt(const QString& recipient)
+{
+    const auto current = m_selection->current();
+    if (!current) return reportError(tr("Point over SAMP"), tr("Choose a galaxy first"));
+    m_sampBridge->pointAt(*current, recipient, [this](bool ok, const QString& message) {
+        sampDone(tr("Point over SAMP"), ok, message);
     });
 }
 
@@ -365,6 +503,7 @@ void MainWindow::attach(std::unique_ptr<ProjectSession> session)
     m_inspector->setSession(nullptr);
     m_cutouts->setSession(nullptr);
     m_catalogs->setSession(nullptr);
+    m_sampBridge->setSession(nullptr);
     m_session = std::move(session);
 
     ProjectSession* s = m_session.get();
@@ -378,6 +517,7 @@ void MainWindow::attach(std::unique_ptr<ProjectSession> session)
         m_labelKeys->setController(&s->labels());
         m_cutouts->setSession(s);
         m_inspector->setSession(s);
+        m_sampBridge->setSession(s);
         m_catalogs->setSession(s); // last: its first view fills the grid, which picks the current galaxy
         m_welcome->setMessage({});
     }

@@ -27,6 +27,8 @@ class ProjectSession;
 class TrainingController;
 class TrainingMonitor;
 class MiningPanel;
+class SampBridge;
+class SampClient;
 class WelcomePanel;
 
 class MainWindow : public QMainWindow
@@ -46,6 +48,14 @@ public:
     void openAtStartup(const QString& argument = {});
     // ~/.local/share/RingMiner/demo/demo.rmproj (the `ringminer-cli demo make DIR` folder).
     static QString demoProjectPath();
+    // Registers with a running SAMP hub if there is one (the status bar says when there is none).
+    void connectSampAtStartup();
+
+    // SAMP sends (the SAMP menu, the catalog table's and the inspector's "Send to" menus): recipient is a
+    // client id, "" for every subscribed client. A failure is reported (message box and status bar).
+    void sampSendTable(const QString& recipient);
+    void sampSendSelection(const QString& recipient);
+    void sampPointAt(const QString& recipient);
 
     QDockWidget* addPanel(QWidget* panel, const QString& title, const QString& objectName,
                           Qt::DockWidgetArea area);
@@ -61,6 +71,8 @@ public:
     MiningPanel* miningPanel() const { return m_mining; }
     TrainingController* trainingController() const { return m_training; }
     WelcomePanel* welcomePanel() const { return m_welcome; }
+    SampClient* sampClient() const { return m_samp; }
+    SampBridge* sampBridge() const { return m_sampBridge; }
     bool showsWelcome() const;
     QString lastError() const { return m_lastError; }
 
@@ -86,6 +98,8 @@ private:
     void showShortcuts();
     void setAuthorInteractively();
     void askAuthorOnce();
+    void buildSamp();
+    void sampDone(const QString& title, bool ok, const QString& message);
 
     std::unique_ptr<ProjectSession> m_session;
     GalaxySelection* m_selection;
@@ -100,12 +114,15 @@ private:
     MatrixEditor* m_matrixEditor = nullptr;
     TrainingMonitor* m_trainingMonitor = nullptr;
     MiningPanel* m_mining = nullptr;
+    SampClient* m_samp = nullptr;
+    SampBridge* m_sampBridge = nullptr;
     QList<QDockWidget*> m_docks;
     QHash<QDockWidget*, bool> m_dockVisibility; // while the welcome panel hides them
     QByteArray m_defaultState;
     bool m_needsDockSizes = false; // no saved layout: size the docks when the workbench first shows
     QMenu* m_recentMenu = nullptr;
     QMenu* m_viewMenu = nullptr;
+    QMenu* m_sampMenu = nullptr;
     QLabel* m_projectStatus;
     QString m_lastError;
 };

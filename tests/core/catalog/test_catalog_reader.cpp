@@ -817,6 +817,94 @@ private slots:
         QVERIFY(cat.table.column("count").type == ColumnType::Integer);
         QVERIFY(ms < rmtest::timeBound(30000));
     }
+
+    // Position columns in the shapes catalogs come in, found without --ra/--dec; which pair was chosen is
+    // said; several fitting pairs are an error listing them.
+    void positionPairs_data()
+    {
+        QTest::addColumn<QString>("csv");
+        QTest::addColumn<QString>("ra"); // the chosen columns, or empty when the import must fail
+        QTest::addColumn<QString>("dec");
+        QTest::addColumn<QString>("said"); // in the position note, or in the error
+        QTest::newRow("objra/objdec") << "id,objra,objdec,z\n1,10.5,-3.2,0.1\n2,200.25,45.5,0.2\n"
+                                      << "objra"
+                                      << "objdec"
+                                      << "the only pair of RA/Dec-like columns";
+        QTest::newRow("ra_deg/dec_deg") << "id,ra_deg,dec_deg\n1,10.5,-3.2\n"
+                                        << "ra_deg"
+                                        << "dec_deg"
+                                        << "known column-name convention";
+        QTest::newRow("RA_ICRS/DE_ICRS with errors and proper motions")
+            << "id,e_RA_ICRS,e_DE_ICRS,RA_ICRS,DE_ICRS,pmRA,pmDE,RAerr,DEerr\n1,0.1,0.1,10.5,-3.2,5,3,0.2,0."
+               "2\n"
+            << "RA_ICRS"
+            << "DE_ICRS"
+            << "known column-name convention";
+        QTest::newRow("RAJ2000/DEJ2000 sexagesimal") << "id,RAJ2000,DEJ2000\n1,10 20 30.5,-03 12 00\n"
+                                                     << "RAJ2000"
+                                                     << "DEJ2000"
+                                                     << "sexagesimal";
+        QTest::newRow("RAJ2000/DEJ2000 degrees") << "id,RAJ2000,DEJ2000\n1,155.127,-3.2\n"
+                                                 << "RAJ2000"
+                                                 << "DEJ2000"
+                                                 << "(degrees)";
+        QTest::newRow("_RAJ2000/_DEJ2000")
+            << "_RAJ2000,_DEJ2000,RAJ2000,DEJ2000\n155.127,-3.2,10 20 30.5,-03 12 00\n"
+            << "_RAJ2000"
+            << "_DEJ2000"
+            << "(degrees)";
+        QTest::newRow("ALPHA_J2000/DELTA_J2000") << "NUMBER,ALPHA_J2000,DELTA_J2000\n1,10.5,-3.2\n"
+                                                 << "ALPHA_J2000"
+                                                 << "DELTA_J2000"
+                                                 << "in range";
+        QTest::newRow("ra_hms/dec_dms") << "id,ra_hms,dec_dms\n1,10:20:30.5,-03:12:00\n"
+                                        << "ra_hms"
+                                        << "dec_dms"
+                                        << "sexagesimal";
+        QTest::newRow("target_ra/target_dec, one out of range beside")
+            << "id,target_ra,target_dec,raw_ra,raw_dec\n1,10.5,-3.2,400,-3.2\n"
+            << "target_ra"
+            << "target_dec"
+            << "the only pair";
+        QTest::newRow("ambiguous")
+            << "id,objra,objdec,ra_1,dec_1\n1,10.5,-3.2,10.6,-3.3\n"
+            << ""
+            << ""
+            << "several pairs of RA/Dec-like columns have values in range: objra/objdec, "
+               "ra_1/dec_1; choose one with --ra COLUMN --dec COLUMN";
+        QTest::newRow("out of range only") << "id,target_ra,target_dec\n1,400,-3.2\n"
+                                           << ""
+                                           << ""
+                                           << "RA/Dec-like pairs whose values are not positions: "
+                                              "target_ra/target_dec";
+    }
+    void positionPairs()
+    {
+        QFETCH(QString, csv);
+        QFETCH(QString, ra);
+        QFETCH(QString, dec);
+        QFETCH(QString, said);
+        QTemporaryDir dir;
+        const std::string path = writeFile(dir, "pairs.csv", csv.toStdString());
+        if (ra.isEmpty()) {
+            const auto e = inputErrorOf([&] { importCatalog(path); });
+            QVERIFY2(e, "the import must fail");
+            QVERIFY2(std::string(e->what()).find(said.toStdString()) != std::string::npos, e->what());
+            return;
+        }
+        const ImportedCatalog cat = importCatalog(path);
+        QCOMPARE(QString::fromStdString(cat.position.raColumn), ra);
+        QCOMPARE(QString::fromStdString(cat.position.decColumn), dec);
+        QVERIFY2(cat.positionNote.find(said.toStdString()) != std::string::npos, cat.positionNote.c_str());
+        QVERIFY2(cat.positionNote.find(ra.toStdString() + "/" + dec.toStdString()) != std::string::npos,
+                 cat.positionNote.c_str());
+        QVERIFY(validPosition(cat.ra[0], cat.dec[0]));
+        // --ra/--dec settle an ambiguity.
+        ImportOptions options;
+        options.raColumn = ra.toStdString();
+        options.decColumn = dec.toStdString();
+        QCOMPARE(importCatalog(path, options).position.raColumn, ra.toStdString());
+    }
 };
 
 QTEST_APPLESS_MAIN(TestCatalogReader)
