@@ -1,11 +1,14 @@
 // Mining throughput, end to end (JPEG bytes on disk -> scores in shard files on disk, through
 // rm::scoreInShards, the path `ringminer-cli mine` takes) against the model alone on tensors already in
 // memory (the ceiling), for SimpleCNN, EfficientNet-B0 and ResNet-50 at one modest image size, in the same
-// run; the cost of 8-fold test-time augmentation; and peak RSS of a child process mining 10k and 100k rows
-// (small generated JPEGs reused through a template, so no huge folders).
+// run; the cost of 8-fold test-time augmentation; PyTorch with a standard torch.utils.data.DataLoader
+// (bench/mining_torch_reference.py: PIL decoding in worker processes, the same SimpleCNN, the same files,
+// size and batch) in the same run; and peak RSS of a child process mining 10k and 100k rows (small generated
+// JPEGs reused through a template, so no huge folders). bench_mining_scale measures `ringminer-cli mine`
+// itself up to 1M rows and MPI ranks.
 //
 // usage: bench_mining [--rows 768] [--size 64] [--batch 64] [--shard 512] [--threads N]
-//                     [--rss-rows 10000,100000]
+//                     [--models simple_cnn,efficientnet_b0,resnet50] [--rss-rows 10000,100000]
 //        bench_mining --rss-child ROWS DIR   (internal: one RSS measurement)
 #include "BenchSupport.h"
 
@@ -173,6 +176,7 @@ int main(int argc, char** argv)
     std::size_t rows = 768, shard = 512;
     int size = 64, batch = 64, threads = 0;
     std::vector<std::size_t> rssRows = {10000, 100000};
+    std::vector<std::string> models = {"simple_cnn", "efficientnet_b0", "resnet50"};
     while (args.next()) {
         if (args.is("--rows"))
             rows = static_cast<std::size_t>(args.integer());
@@ -180,7 +184,15 @@ int main(int argc, char** argv)
             size = static_cast<int>(args.integer());
         else if (args.is("--batch"))
             batch = static_cast<int>(args.integer());
-        else if (args.is("--shard"))
+        else if (args.is("--threads"))
+            threads = static_cast<int>(args.integer());
+        else if (args.is("--models")) {
+            models.clear();
+            std::stringstream ss(args.value());
+            std::string part;
+            while (std::getline(ss, part, ','))
+                models.push_back(part);
+        } else if (args.is("--shard"))
             shard = static_cast<std::size_t>(args.integer());
         else if (args.is("--rss-rows")) {
             rssRows.clear();
@@ -212,9 +224,11 @@ int main(int argc, char** argv)
         {"kind", "folder"}, {"dir", fs::path(real.front()).parent_path().string()}, {"template", "{file}"}});
     const std::vector<GalaxyRef> g = galaxies(real, rows);
 
+    double simpleCnnE2e = 0;
     std::printf("%-16s %12s %12s %8s %12s %10s\n", "model", "end-to-end/s", "model-only/s", "ratio",
                 "TTA e2e/s", "TTA cost");
-    for (const char* arch : {"simple_cnn", "efficientnet_b0", "resnet50"}) {
+    for (const std::string& name : models) {
+        const char* arch = name.c_str();
         const std::string weights = makeWeights(arch, tmp);
         endToEnd(*source, galaxies(real, 64), weights, size, batch, shard, false, tmp / "warm"); // page cache
         const Timed e = endToEnd(*source, g, weights, size, batch, shard, false, tmp / "shards");
@@ -226,6 +240,32 @@ int main(int argc, char** argv)
         const double tta = double(t.scored) / t.seconds;
         std::printf("%-16s %12.1f %12.1f %7.0f%% %12.1f %9.2fx\n", arch, e2e, ceiling, 100 * e2e / ceiling,
                     tta, e2e / tta);
+        std::fflush(stdout);
+        if (std::string(arch) == "simple_cnn") simpleCnnE2e = e2e;
+    }
+
+    // The same SimpleCNN, files, size and batch through PyTorch's DataLoader (one worker process and one
+    // intra-op thread per core, as our loader threads and torch threads), in the same run.
+    {
+        const fs::path list = tmp / "files.txt";
+        {
+            std::ofstream out(list);
+            for (const std::string& f : real)
+                out << f << "\n";
+        }
+        const std::string cmd =
+            std::string("/usr/bin/python3 ") + RINGMINER_BENCH_DIR + "/mining_torch_reference.py " +
+            list.string() + " --rows " + std::to_string(rows) + " --size " + std::to_string(size) +
+            " --batch " + std::to_string(batch) + " --threads " + std::to_string(torch::get_num_threads()) +
+            " --out " + (tmp / "torch_scores.txt").string();
+        const std::string out = rmbench::runChecked(cmd, "the PyTorch DataLoader reference");
+        const auto json = nlohmann::json::parse(out.substr(out.find('{')));
+        const double reference = json.at("galaxies_per_s").get<double>();
+        std::printf(
+            "\nSimpleCNN, %zu rows, %d px: ours %.1f galaxies/s, PyTorch %s DataLoader (%d workers, PIL) "
+            "%.1f galaxies/s: ours / DataLoader = %.2fx\n",
+            rows, size, simpleCnnE2e, json.at("torch").get<std::string>().c_str(),
+            json.at("workers").get<int>(), reference, simpleCnnE2e / reference);
         std::fflush(stdout);
     }
 

@@ -1,14 +1,17 @@
 // ringminer-cli mine: scores a wide catalog with a trained run in resumable shards and publishes the new ring
 // catalog (DIR/rings.csv, DIR/rings.fits, DIR/rings.provenance.json), imported into the project with role
-// candidates. Under `mpirun -np N` every rank scores its own shards and rank 0 publishes. The work is in
-// core/mining/Mining.h; this verb only reads the arguments.
+// candidates. Under `mpirun -np N` every rank scores its own shards and rank 0 publishes; a rank that fails
+// stops the others (MPI_Abort) instead of leaving them waiting at a barrier, and the shards written so far
+// stay for the next run. The work is in core/mining/Mining.h; this verb only reads the arguments.
 #include "Cli.h"
 
 #include "mining/Mining.h"
 #include "util/Error.h"
 
+#include <csignal>
 #include <cstdio>
 #include <cstdlib>
+#include <string>
 
 #ifdef RINGMINER_HAVE_MPI
 #include <mpi.h>
@@ -46,6 +49,41 @@ struct MpiSession
     }
 };
 #endif
+
+// For the rank-death tests only: RINGMINER_TEST_MINE_FAULT="RANK:SHARDS:kill|throw" makes rank RANK SIGKILL
+// itself (or throw) once it has written SHARDS shards of its own. Unset, nothing changes.
+struct MineFault
+{
+    int rank = -1;
+    std::size_t afterShards = 0;
+    bool kill = false;
+    std::size_t shardsWritten = 0;
+
+    static MineFault fromEnvironment()
+    {
+        MineFault f;
+        const char* v = std::getenv("RINGMINER_TEST_MINE_FAULT");
+        if (!v || !*v) return f;
+        char how[16] = {0};
+        unsigned long long after = 0;
+        if (std::sscanf(v, "%d:%llu:%15s", &f.rank, &after, how) != 3 ||
+            (std::string(how) != "kill" && std::string(how) != "throw"))
+            throw UsageError(
+                "RINGMINER_TEST_MINE_FAULT must be RANK:SHARDS:kill or RANK:SHARDS:throw, got '" +
+                std::string(v) + "'");
+        f.afterShards = static_cast<std::size_t>(after);
+        f.kill = std::string(how) == "kill";
+        return f;
+    }
+    // After each shard this process wrote.
+    void shardWritten(int rank)
+    {
+        if (rank != this->rank || ++shardsWritten < afterShards) return;
+        if (kill) std::raise(SIGKILL);
+        throw Error("RINGMINER_TEST_MINE_FAULT: rank " + std::to_string(rank) + " fails after " +
+                    std::to_string(shardsWritten) + " shards");
+    }
+};
 
 int mineVerb(const Args& args)
 {
@@ -105,8 +143,29 @@ int mineVerb(const Args& args)
     const std::string who = rq.ranks > 1 ? "rank " + std::to_string(rq.rank) + ": " : "";
     rq.log = [who](const std::string& s) { std::fprintf(stderr, "%s%s\n", who.c_str(), s.c_str()); };
     Progress progress(who + "scoring");
-    rq.progress = progress;
-    const MiningResult result = mine(rq);
+    MineFault fault = MineFault::fromEnvironment();
+    rq.progress = [&](std::size_t done, std::size_t total) {
+        fault.shardWritten(rq.rank);
+        return progress(done, total);
+    };
+    MiningResult result;
+#ifdef RINGMINER_HAVE_MPI
+    try {
+        result = mine(rq);
+    } catch (const std::exception& e) {
+        // The other ranks would wait for this one at the next barrier (or in MPI_Finalize) for ever.
+        if (!mpi.active || mpi.size < 2) throw;
+        std::fprintf(stderr,
+                     "%serror: %s\n%sstopping all %d ranks (MPI_Abort); the shards written so far are kept: "
+                     "run the same command again to finish\n",
+                     who.c_str(), e.what(), who.c_str(), mpi.size);
+        std::fflush(stderr);
+        MPI_Abort(MPI_COMM_WORLD, 1);
+        return 1; // not reached
+    }
+#else
+    result = mine(rq);
+#endif
     if (rq.rank != 0) {
         std::fprintf(stderr, "%s%s\n", who.c_str(), result.text.c_str());
         return 0;

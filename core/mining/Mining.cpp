@@ -300,6 +300,7 @@ MiningResult mine(const MiningRequest& rq)
     plan.dir = (dir / "shards").string();
     plan.rank = rq.rank;
     plan.ranks = rq.ranks;
+    plan.keepScores = false; // read back a shard at a time below: memory does not grow with the catalog
     const std::size_t n = input.table.rowCount();
     log("run " + std::to_string(run.id) + " (" + run.cellKey + ") scoring " + std::to_string(n) +
         " galaxies of " + input.label + " in shards of " + std::to_string(rq.shardSize) +
@@ -331,7 +332,11 @@ MiningResult mine(const MiningRequest& rq)
         return result;
     }
     if (!scored.complete) {
-        scored.shardsDone = readShards(plan, n, scored.scores);
+        // Shards the other ranks wrote after this one looked.
+        std::vector<GalaxyScore> probe;
+        scored.shardsDone = 0;
+        for (std::size_t s = 0; s < scored.shards; ++s)
+            scored.shardsDone += readShardScores(plan, s, n, probe);
         scored.complete = scored.shardsDone == scored.shards;
     }
     result.summary["shards_done"] = scored.shardsDone;
@@ -347,9 +352,14 @@ MiningResult mine(const MiningRequest& rq)
     table.idName = input.idName;
     table.hasPositions = input.hasPositions;
     table.tta = rq.tta;
-    table.resize(input.totalRows());
+    const std::size_t inputRows = input.totalRows();
+    table.resize(inputRows);
     std::size_t next = 0, skip = 0;
-    std::vector<std::size_t> inputRow(table.size(), SIZE_MAX); // the row of input.table, for the sheet
+    // The row of input.table behind each output row, kept only for a contact sheet (its images are loaded
+    // again after the input is freed).
+    std::vector<std::size_t> inputRow(rq.contactSheet > 0 ? table.size() : 0, SIZE_MAX);
+    std::vector<GalaxyScore> shardScores;
+    std::size_t shard = 0, shardStart = 0, shardEnd = 0;
     std::map<std::string, std::size_t> kinds;
     std::size_t rings = 0, known = 0, knownRings = 0;
     for (std::size_t out = 0; out < table.size(); ++out) {
@@ -361,8 +371,15 @@ MiningResult mine(const MiningRequest& rq)
             table.error[out] = "catalog row not read: " + issue.message();
         } else {
             const std::size_t i = next++;
-            inputRow[out] = i;
-            const GalaxyScore& s = scored.scores[i];
+            if (!inputRow.empty()) inputRow[out] = i;
+            if (i >= shardEnd) { // the next shard's scores, read from its file
+                if (!readShardScores(plan, shard, n, shardScores))
+                    throw Error("shard " + std::to_string(shard) + " of '" + plan.dir + "' disappeared");
+                shardStart = shardBegin(plan, shard);
+                shardEnd = shardStart + shardScores.size();
+                ++shard;
+            }
+            const GalaxyScore& s = shardScores[i - shardStart];
             table.sourceRow[out] = input.sourceRow[i];
             table.id[out] = input.id(i);
             table.ra[out] = input.ra[i];
@@ -375,6 +392,26 @@ MiningResult mine(const MiningRequest& rq)
         ++kinds[errorKind(table.error[out])];
         rings += table.isRing[out];
     }
+    // The contact sheet's galaxies, taken from the input before it goes.
+    std::vector<std::size_t> top;
+    std::vector<GalaxyRef> topGalaxies;
+    if (rq.contactSheet > 0) {
+        top = topCandidateRows(table, rq.contactSheet);
+        for (const std::size_t row : top) {
+            const std::size_t i = inputRow[row];
+            GalaxyRef g = GalaxyRef::fromTable(input.table, i);
+            g.ra = input.ra[i];
+            g.dec = input.dec[i];
+            topGalaxies.push_back(std::move(g));
+        }
+        inputRow = {};
+    }
+    // The input's rows are all in the candidate table now.
+    shardScores = {};
+    input.table = Table{};
+    input.ra = input.dec = {};
+    input.sourceRow = {};
+    input.skipped = {};
     explainMissingCutouts(rq, *source, table, kinds);
     const std::vector<KnownRings> knownCatalogs = knownRingCatalogs(rq.projectPath);
     if (input.hasPositions) flagKnownRings(table, knownCatalogs, rq.radiusArcsec);
@@ -396,7 +433,7 @@ MiningResult mine(const MiningRequest& rq)
     prov.valRecall = threshold.recall;
     prov.inputPath = input.path;
     prov.inputSha256 = input.sha256;
-    prov.inputRows = input.totalRows();
+    prov.inputRows = inputRows;
     prov.tta = rq.tta;
     prov.radiusArcsec = rq.radiusArcsec;
     for (const KnownRings& k : knownCatalogs)
@@ -409,20 +446,18 @@ MiningResult mine(const MiningRequest& rq)
     writeCandidatesCsv(csvPath, table);
     writeTextFile(provPath, provenanceJson(prov));
     writeCandidatesFits(fitsPath, table, prov);
+    const std::size_t tableRows = table.size();
+    std::vector<ContactSheetTile> tiles(top.size());
+    for (std::size_t k = 0; k < top.size(); ++k)
+        captionTile(tiles[k], table, top[k], k + 1); // new/known are known now
+    table = CandidateTable{}; // written: its memory is not held through the import below
 
     nlohmann::json sheet = nullptr;
     if (rq.contactSheet > 0) {
         // The top candidates as one picture, each image loaded again from the source mined with.
-        const std::vector<std::size_t> top = topCandidateRows(table, rq.contactSheet);
-        std::vector<ContactSheetTile> tiles(top.size());
         for (std::size_t k = 0; k < top.size(); ++k) {
-            const std::size_t i = inputRow[top[k]];
-            captionTile(tiles[k], table, top[k], k + 1);
             try {
-                GalaxyRef g = GalaxyRef::fromTable(input.table, i);
-                g.ra = input.ra[i];
-                g.dec = input.dec[i];
-                tiles[k].image = source->load(g);
+                tiles[k].image = source->load(topGalaxies[k]);
             } catch (const std::exception& e) {
                 tiles[k].error = e.what(); // scored once, gone since: the tile says so
             }
@@ -489,9 +524,9 @@ MiningResult mine(const MiningRequest& rq)
         if (k != "scored" && v) kindJson[k] = v;
     result.complete = true;
     result.summary["complete"] = true;
-    result.summary["rows"] = table.size();
+    result.summary["rows"] = tableRows;
     result.summary["scored"] = scoredRows;
-    result.summary["not_scored"] = table.size() - scoredRows;
+    result.summary["not_scored"] = tableRows - scoredRows;
     result.summary["not_scored_by_reason"] = kindJson;
     result.summary["threshold"] = threshold.threshold;
     result.summary["threshold_how"] = threshold.how;
@@ -516,7 +551,7 @@ MiningResult mine(const MiningRequest& rq)
     std::snprintf(thr, sizeof thr, "%.4f (validation precision %.3f, recall %.3f)", threshold.threshold,
                   threshold.precision, threshold.recall);
     std::ostringstream text;
-    text << "run " << run.id << " (" << run.cellKey << ") scored " << scoredRows << " of " << table.size()
+    text << "run " << run.id << " (" << run.cellKey << ") scored " << scoredRows << " of " << tableRows
          << " rows into " << csvPath << " and " << fitsPath << "\nthreshold " << thr << ": " << rings
          << " rings, " << knownRings << " of them known, " << (rings - knownRings) << " new";
     for (const auto& [k, v] : kinds)

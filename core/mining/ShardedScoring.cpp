@@ -79,9 +79,10 @@ Range shardRange(const ShardPlan& plan, std::size_t shard, std::size_t count)
     return {begin, std::min(count, begin + plan.shardSize)};
 }
 
-// Reads a finished shard into scores; false when the file is not there. A file that is there but not a
-// whole shard (it can only be one written by something else, or damaged) is an error naming it.
-bool readShard(const std::string& path, Range range, std::vector<GalaxyScore>& scores)
+// Reads a finished shard into scores[i - offset] for galaxy i; false when the file is not there. A file that
+// is there but not a whole shard (it can only be one written by something else, or damaged) is an error
+// naming it.
+bool readShard(const std::string& path, Range range, std::vector<GalaxyScore>& scores, std::size_t offset = 0)
 {
     std::ifstream in(path, std::ios::binary);
     if (!in) return false;
@@ -106,8 +107,8 @@ bool readShard(const std::string& path, Range range, std::vector<GalaxyScore>& s
         int used = 0;
         if (std::sscanf(line.c_str(), "%llu\t%x\t%x\t%n", &idx, &score, &spread, &used) != 3 || idx != next)
             throw bad("a bad line at galaxy " + std::to_string(next));
-        scores[next++] = {floatOf(score), floatOf(spread),
-                          unescape(line.substr(static_cast<std::size_t>(used)))};
+        scores[next++ - offset] = {floatOf(score), floatOf(spread),
+                                   unescape(line.substr(static_cast<std::size_t>(used)))};
     }
     throw bad("no end line");
 }
@@ -146,6 +147,26 @@ std::string shardFileName(std::size_t shard)
     return buf;
 }
 
+std::size_t shardCount(const ShardPlan& plan, std::size_t count)
+{
+    if (plan.shardSize == 0) throw Error("the shard size must be at least 1");
+    return (count + plan.shardSize - 1) / plan.shardSize;
+}
+
+std::size_t shardBegin(const ShardPlan& plan, std::size_t shard)
+{
+    return shard * plan.shardSize;
+}
+
+bool readShardScores(const ShardPlan& plan, std::size_t shard, std::size_t count,
+                     std::vector<GalaxyScore>& out)
+{
+    if (plan.shardSize == 0) throw Error("the shard size must be at least 1");
+    const Range r = shardRange(plan, shard, count);
+    out.assign(r.end - r.begin, GalaxyScore{});
+    return readShard((fs::path(plan.dir) / shardFileName(shard)).string(), r, out, r.begin);
+}
+
 std::size_t readShards(const ShardPlan& plan, std::size_t count, std::vector<GalaxyScore>& scores)
 {
     if (plan.shardSize == 0) throw Error("the shard size must be at least 1");
@@ -167,16 +188,26 @@ ShardedScores scoreInShards(const ImageSource& source, std::size_t count,
         throw Error("bad rank " + std::to_string(plan.rank) + " of " + std::to_string(plan.ranks));
     const float nan = std::numeric_limits<float>::quiet_NaN();
     ShardedScores out;
-    out.scores.assign(count, GalaxyScore{nan, nan, "not scored yet"});
-    out.shards = (count + plan.shardSize - 1) / plan.shardSize;
     const bool onDisk = !plan.dir.empty();
+    const bool keep = plan.keepScores || !onDisk;
+    if (keep) out.scores.assign(count, GalaxyScore{nan, nan, "not scored yet"});
+    out.shards = (count + plan.shardSize - 1) / plan.shardSize;
     if (onDisk) fs::create_directories(plan.dir);
+    // Without keepScores a shard read from disk goes here and is dropped: only its presence counts.
+    std::vector<GalaxyScore> one;
+    auto readInto = [&](std::size_t s) {
+        const Range r = shardRange(plan, s, count);
+        const std::string path = (fs::path(plan.dir) / shardFileName(s)).string();
+        if (keep) return readShard(path, r, out.scores);
+        one.assign(r.end - r.begin, GalaxyScore{});
+        return readShard(path, r, one, r.begin);
+    };
 
     std::vector<char> done(out.shards, 0);
     std::size_t galaxiesDone = 0;
     for (std::size_t s = 0; s < out.shards; ++s) {
         const Range r = shardRange(plan, s, count);
-        if (onDisk && readShard((fs::path(plan.dir) / shardFileName(s)).string(), r, out.scores)) {
+        if (onDisk && readInto(s)) {
             done[s] = 1;
             ++out.shardsFound;
             galaxiesDone += r.end - r.begin;
@@ -195,7 +226,9 @@ ShardedScores scoreInShards(const ImageSource& source, std::size_t count,
         so.progress = {};
         std::vector<GalaxyScore> scores = scoreGalaxies(source, part, so);
         if (onDisk) writeShard((fs::path(plan.dir) / shardFileName(s)).string(), r, scores);
-        std::move(scores.begin(), scores.end(), out.scores.begin() + static_cast<std::ptrdiff_t>(r.begin));
+        if (keep)
+            std::move(scores.begin(), scores.end(),
+                      out.scores.begin() + static_cast<std::ptrdiff_t>(r.begin));
         done[s] = 1;
         ++out.shardsScored;
         galaxiesDone += r.end - r.begin;
@@ -204,9 +237,7 @@ ShardedScores scoreInShards(const ImageSource& source, std::size_t count,
     // Shards of other ranks (or other runs) that finished meanwhile.
     if (onDisk)
         for (std::size_t s = 0; s < out.shards; ++s)
-            if (!done[s] && readShard((fs::path(plan.dir) / shardFileName(s)).string(),
-                                      shardRange(plan, s, count), out.scores))
-                done[s] = 1;
+            if (!done[s] && readInto(s)) done[s] = 1;
     for (char d : done)
         out.shardsDone += d != 0;
     out.complete = out.shardsDone == out.shards;

@@ -19,11 +19,16 @@ struct ShardPlan
     std::string dir; // where shard files live; empty = in memory, nothing written
     // This process scores the shards s with s % ranks == rank (MPI ranks; 0 of 1 otherwise).
     int rank = 0, ranks = 1;
+    // False (with a dir): the scores are only written, never gathered in memory, so a call's memory does not
+    // grow with the catalog; ShardedScores::scores stays empty and readShardScores() reads them back a shard
+    // at a time.
+    bool keepScores = true;
 };
 
 struct ShardedScores
 {
-    std::vector<GalaxyScore> scores; // one per galaxy; complete only when every shard is done
+    std::vector<GalaxyScore> scores; // one per galaxy (empty without keepScores); complete only when every
+                                     // shard is done
     std::size_t shards = 0;          // in the plan
     std::size_t shardsDone = 0;      // on disk when the call ended (all of them when complete)
     std::size_t shardsFound = 0;     // already on disk when the call started (skipped)
@@ -44,5 +49,13 @@ ShardedScores scoreInShards(const ImageSource& source, std::size_t count,
 // Reads every shard of the plan that is on disk into scores (which has one entry per galaxy); returns how
 // many shards were there.
 std::size_t readShards(const ShardPlan& plan, std::size_t count, std::vector<GalaxyScore>& scores);
+
+// The number of shards of the plan for count galaxies, and the first galaxy of a shard.
+std::size_t shardCount(const ShardPlan& plan, std::size_t count);
+std::size_t shardBegin(const ShardPlan& plan, std::size_t shard);
+// One shard's scores (one per galaxy of the shard, in order) into out; false when its file is not there.
+// Throws rm::Error for a file that is there but not a complete shard.
+bool readShardScores(const ShardPlan& plan, std::size_t shard, std::size_t count,
+                     std::vector<GalaxyScore>& out);
 
 } // namespace rm

@@ -3,6 +3,7 @@
 #include "sources/CutoutImageSource.h"
 #include "sources/FitsImageSource.h"
 #include "sources/FolderImageSource.h"
+#include "sources/SyntheticImageSource.h"
 #include "util/Error.h"
 
 #include <map>
@@ -30,6 +31,9 @@ Registry& registry()
         };
         r.makers["fits"] = [](const nlohmann::json& spec, const ImageSourceContext& ctx) {
             return std::unique_ptr<ImageSource>(FitsImageSource::fromSpec(spec, ctx));
+        };
+        r.makers["synthetic"] = [](const nlohmann::json& spec, const ImageSourceContext&) {
+            return std::unique_ptr<ImageSource>(SyntheticImageSource::fromSpec(spec));
         };
         // Cutout services serve from (and only from) their on-disk cache here; `cutouts fetch` fills it.
         for (const char* kind : {"legacysurvey", "sdss"})

@@ -1,7 +1,12 @@
 // core/mining in pieces: the threshold at a target precision (checked against scikit-learn's
 // precision_recall_curve), how scoring errors are classified, known rings flagged against several catalogs,
-// a damaged shard file named in the error, catalogs read for scoring without positions (the real unlabelled
+// a damaged shard file named in the error, shards only written and read back one at a time (bit for bit the
+// scores gathered in memory), catalogs read for scoring without positions (the real unlabelled
 // GZ2 ids), and the schema-3 migration that adds the role `candidates` to an existing project.
+// LibTorch before Qt (Qt's `slots` macro breaks its headers).
+#include "models/RingClassifier.h"
+#include "models/WeightsIO.h"
+
 #include "TestData.h"
 
 #include "catalog/ScoringCatalog.h"
@@ -10,6 +15,7 @@
 #include "mining/Mining.h"
 #include "mining/ShardedScoring.h"
 #include "mining/Threshold.h"
+#include "sources/ImageSource.h"
 #include "store/Database.h"
 #include "store/ProjectStore.h"
 #include "store/Schema.h"
@@ -18,6 +24,7 @@
 #include <QtTest>
 
 #include <cmath>
+#include <cstring>
 #include <fstream>
 #include <random>
 
@@ -196,6 +203,59 @@ private Q_SLOTS:
         QCOMPARE(readShards(plan, 3, scores), std::size_t(1));
         QCOMPARE(scores[0].score, 0.5f);
         QCOMPARE(scores[1].error, std::string("no\tsuch\nfile"));
+    }
+
+    void shardsReadBackOneAtATime()
+    {
+        // Scores only written (keepScores off: what `mine` does so memory stays flat) read back a shard at a
+        // time equal, bit for bit, the scores gathered in memory.
+        ModelOptions o;
+        o.arch = "simple_cnn";
+        o.inChannels = 3;
+        const std::string weights = m_dir.filePath("cnn.safetensors").toStdString();
+        saveModel(*createModel(o), weights);
+        const auto source = makeImageSource(nlohmann::json{{"kind", "synthetic"}, {"size", 24}});
+        std::vector<GalaxyRef> galaxies(7);
+        for (std::size_t i = 0; i < galaxies.size(); ++i)
+            galaxies[i].set("id", "G" + std::to_string(i));
+        galaxies[4].values[0].second = ""; // a blank id: no image, an error in its shard
+        ScoreGalaxiesOptions so;
+        so.weightsPath = weights;
+        so.view.width = so.view.height = 16;
+        so.view.channels = 3;
+        so.device = "cpu";
+        ShardPlan kept, written;
+        kept.shardSize = written.shardSize = 3;
+        kept.dir = m_dir.filePath("kept").toStdString();
+        written.dir = m_dir.filePath("written").toStdString();
+        written.keepScores = false;
+        const auto at = [&](std::size_t i) { return galaxies[i]; };
+        const ShardedScores a = scoreInShards(*source, galaxies.size(), at, so, kept);
+        const ShardedScores b = scoreInShards(*source, galaxies.size(), at, so, written);
+        QVERIFY(a.complete && b.complete);
+        QCOMPARE(a.scores.size(), galaxies.size());
+        QVERIFY(b.scores.empty());
+        QCOMPARE(shardCount(written, galaxies.size()), std::size_t(3));
+        std::vector<GalaxyScore> one;
+        for (std::size_t s = 0; s < 3; ++s) {
+            QVERIFY(readShardScores(written, s, galaxies.size(), one));
+            QCOMPARE(one.size(), s < 2 ? std::size_t(3) : std::size_t(1));
+            for (std::size_t k = 0; k < one.size(); ++k) {
+                const GalaxyScore& x = a.scores[shardBegin(written, s) + k];
+                QCOMPARE(one[k].error, x.error);
+                if (x.error.empty()) {
+                    QVERIFY(std::memcmp(&one[k].score, &x.score, sizeof(float)) == 0);
+                    QVERIFY(one[k].score >= 0 && one[k].score <= 1);
+                }
+            }
+        }
+        QVERIFY(!a.scores[4].error.empty());
+        QVERIFY(!readShardScores(written, 3, galaxies.size() + 3, one)); // no such shard file
+        // Run again: every shard found, nothing scored, still nothing gathered.
+        const ShardedScores again = scoreInShards(*source, galaxies.size(), at, so, written);
+        QCOMPARE(again.shardsFound, std::size_t(3));
+        QCOMPARE(again.shardsScored, std::size_t(0));
+        QVERIFY(again.complete && again.scores.empty());
     }
 
     void catalogsWithoutPositionsForScoring()
