@@ -10,7 +10,7 @@ packages=(
   libopenmpi-dev openmpi-bin
   python3 python3-astropy python3-sklearn python3-pil python3-numpy python3-scipy
   xvfb xauth
-  libxml2-dev help2man dpkg-dev lintian appstream desktop-file-utils
+  libxml2-dev help2man dpkg-dev lintian appstream desktop-file-utils shared-mime-info shellcheck man-db file
 )
 missing=()
 for p in "${packages[@]}"; do
