@@ -8,9 +8,10 @@ client "samp-listen" subscribed to table.load.votable, table.select.rowList and 
 one line per message received. A table is read back with astropy.io.votable from the URL RingMiner sent, and
 its row count, columns and first rows are printed: what TOPCAT would load. --select-back N then sends the
 table's first N rows back as a row subset (table.select.rowList), as TOPCAT's Interop > Send Row Subset does,
-so RingMiner selects those galaxies. Ctrl-C (or --seconds) stops it.
+so RingMiner selects those galaxies. Ctrl-C, a kill (SIGTERM) or --seconds stops it and the hub.
 """
 import argparse
+import signal
 import sys
 import time
 import urllib.parse
@@ -79,6 +80,9 @@ def main():
         client.bind_receive_notification(
             mtype, lambda pk, sid, mt, params, extra: received(pk, sid, None, mt, params, extra)
         )
+    # A kill (SIGTERM) stops the hub like Ctrl-C does: a hub killed without stopping leaves ~/.samp behind,
+    # and RingMiner then says "the SAMP hub named by ~/.samp does not answer".
+    signal.signal(signal.SIGTERM, lambda signum, frame: (_ for _ in ()).throw(KeyboardInterrupt()))
     try:
         start = time.time()
         while not args.seconds or time.time() - start < args.seconds:
