@@ -4,8 +4,8 @@
 #include "cache/TargetSetCache.h"
 #include "store/LabelStore.h"
 #include "store/ProjectStore.h"
-#include "targets/ProjectExport.h"
 #include "targets/LabelConflicts.h"
+#include "targets/ProjectExport.h"
 #include "targets/TargetSetBuilder.h"
 
 #include <cstdio>
@@ -144,6 +144,12 @@ static int targetsConflicts(const Args& args)
     const bool accept = args.flag("accept-catalogs");
     if (accept) store->requireWritable("hand labels");
     const std::vector<TargetLabelConflict> conflicts = targetLabelConflicts(*store, set, radius);
+    const std::vector<CatalogInfo> catalogs = store->catalogs();
+    const auto catalogName = [&](std::int64_t id) {
+        for (const CatalogInfo& info : catalogs)
+            if (info.id == id) return info.name;
+        return "catalog " + std::to_string(id);
+    };
     nlohmann::json list = nlohmann::json::array();
     char within[32];
     std::snprintf(within, sizeof within, "%g\"", radius);
@@ -166,7 +172,8 @@ static int targetsConflicts(const Args& args)
                         {"description", c.description}});
         char pos[64];
         std::snprintf(pos, sizeof pos, "%10.5f %+9.5f", c.ra, c.dec);
-        text += "\n  target " + std::to_string(c.targetIdx) + "  " + pos + "  " + c.description;
+        text += "\n  target " + std::to_string(c.targetIdx) + " (" + catalogName(c.catalogId) + " row " +
+                std::to_string(c.row) + ")  " + pos + "  " + c.description;
         if (accept) {
             // The other catalog's word becomes a hand label: history keeps who decided, and the target set
             // takes it when built again.

@@ -12,8 +12,10 @@
 #include <cstring>
 #include <ctime>
 #include <filesystem>
-#include <fstream>
 #include <sstream>
+#include <vector>
+
+#include <sqlite3.h>
 
 namespace fs = std::filesystem;
 
@@ -105,14 +107,41 @@ std::unique_ptr<ProjectStore> ProjectStore::create(const std::string& path)
 
 namespace {
 
+// Reads the file's first bytes through SQLite's own file layer, never with a plain open() and close(): POSIX
+// locks belong to the process, so closing any descriptor of the file drops every lock this process's open
+// connections hold on it (the workbench's session while a worker opens the project again). Another process
+// (ringminer-cli) then takes its exclusive lock at close for the last connection, checkpoints and deletes the
+// -wal and -shm files under the live connections, whose later writes (hand labels) went to a deleted file.
+// SQLite's unix layer keeps such a descriptor open until its own connections let go of their locks.
+// Returns the bytes read, or -1 when the file cannot be opened (SQLite's own open then says why).
+long readFileStart(const std::string& path, char* buf, int size)
+{
+    sqlite3_vfs* vfs = sqlite3_vfs_find(nullptr);
+    if (!vfs) return -1;
+    std::vector<char> mem(static_cast<std::size_t>(vfs->szOsFile), 0);
+    auto* file = reinterpret_cast<sqlite3_file*>(mem.data());
+    const std::string full = fs::absolute(path).string();
+    int outFlags = 0;
+    const int rc = vfs->xOpen(vfs, full.c_str(), file, SQLITE_OPEN_READONLY | SQLITE_OPEN_MAIN_DB, &outFlags);
+    long got = -1;
+    if (rc == SQLITE_OK) {
+        sqlite3_int64 fileSize = 0;
+        if (file->pMethods->xFileSize(file, &fileSize) == SQLITE_OK) {
+            const int want = static_cast<int>(std::min<sqlite3_int64>(fileSize, size));
+            got = want == 0 || file->pMethods->xRead(file, buf, want, 0) == SQLITE_OK ? want : -1;
+        }
+    }
+    if (file->pMethods) file->pMethods->xClose(file); // also after a failed open that set pMethods
+    return got;
+}
+
 void checkSqliteHeader(const std::string& path)
 {
     if (fs::is_directory(path)) throw Error("'" + path + "' is a folder, not a RingMiner project file");
-    std::ifstream in(path, std::ios::binary);
-    if (!in) return; // unreadable: SQLite's own message says why
     char head[100] = {};
-    in.read(head, sizeof head);
-    const std::size_t got = static_cast<std::size_t>(in.gcount());
+    const long read = readFileStart(path, head, static_cast<int>(sizeof head));
+    if (read < 0) return; // unreadable: SQLite's own message says why
+    const std::size_t got = static_cast<std::size_t>(read);
     static const char kMagic[16] = {'S', 'Q', 'L', 'i', 't', 'e', ' ', 'f',
                                     'o', 'r', 'm', 'a', 't', ' ', '3', '\0'};
     std::error_code ec;

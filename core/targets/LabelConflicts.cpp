@@ -57,7 +57,8 @@ std::vector<TargetLabelConflict> targetLabelConflicts(ProjectStore& store, const
                                  ? std::string(" lists it as a ring")
                                  : " labels it " + std::string(truth[row] ? "ring" : "not ring") +
                                        " (column '" + other.labelColumn + "')") +
-                            " (row " + std::to_string(row + 1) + ", " + sep + ")";
+                            // 0-based, as catalog show, xmatch and the browser number rows
+                            " (row " + std::to_string(row) + ", " + sep + ")";
             out.push_back(std::move(c));
         }
     }

@@ -16,6 +16,7 @@
 #include <QHeaderView>
 #include <QLabel>
 #include <QLineEdit>
+#include <QLocale>
 #include <QPushButton>
 #include <QRadioButton>
 #include <QSplitter>
@@ -329,10 +330,15 @@ void CatalogImportPage::showPreview()
     for (int r = 0; r < rows; ++r) {
         m_preview->setItem(r, 0, new QTableWidgetItem(QString::number(c.ra[std::size_t(r)], 'f', 6)));
         m_preview->setItem(r, 1, new QTableWidgetItem(QString::number(c.dec[std::size_t(r)], 'f', 6)));
-        for (int col = 0; col < int(columns.size()); ++col)
-            m_preview->setItem(r, col + 2,
-                               new QTableWidgetItem(QString::fromStdString(
-                                   c.table.columns[std::size_t(col)].text(std::size_t(r)))));
+        for (int col = 0; col < int(columns.size()); ++col) {
+            const rm::Column& column = c.table.columns[std::size_t(col)];
+            // Reals as the file wrote them (shortest round trip): 0.405, not 0.40500000000000003.
+            const QString cell =
+                column.type == rm::ColumnType::Real && !column.isNull(std::size_t(r))
+                    ? QString::number(column.reals[std::size_t(r)], 'g', QLocale::FloatingPointShortest)
+                    : QString::fromStdString(column.text(std::size_t(r)));
+            m_preview->setItem(r, col + 2, new QTableWidgetItem(cell));
+        }
     }
     m_preview->resizeColumnsToContents();
 

@@ -280,11 +280,16 @@ void TargetSetPage::showReport(const rm::TargetSetReport& r)
             m_steps, {QString::fromStdString(step.what), QStringLiteral("%L1").arg(step.count)});
         item->setTextAlignment(1, Qt::AlignRight | Qt::AlignVCenter);
     }
-    for (const std::string& w : r.warnings) {
-        auto* item = new QTreeWidgetItem(m_steps, {tr("warning: %1").arg(QString::fromStdString(w))});
-        item->setForeground(0, QColor(220, 150, 30));
-    }
+    // The steps set the first column's width; a warning (often a long sentence) spans both columns, so it
+    // never pushes the counts out of sight.
     m_steps->resizeColumnToContents(0);
+    for (const std::string& w : r.warnings) {
+        const QString text = tr("warning: %1").arg(QString::fromStdString(w));
+        auto* item = new QTreeWidgetItem(m_steps, {text});
+        item->setForeground(0, QColor(220, 150, 30));
+        item->setToolTip(0, text);
+        item->setFirstColumnSpanned(true);
+    }
     m_splits->clear();
     std::size_t ring = 0, notRing = 0;
     for (int sp = 0; sp < 3; ++sp) {

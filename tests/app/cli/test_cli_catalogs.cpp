@@ -114,8 +114,31 @@ private Q_SLOTS:
         QCOMPARE(first.value("label").toInt(), 0);
         QCOMPARE(first.value("other_catalog").toString(), QStringLiteral("buta"));
         QVERIFY(first.value("separation_arcsec").toDouble() < 5);
+        // Rows are numbered as xmatch, catalog show and the browser number them (from 0): every conflict is a
+        // pair xmatch reports, and its description names the same Buta row (it said row + 1 before).
+        const auto xm = runCli({"xmatch", project, "gzd", "buta", "--radius", "5", "--json"});
+        QCOMPARE(xm.exitCode, 0);
+        QSet<QString> pairs;
+        for (const QJsonValue& v : xm.json().value("conflict_rows").toArray())
+            pairs.insert(QStringLiteral("%1~%2")
+                             .arg(v.toObject().value("row_a").toInteger())
+                             .arg(v.toObject().value("row_b").toInteger()));
+        QCOMPARE(pairs.size(), 21);
+        for (const QJsonValue& v : r.json().value("conflicts").toArray()) {
+            const QJsonObject c = v.toObject();
+            const QString pair =
+                QStringLiteral("%1~%2").arg(c.value("row").toInteger()).arg(c.value("other_row").toInteger());
+            QVERIFY2(pairs.contains(pair), qPrintable(pair));
+            const QString description = c.value("description").toString();
+            QVERIFY2(description.contains(QStringLiteral("(row %1, ").arg(c.value("other_row").toInteger())),
+                     qPrintable(description));
+        }
         r = runCli({"targets", "conflicts", project, "--target-set", "gzd5"});
         QVERIFY(r.out.contains("buta lists it as a ring") && r.out.contains("--accept-catalogs"));
+        // The text names the galaxy's own catalog row too: gzd row 272 is J101755.30-012551.0, Buta row 774.
+        QVERIFY2(r.out.contains(QStringLiteral("(gzd row 272)")) &&
+                     r.out.contains(QStringLiteral("(row 774, ")),
+                 qPrintable(r.out));
         QCOMPARE(runCli({"targets", "conflicts", project, "--target-set", "gzd5", "--radius", "0"}).exitCode,
                  1);
 

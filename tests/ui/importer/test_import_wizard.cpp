@@ -18,6 +18,7 @@
 
 #include <QAbstractButton>
 #include <QAction>
+#include <QHeaderView>
 #include <QMenuBar>
 #include <QTableWidget>
 #include <QTreeWidget>
@@ -157,6 +158,95 @@ private Q_SLOTS:
         w.show();
         QVERIFY(w.openProject(project));
         QVERIFY(w.session()->imageSources().hasSource(gzd.id));
+    }
+
+    // Found following the user guide: the preview showed 0.405 as 0.40500000000000003, and the target set's
+    // long warnings widened the Step column until the counts were out of sight.
+    void previewShowsValuesAsWrittenAndCountsStayInSight()
+    {
+        RM_SHARED_DATA(buta, "catalogs/buta2017_table2.csv");
+        RM_SHARED_DATA(gz2, "catalogs/gz2_hart16_sample2000.csv");
+        RM_SHARED_DATA(nair, "catalogs/nair_abraham2010_no_ring.csv");
+        const QString project = m_dir.filePath(QStringLiteral("guide.rmproj"));
+        {
+            auto store = rm::ProjectStore::create(project.toStdString());
+            store->addCatalog("buta", rm::importCatalog(buta), rm::CatalogRole::Rings);
+            store->addCatalog("gz2", rm::importCatalog(gz2), rm::CatalogRole::Images);
+        }
+        ImportWizard wizard(project);
+        wizard.resize(980, 720);
+        wizard.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&wizard));
+
+        // The file's second row is "2,J154453.22+002415.48,236.222,0.405,0.034,...".
+        CatalogImportPage* catalog = wizard.catalogPage();
+        catalog->setFile(QString::fromStdString(nair));
+        catalog->setCatalogName(QStringLiteral("nair"));
+        catalog->setRole(QStringLiteral("parent"));
+        catalog->preview();
+        QVERIFY(wizard.job()->waitDone(30000));
+        QVERIFY2(!catalog->status()->showsError(), qPrintable(catalog->status()->message()));
+        QTableWidget* preview = catalog->previewTable();
+        int ra = -1, dec = -1, z = -1;
+        for (int c = 0; c < preview->columnCount(); ++c) {
+            const QString name = preview->horizontalHeaderItem(c)->text();
+            if (name == QLatin1String("RAdeg")) ra = c;
+            if (name == QLatin1String("DEdeg")) dec = c;
+            if (name == QLatin1String("z")) z = c;
+        }
+        QVERIFY(ra >= 0 && dec >= 0 && z >= 0);
+        QCOMPARE(preview->item(1, ra)->text(), QStringLiteral("236.222"));
+        QCOMPARE(preview->item(1, dec)->text(), QStringLiteral("0.405"));
+        QCOMPARE(preview->item(1, z)->text(), QStringLiteral("0.034"));
+        QCOMPARE(preview->item(0, dec)->text(), QStringLiteral("-0.105"));
+        wizard.next(); // imports nair
+        QVERIFY(wizard.job()->waitDone(30000));
+        QCOMPARE(wizard.currentId(), int(ImportWizard::ImageSourcePageId));
+        wizard.next();
+        QVERIFY(wizard.job()->waitDone(10000));
+        QCOMPARE(wizard.currentId(), int(ImportWizard::CrossMatchPageId));
+        wizard.next(); // no second catalog: skipped
+        QVERIFY(wizard.job()->waitDone(10000));
+        QCOMPARE(wizard.currentId(), int(ImportWizard::TargetSetPageId));
+
+        // The README's gz2mini: neither gz2 nor nair has images here, so the report ends in two long
+        // warnings.
+        TargetSetPage* targets = wizard.targetSetPage();
+        rm::TargetSetSpec spec;
+        spec.name = "gz2mini";
+        spec.rings = "buta";
+        spec.images = "gz2";
+        spec.negatives = "nair";
+        spec.matchColumn = "z";
+        targets->setSpec(spec);
+        wizard.button(QWizard::FinishButton)->click(); // builds; the report stays
+        QVERIFY(wizard.job()->waitDone(60000));
+        QVERIFY2(targets->built(), qPrintable(targets->status()->message()));
+        QCOMPARE(totalOf(targets->splitsTree()), QStringLiteral("212"));
+        QTreeWidget* steps = targets->stepsTree();
+        int warnings = 0;
+        for (int i = 0; i < steps->topLevelItemCount(); ++i) {
+            QTreeWidgetItem* item = steps->topLevelItem(i);
+            if (!item->text(0).startsWith(QLatin1String("warning: "))) {
+                QVERIFY2(!item->text(1).isEmpty(), qPrintable(item->text(0)));
+                continue;
+            }
+            ++warnings;
+            QVERIFY2(item->text(0).contains(QStringLiteral("has no image source")),
+                     qPrintable(item->text(0)));
+            QVERIFY(item->isFirstColumnSpanned());
+            QCOMPARE(item->toolTip(0), item->text(0));
+        }
+        QCOMPARE(warnings, 2);
+        // The counts start inside the visible part of the tree.
+        const int countsAt = steps->header()->sectionViewportPosition(1);
+        qInfo("Count column at %d px of a %d px wide view", countsAt, steps->viewport()->width());
+        QVERIFY(countsAt >= 0);
+        QVERIFY2(countsAt < steps->viewport()->width(),
+                 qPrintable(QStringLiteral("the Count column starts at %1 px, the view is %2 px wide")
+                                .arg(countsAt)
+                                .arg(steps->viewport()->width())));
+        wizard.reject();
     }
 
     void malformedCatalogShowsWhereAndWhy()
