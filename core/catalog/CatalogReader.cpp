@@ -234,8 +234,8 @@ void importTyped(ImportedCatalog& out, Table& table, std::vector<ImportIssue> is
         where.raIndex >= 0 ? &table.columns[static_cast<std::size_t>(where.raIndex)] : nullptr;
     const Column* decCol =
         where.decIndex >= 0 ? &table.columns[static_cast<std::size_t>(where.decIndex)] : nullptr;
-    const auto keep = resolveRows(
-        out, where, rowNumbers, std::move(issues), options, requirePositions, [&](std::size_t i) {
+    const auto keep =
+        resolveRows(out, where, rowNumbers, std::move(issues), options, requirePositions, [&](std::size_t i) {
             return std::make_pair(raCol ? cellOf(*raCol, i) : PositionCell::ofBlank(),
                                   decCol ? cellOf(*decCol, i) : PositionCell::ofBlank());
         });

@@ -2,10 +2,10 @@
 
 #include "cutouts/CutoutDelegate.h"
 #include "cutouts/CutoutModel.h"
-#include "inspector/SkyMenu.h"
 #include "cutouts/ThumbnailLoader.h"
 #include "inspector/RunSaliency.h"
 #include "inspector/SaliencyOverlay.h"
+#include "inspector/SkyMenu.h"
 #include "labels/LabelController.h"
 #include "labels/LabelKeys.h"
 #include "project/ProjectSession.h"
