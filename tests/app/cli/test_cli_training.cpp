@@ -4,6 +4,7 @@
 // matrix's encoder ("pretrained") and stays frozen under head-only training.
 #include "TestData.h"
 
+#include "catalog/CatalogReader.h"
 #include "models/Safetensors.h"
 #include "store/ProjectStore.h"
 #include "training/RunLock.h"
@@ -138,6 +139,30 @@ private Q_SLOTS:
         const auto bad = runCli({"train", m_project, "--preset", "gpu"});
         QCOMPARE(bad.exitCode, 2);
         QVERIFY2(bad.err.contains("--preset must be cpu"), qPrintable(bad.err));
+    }
+
+    // A run's predictions go out as a VOTable with positions TOPCAT finds by their UCDs, and read back here.
+    void predictionsExportAsVoTable()
+    {
+        const QString out = m_dir.filePath("cnn-predictions.vot");
+        const auto r = runCli({"runs", "predictions", m_project, "--experiment", "cli", "--run",
+                               "demo/cnn/all_layers", "--out", out, "--json"});
+        QVERIFY2(r.exitCode == 0, qPrintable(r.err));
+        const int rows = r.json().value("rows").toInt();
+        QCOMPARE(rows, 32); // every galaxy of the demo target set: 16 rings, 16 not
+        const rm::ImportedCatalog back = rm::importCatalog(out.toStdString(), {});
+        QCOMPARE(int(back.table.rowCount()), rows);
+        QCOMPARE(QString::fromStdString(back.position.raColumn), QStringLiteral("_RAJ2000"));
+        QVERIFY2(back.positionNote.find("UCD") != std::string::npos, back.positionNote.c_str());
+        const int p = back.table.columnIndex("p_ring");
+        QVERIFY(p >= 0);
+        for (std::size_t i = 0; i < back.table.rowCount(); ++i) {
+            const auto v = back.table.columns[std::size_t(p)].number(i);
+            QVERIFY(v && *v >= 0 && *v <= 1);
+        }
+        const auto missing =
+            runCli({"runs", "predictions", m_project, "--run", "demo/nothing/all_layers", "--out", out});
+        QVERIFY(missing.exitCode != 0);
     }
 
     void runsList()
