@@ -5,7 +5,7 @@
 #include "Cli.h"
 #include "catalog/CatalogWriter.h"
 #include "store/ProjectStore.h"
-#include "targets/TargetSetBuilder.h"
+#include "targets/ProjectExport.h"
 
 #include "models/Safetensors.h"
 #include "models/WeightsIO.h"
@@ -215,39 +215,15 @@ int runsPredictions(const Args& args)
     if (!out) throw UsageError("--out FILE.vot|FILE.csv|FILE.fits is required");
     const ExportFormat format = exportFormatForPath(*out);
     const RunSummary run = findDoneRun(project, *which, args.option("experiment", ""));
-    const std::vector<StoredPrediction> predictions = loadPredictions(project, run.id);
+    std::vector<ScoredTarget> scored;
+    for (const StoredPrediction& p : loadPredictions(project, run.id))
+        scored.push_back({p.targetIdx, p.split, p.label, p.score});
     auto store = ProjectStore::open(project);
-    const std::vector<Target> targets = loadTargets(*store, run.targetSet);
-    ExportTable table;
+    ExportTable table = predictionsExportTable(*store, run.targetSet, scored);
     table.name = "run" + std::to_string(run.id);
     table.description = "RingMiner run " + std::to_string(run.id) + " (" + run.cellKey +
                         "): p_ring of each galaxy of target set '" + run.targetSet + "', label 1 = ring";
-    Table& t = table.table;
-    t.addColumn("catalog", ColumnType::Text);
-    t.addColumn("row", ColumnType::Integer);
-    t.addColumn("_RAJ2000", ColumnType::Real, "deg");
-    t.addColumn("_DEJ2000", ColumnType::Real, "deg");
-    t.addColumn("split", ColumnType::Text);
-    t.addColumn("label", ColumnType::Integer);
-    t.addColumn("p_ring", ColumnType::Real);
-    table.ucds = {"", "", "pos.eq.ra;meta.main", "pos.eq.dec;meta.main", "", "", "stat.probability"};
-    std::map<std::int64_t, std::string> names;
-    for (const StoredPrediction& p : predictions) {
-        if (p.targetIdx < 0 || p.targetIdx >= static_cast<std::int64_t>(targets.size()))
-            throw Error("run " + std::to_string(run.id) + " has a prediction for target " +
-                        std::to_string(p.targetIdx) + ", but target set '" + run.targetSet + "' has " +
-                        std::to_string(targets.size()) + " (was it built again since?)");
-        const Target& g = targets[static_cast<std::size_t>(p.targetIdx)];
-        auto it = names.find(g.catalogId);
-        if (it == names.end()) it = names.emplace(g.catalogId, store->catalog(g.catalogId).name).first;
-        t.columns[0].appendText(it->second);
-        t.columns[1].appendInteger(g.row);
-        t.columns[2].appendReal(g.ra);
-        t.columns[3].appendReal(g.dec);
-        t.columns[4].appendText(p.split);
-        t.columns[5].appendInteger(p.label);
-        t.columns[6].appendReal(p.score);
-    }
+    const Table& t = table.table;
     writeTable(*out, table, format);
     printSummary(args,
                  {{"ok", true},

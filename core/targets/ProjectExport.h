@@ -3,7 +3,9 @@
 // target set (one row per galaxy with its catalog, row, position, label and split).
 #include "catalog/CatalogWriter.h"
 
+#include <cstdint>
 #include <string>
+#include <vector>
 
 namespace rm {
 
@@ -18,5 +20,21 @@ ExportTable catalogExportTable(ProjectStore& store, const std::string& catalog);
 // The target set's galaxies in index order: catalog, row (0-based stored row), _RAJ2000, _DEJ2000, label
 // (1 ring, 0 not), split (train/val/test), origin.
 ExportTable targetSetExportTable(ProjectStore& store, const std::string& targetSet);
+
+// One scored galaxy of a target set (a run's stored prediction, in plain values: targets/ is below
+// training/).
+struct ScoredTarget
+{
+    std::int64_t targetIdx = 0;
+    std::string split;
+    int label = 0;
+    double score = 0;
+};
+
+// The scored galaxies in the given order: catalog, row, _RAJ2000, _DEJ2000, split, label, p_ring. Throws
+// rm::Error when an index is not in the target set (built again since the scores were stored). The caller
+// names the table.
+ExportTable predictionsExportTable(ProjectStore& store, const std::string& targetSet,
+                                   const std::vector<ScoredTarget>& scored);
 
 } // namespace rm
