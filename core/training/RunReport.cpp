@@ -117,7 +117,8 @@ std::vector<ComparisonRow> comparisonTable(const std::string& projectPath, const
         row.targetSet = r.targetSet;
         row.model = r.model;
         row.mode = r.mode;
-        row.state = r.state;
+        // The same words as `runs list`: a queued run that never began is "not started", not "queued".
+        row.state = r.status.empty() ? r.state : r.status.substr(0, r.status.find(" - "));
         row.device = r.device;
         row.error = r.state == "done" ? std::string() : r.error;
         row.epochs = r.epochs;

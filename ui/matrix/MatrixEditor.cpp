@@ -364,6 +364,10 @@ void MatrixEditor::resetToDefault()
         return;
     }
     if (m_experiment->text().isEmpty() || !m_session) m_experiment->setText(QString::fromStdString(m.name));
+    // The default matrix is not the CPU preset: keep "<name>-cpu" and the next start would train the full
+    // matrix into the preset's experiment.
+    else if (m_experiment->text().endsWith(QLatin1String("-cpu")))
+        m_experiment->setText(m_experiment->text().chopped(4));
     setMatrix(m);
     refreshStates();
 }

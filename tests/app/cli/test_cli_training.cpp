@@ -82,6 +82,13 @@ private Q_SLOTS:
             }
         }
         QCOMPARE(notStarted, 1);
+        // The report uses the same words.
+        const auto report = runCli({"report", m_project, "--experiment", "cli", "--json"});
+        QVERIFY2(report.exitCode == 0, qPrintable(report.err));
+        QFile csv(report.json().value("csv").toString());
+        QVERIFY(csv.open(QIODevice::ReadOnly));
+        const QString table = QString::fromUtf8(csv.readAll());
+        QVERIFY2(table.contains(",not started,") && !table.contains(",queued,"), qPrintable(table));
 
         // The rest of the matrix in a second call; a changed setting needs --replace, and the message says
         // what changed and what to type.

@@ -467,6 +467,9 @@ private Q_SLOTS:
         QVERIFY(trained);
         QVERIFY(rm::listRuns(project.toStdString(), "slow").empty() ||
                 rm::listRuns(project.toStdString(), "slow").front().state != "done");
+        // Back to the default matrix: the experiment is no longer the preset's.
+        editor.resetToDefault();
+        QCOMPARE(editor.experimentName(), QStringLiteral("slow"));
         editor.setSession(nullptr);
     }
 
