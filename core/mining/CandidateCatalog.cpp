@@ -34,6 +34,9 @@ void CandidateTable::resize(std::size_t n)
     knownId.resize(n);
     knownSeparation.resize(n, NAN);
     error.resize(n);
+    imageColumns.resize(imageColumnNames.size());
+    for (auto& c : imageColumns)
+        c.resize(n);
 }
 
 struct KnownRingIndex::Impl
@@ -157,7 +160,10 @@ CandidateCsvWriter::CandidateCsvWriter(const std::string& path, const CandidateT
     if (m->hasPositions) m->out << ",ra,dec";
     m->out << ",p_ring";
     if (m->tta) m->out << ",p_ring_std";
-    m->out << ",is_ring,known_ring,known_catalog,known_id,known_sep_arcsec,error\n";
+    m->out << ",is_ring,known_ring,known_catalog,known_id,known_sep_arcsec,error";
+    for (const std::string& name : layout.imageColumnNames)
+        m->out << ',' << csvField(name);
+    m->out << '\n';
 }
 
 CandidateCsvWriter::~CandidateCsvWriter()
@@ -173,7 +179,7 @@ void CandidateCsvWriter::write(const CandidateTable& t)
 {
     std::ofstream& out = m->out;
     for (std::size_t i = 0; i < t.size(); ++i) {
-        out << t.sourceRow[i] << ',' << csvField(t.id[i]);
+        out << t.sourceRow[i] - 1 << ',' << csvField(t.id[i]); // 0-based in the published table
         // Positions exactly as read (shortest round trip), not rounded: the candidates catalog finds its
         // cutouts by position, and a service cache keys them by the position rounded to six decimals,
         // which a second rounding (to seven, then six) missed for 1 row in 10.
@@ -182,7 +188,10 @@ void CandidateCsvWriter::write(const CandidateTable& t)
         if (m->tta) out << ',' << fixed(t.pRingStd[i], "%.6f");
         out << ',' << int(t.isRing[i]) << ',' << int(t.knownRing[i]) << ',' << csvField(t.knownCatalog[i])
             << ',' << csvField(t.knownId[i]) << ',' << fixed(t.knownSeparation[i], "%.3f") << ','
-            << csvField(t.error[i]) << '\n';
+            << csvField(t.error[i]);
+        for (const auto& column : t.imageColumns)
+            out << ',' << csvField(column[i]);
+        out << '\n';
     }
     if (!out) throw Error("error writing '" + m->tmp + "'");
 }
@@ -282,6 +291,9 @@ void CandidateWidths::include(const CandidateTable& t)
     knownCatalog = widest(knownCatalog, t.knownCatalog);
     knownId = widest(knownId, t.knownId);
     error = widest(error, t.error);
+    imageColumns.resize(t.imageColumns.size(), 1);
+    for (std::size_t c = 0; c < t.imageColumns.size(); ++c)
+        imageColumns[c] = widest(imageColumns[c], t.imageColumns[c]);
 }
 
 struct CandidateFitsWriter::Impl
@@ -322,6 +334,11 @@ CandidateFitsWriter::CandidateFitsWriter(const std::string& path, const Candidat
                  {"L", "L", std::to_string(widths.knownCatalog) + "A", std::to_string(widths.knownId) + "A",
                   "D", std::to_string(widths.error) + "A"});
     units.insert(units.end(), {"", "", "", "", "arcsec", ""});
+    for (std::size_t c = 0; c < layout.imageColumnNames.size(); ++c) {
+        names.push_back(layout.imageColumnNames[c]);
+        forms.push_back(std::to_string(c < widths.imageColumns.size() ? widths.imageColumns[c] : 1) + "A");
+        units.push_back("");
+    }
     std::vector<char*> n, f, u;
     for (std::size_t i = 0; i < names.size(); ++i) {
         n.push_back(names[i].data());
@@ -389,7 +406,9 @@ void CandidateFitsWriter::write(const CandidateTable& t)
         const LONGLONG first = static_cast<LONGLONG>(m->rows + b) + 1;
         const LONGLONG count = static_cast<LONGLONG>(e - b);
         int col = 1;
-        std::vector<LONGLONG> rowv(t.sourceRow.begin() + b, t.sourceRow.begin() + e);
+        std::vector<LONGLONG> rowv;
+        for (std::size_t i = b; i < e; ++i)
+            rowv.push_back(static_cast<LONGLONG>(t.sourceRow[i]) - 1); // 0-based, as the CSV
         fits_write_col(m->w.f(), TLONGLONG, col++, first, 1, count, rowv.data(), m->w.status());
         auto strings = [&](const std::vector<std::string>& v) {
             std::vector<char*> ptrs;
@@ -422,6 +441,8 @@ void CandidateFitsWriter::write(const CandidateTable& t)
         strings(t.knownId);
         doubles(t.knownSeparation);
         strings(t.error);
+        for (const auto& column : t.imageColumns)
+            strings(column);
         m->w.check("write rows");
     }
     m->rows += t.size();

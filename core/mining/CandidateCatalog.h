@@ -35,7 +35,9 @@ struct CandidateTable
     std::string idName; // the input's id column name
     bool hasPositions = false;
     bool tta = false;
-    std::vector<std::size_t> sourceRow; // 1-based row of the input file
+    // 1-based data row of the input file (as messages name rows); the published `row` column is this - 1, the
+    // 0-based row index that `catalog show`, exports and the project's catalogs use.
+    std::vector<std::size_t> sourceRow;
     std::vector<std::string> id;
     std::vector<double> ra, dec;        // NaN when unknown
     std::vector<float> pRing, pRingStd; // NaN when not scored
@@ -43,6 +45,10 @@ struct CandidateTable
     std::vector<std::string> knownCatalog, knownId;
     std::vector<double> knownSeparation; // arcsec, NaN when none
     std::vector<std::string> error;      // "" when scored
+    // The input's columns an image file-name template needs besides the id and position ({file}...), as
+    // read, so that the published catalog finds each candidate's image as the mining did (written last).
+    std::vector<std::string> imageColumnNames;
+    std::vector<std::vector<std::string>> imageColumns; // [column][row]
 
     std::size_t size() const { return id.size(); }
     void resize(std::size_t n);
@@ -80,12 +86,13 @@ void flagKnownRings(CandidateTable& table, const std::vector<KnownRings>& known,
 struct CandidateWidths
 {
     std::size_t id = 1, knownCatalog = 1, knownId = 1, error = 1;
+    std::vector<std::size_t> imageColumns;
     void include(const CandidateTable& chunk);
 };
 
 // Columns: row, <id>, [ra, dec,] p_ring, [p_ring_std,] is_ring, known_ring, known_catalog, known_id,
-// known_sep_arcsec, error. Positions as read (shortest round trip), other numbers in fixed formats, so
-// equal inputs give byte-identical files.
+// known_sep_arcsec, error[, the image columns]. Positions as read (shortest round trip), other numbers in
+// fixed formats, so equal inputs give byte-identical files.
 void writeCandidatesCsv(const std::string& path, const CandidateTable& table);
 // The same, a chunk of rows at a time: the header from the layout of `layout` (id name, positions, TTA; its
 // rows are not written), then write() for each chunk in order, then commit() renames the temp file into
@@ -106,7 +113,8 @@ private:
 std::string provenanceJson(const CandidateProvenance& p);
 void writeTextFile(const std::string& path, const std::string& text); // via a temp file and rename
 // FITS binary table CANDIDATES with the same columns (ID, RA, DEC, P_RING, P_RING_STD, IS_RING, KNOWN_RING,
-// KNOWN_CAT, KNOWN_ID, KNOWN_SEP, ERROR, ROW) and the provenance as RM_* header keywords.
+// KNOWN_CAT, KNOWN_ID, KNOWN_SEP, ERROR, ROW, then the image columns by their input names) and the provenance
+// as RM_* header keywords.
 void writeCandidatesFits(const std::string& path, const CandidateTable& table, const CandidateProvenance& p);
 // The same, a chunk of rows at a time (fits_write_col at each chunk's row offset), with the string widths of
 // the whole catalog measured beforehand; commit() closes and renames into place.

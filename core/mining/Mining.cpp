@@ -221,6 +221,32 @@ std::vector<KnownRings> knownRingCatalogs(const std::string& projectPath)
     return out;
 }
 
+// The input's columns that the image source's file-name template needs besides what the candidates carry
+// anyway (the id, and the position when there is one): published with them, so the candidates catalog in
+// the project finds its images through the same source ({file} templates). Names that clash with the
+// candidates' own columns are left out (the import then says which column is missing).
+std::vector<std::pair<std::string, int>> imageTemplateColumns(const ImageSource& source,
+                                                              const MiningInput& input)
+{
+    std::vector<std::pair<std::string, int>> out;
+    const std::string pattern = source.spec().value("template", std::string());
+    if (pattern.empty()) return out;
+    for (const std::string& column : FileNameTemplate(pattern).columns()) {
+        if (column == input.idName || (input.hasPositions && (column == "ra" || column == "dec"))) continue;
+        bool ours = false;
+        for (const char* name : {"row", "id", "ra", "dec", "p_ring", "p_ring_std", "is_ring", "known_ring",
+                                 "known_catalog", "known_id", "known_sep_arcsec", "error"})
+            ours = ours || column == name;
+        const int index = input.table.columnIndex(column);
+        if (ours || index < 0) continue;
+        bool seen = false;
+        for (const auto& c : out)
+            seen = seen || c.first == column;
+        if (!seen) out.emplace_back(column, index);
+    }
+    return out;
+}
+
 // The published rows, in file order, a chunk at a time: the rows the reader could not read (with why) and the
 // rows read with their scores, read back from the shard files one shard at a time, download failures
 // explained and known rings flagged. `visit(chunk, inputIndex)` gets each chunk with the input row behind
@@ -234,6 +260,7 @@ struct CandidateWalk
     const KnownRingIndex* known = nullptr; // null: no cross-match (no positions)
     std::function<void(CandidateTable&)> explain;
     std::size_t chunkRows = 8192;
+    std::vector<std::pair<std::string, int>> imageColumns; // name, input column
 
     void run(const std::function<void(const CandidateTable&, const std::vector<std::size_t>&)>& visit) const
     {
@@ -242,6 +269,8 @@ struct CandidateWalk
         chunk.idName = input.idName;
         chunk.hasPositions = input.hasPositions;
         chunk.tta = tta;
+        for (const auto& [name, column] : imageColumns)
+            chunk.imageColumnNames.push_back(name);
         std::vector<std::size_t> inputIndex;
         std::vector<GalaxyScore> shardScores;
         std::size_t shard = 0, shardStart = 0, shardEnd = 0, next = 0, skip = 0;
@@ -277,6 +306,9 @@ struct CandidateWalk
                 chunk.pRingStd[k] = sc.error.empty() && tta ? sc.spread : NAN;
                 chunk.isRing[k] = sc.error.empty() && sc.score >= threshold;
                 chunk.error[k] = sc.error;
+                for (std::size_t c = 0; c < imageColumns.size(); ++c)
+                    chunk.imageColumns[c][k] =
+                        input.table.columns[static_cast<std::size_t>(imageColumns[c].second)].text(i);
             }
             if (explain) explain(chunk);
             if (known) known->flag(chunk);
@@ -451,7 +483,8 @@ MiningResult mine(const MiningRequest& rq)
                              threshold.threshold,
                              input.hasPositions ? &knownIndex : nullptr,
                              missingCutoutExplainer(rq, *source),
-                             8192};
+                             8192,
+                             imageTemplateColumns(*source, input)};
 
     std::map<std::string, std::size_t> kinds;
     std::size_t rings = 0, known = 0, knownRings = 0, out = 0;
@@ -508,6 +541,8 @@ MiningResult mine(const MiningRequest& rq)
         layout.idName = input.idName;
         layout.hasPositions = input.hasPositions;
         layout.tta = rq.tta;
+        for (const auto& [name, column] : walk.imageColumns)
+            layout.imageColumnNames.push_back(name);
         CandidateCsvWriter csv(csvPath, layout);
         CandidateFitsWriter fits(fitsPath, layout, widths, prov);
         out = 0;
@@ -568,8 +603,9 @@ MiningResult mine(const MiningRequest& rq)
         io.decColumn = "dec";
         io.onBadRow = BadRowPolicy::Skip; // rows with no position stay in rings.csv only
         const ImportedCatalog cat = importCatalog(csvPath, io);
-        // The candidates' cutouts in the workbench come from the source mined with, when its file-name
-        // template needs only columns the candidates carry (id, position); else they have none, and say so.
+        // The candidates' cutouts in the workbench come from the source mined with: its file-name template's
+        // columns are published with them (imageTemplateColumns); one they cannot carry (a name clashing with
+        // theirs) leaves them without, and it says so.
         // The opened source's own spec (folders with their absolute dir), not the request's words again.
         std::string missingColumn;
         const nlohmann::json spec = source->spec();
