@@ -8,6 +8,7 @@
 #include "mining/Mining.h"
 #include "util/Error.h"
 
+#include <chrono>
 #include <csignal>
 #include <cstdio>
 #include <cstdlib>
@@ -49,6 +50,44 @@ struct MpiSession
     }
 };
 #endif
+
+// Step lines while scoring, after every batch (at most one a second) and every shard: galaxies done, the rate
+// since this run's first report (shards found on disk are not its speed) and the time left at that rate.
+class ScoringProgress
+{
+public:
+    explicit ScoringProgress(std::string label) : m_label(std::move(label)) {}
+    void operator()(std::size_t done, std::size_t total, bool shardDone)
+    {
+        const double t = now();
+        if (m_firstAt < 0) {
+            m_firstAt = t;
+            m_firstDone = done;
+        }
+        if (!shardDone && m_lastAt >= 0 && t - m_lastAt < 1.0) return;
+        m_lastAt = t;
+        const double seconds = t - m_firstAt;
+        const double rate = seconds > 0 ? double(done - m_firstDone) / seconds : 0;
+        std::string line = m_label + ": " + std::to_string(done) + "/" + std::to_string(total);
+        char buf[96];
+        std::snprintf(buf, sizeof buf, " (%.0f%%)", total ? 100.0 * double(done) / double(total) : 100.0);
+        line += buf;
+        if (rate > 0) {
+            std::snprintf(buf, sizeof buf, ", %.1f galaxies/s, ETA ", rate);
+            line += buf + formatDuration(double(total - done) / rate);
+        }
+        std::fprintf(stderr, "%s\n", line.c_str());
+    }
+
+private:
+    static double now()
+    {
+        return std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch()).count();
+    }
+    std::string m_label;
+    double m_firstAt = -1, m_lastAt = -1;
+    std::size_t m_firstDone = 0;
+};
 
 // For the rank-death tests only: RINGMINER_TEST_MINE_FAULT="RANK:SHARDS:kill|throw" makes rank RANK SIGKILL
 // itself (or throw) once it has written SHARDS shards of its own. Unset, nothing changes.
@@ -142,12 +181,14 @@ int mineVerb(const Args& args)
 #endif
     const std::string who = rq.ranks > 1 ? "rank " + std::to_string(rq.rank) + ": " : "";
     rq.log = [who](const std::string& s) { std::fprintf(stderr, "%s%s\n", who.c_str(), s.c_str()); };
-    Progress progress(who + "scoring");
+    ScoringProgress progress(who + "scoring");
     MineFault fault = MineFault::fromEnvironment();
     rq.progress = [&](std::size_t done, std::size_t total) {
         fault.shardWritten(rq.rank);
-        return progress(done, total);
+        progress(done, total, true);
+        return true;
     };
+    rq.batchProgress = [&](std::size_t done, std::size_t total) { progress(done, total, false); };
     MiningResult result;
 #ifdef RINGMINER_HAVE_MPI
     try {

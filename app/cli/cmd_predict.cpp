@@ -103,7 +103,8 @@ int predict(const Args& args)
         std::ofstream e(errorsPath, std::ios::binary | std::ios::trunc);
         e << "row," << csvField(idName) << ",error\n";
         for (const auto& r : errors)
-            e << r.row << "," << csvField(r.id) << "," << csvField(r.error) << "\n";
+            e << r.row - 1 << "," << csvField(r.id) << "," << csvField(r.error)
+              << "\n"; // 0-based, as in tables
         if (!e) throw Error("cannot write '" + errorsPath + "'");
     } else {
         std::error_code ec;
@@ -118,7 +119,8 @@ int predict(const Args& args)
     if (!errors.empty())
         text += "\n" + std::to_string(errors.size()) + " could not be scored (all in " + errorsPath + "):";
     for (const auto& r : errors) {
-        if (errorList.size() < 100) errorList.push_back({{"row", r.row}, {"id", r.id}, {"error", r.error}});
+        if (errorList.size() < 100)
+            errorList.push_back({{"row", r.row - 1}, {"id", r.id}, {"error", r.error}});
         if (errorList.size() <= 20) text += "\n  row " + std::to_string(r.row) + " " + r.id + ": " + r.error;
     }
     printSummary(args,

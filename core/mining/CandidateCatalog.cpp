@@ -34,17 +34,40 @@ void CandidateTable::resize(std::size_t n)
     knownId.resize(n);
     knownSeparation.resize(n, NAN);
     error.resize(n);
+    imageColumns.resize(imageColumnNames.size());
+    for (auto& c : imageColumns)
+        c.resize(n);
 }
 
-void flagKnownRings(CandidateTable& table, const std::vector<KnownRings>& known, double radiusArcsec)
+struct KnownRingIndex::Impl
 {
-    for (const KnownRings& k : known) {
-        if (k.ra.empty()) continue;
-        const SkyIndex index(k.ra, k.dec);
+    struct Catalog
+    {
+        const KnownRings* rings;
+        std::unique_ptr<SkyIndex> index;
+    };
+    std::vector<Catalog> catalogs;
+    double radiusArcsec = 5;
+};
+
+KnownRingIndex::KnownRingIndex(const std::vector<KnownRings>& known, double radiusArcsec)
+    : m(std::make_unique<Impl>())
+{
+    m->radiusArcsec = radiusArcsec;
+    for (const KnownRings& k : known)
+        if (!k.ra.empty()) m->catalogs.push_back({&k, std::make_unique<SkyIndex>(k.ra, k.dec)});
+}
+
+KnownRingIndex::~KnownRingIndex() = default;
+
+void KnownRingIndex::flag(CandidateTable& table) const
+{
+    for (const Impl::Catalog& c : m->catalogs) {
+        const KnownRings& k = *c.rings;
         for (std::size_t i = 0; i < table.size(); ++i) {
             if (!std::isfinite(table.ra[i]) || !std::isfinite(table.dec[i])) continue;
-            const auto [row, sep] = index.nearest(table.ra[i], table.dec[i]);
-            if (row < 0 || !(sep <= radiusArcsec)) continue;
+            const auto [row, sep] = c.index->nearest(table.ra[i], table.dec[i]);
+            if (row < 0 || !(sep <= m->radiusArcsec)) continue;
             if (table.knownRing[i] && !(sep < table.knownSeparation[i])) continue;
             table.knownRing[i] = 1;
             table.knownCatalog[i] = k.name;
@@ -54,6 +77,11 @@ void flagKnownRings(CandidateTable& table, const std::vector<KnownRings>& known,
             table.knownSeparation[i] = sep;
         }
     }
+}
+
+void flagKnownRings(CandidateTable& table, const std::vector<KnownRings>& known, double radiusArcsec)
+{
+    KnownRingIndex(known, radiusArcsec).flag(table);
 }
 
 namespace {
@@ -112,33 +140,75 @@ void writeTextFile(const std::string& path, const std::string& text)
     syncAndRename(tmp, path);
 }
 
+struct CandidateCsvWriter::Impl
+{
+    std::string path, tmp;
+    std::ofstream out;
+    bool hasPositions = false, tta = false;
+};
+
+CandidateCsvWriter::CandidateCsvWriter(const std::string& path, const CandidateTable& layout)
+    : m(std::make_unique<Impl>())
+{
+    m->path = path;
+    m->tmp = tempName(path);
+    m->hasPositions = layout.hasPositions;
+    m->tta = layout.tta;
+    m->out.open(m->tmp, std::ios::binary | std::ios::trunc);
+    if (!m->out) throw Error("cannot write '" + m->tmp + "'");
+    m->out << "row," << csvField(idHeader(layout));
+    if (m->hasPositions) m->out << ",ra,dec";
+    m->out << ",p_ring";
+    if (m->tta) m->out << ",p_ring_std";
+    m->out << ",is_ring,known_ring,known_catalog,known_id,known_sep_arcsec,error";
+    for (const std::string& name : layout.imageColumnNames)
+        m->out << ',' << csvField(name);
+    m->out << '\n';
+}
+
+CandidateCsvWriter::~CandidateCsvWriter()
+{
+    if (m->out.is_open()) {
+        m->out.close();
+        std::error_code ec;
+        fs::remove(m->tmp, ec);
+    }
+}
+
+void CandidateCsvWriter::write(const CandidateTable& t)
+{
+    std::ofstream& out = m->out;
+    for (std::size_t i = 0; i < t.size(); ++i) {
+        out << t.sourceRow[i] - 1 << ',' << csvField(t.id[i]); // 0-based in the published table
+        // Positions exactly as read (shortest round trip), not rounded: the candidates catalog finds its
+        // cutouts by position, and a service cache keys them by the position rounded to six decimals,
+        // which a second rounding (to seven, then six) missed for 1 row in 10.
+        if (m->hasPositions) out << ',' << exact(t.ra[i]) << ',' << exact(t.dec[i]);
+        out << ',' << fixed(t.pRing[i], "%.6f");
+        if (m->tta) out << ',' << fixed(t.pRingStd[i], "%.6f");
+        out << ',' << int(t.isRing[i]) << ',' << int(t.knownRing[i]) << ',' << csvField(t.knownCatalog[i])
+            << ',' << csvField(t.knownId[i]) << ',' << fixed(t.knownSeparation[i], "%.3f") << ','
+            << csvField(t.error[i]);
+        for (const auto& column : t.imageColumns)
+            out << ',' << csvField(column[i]);
+        out << '\n';
+    }
+    if (!out) throw Error("error writing '" + m->tmp + "'");
+}
+
+void CandidateCsvWriter::commit()
+{
+    m->out.flush();
+    if (!m->out) throw Error("error writing '" + m->tmp + "'");
+    m->out.close();
+    syncAndRename(m->tmp, m->path);
+}
+
 void writeCandidatesCsv(const std::string& path, const CandidateTable& t)
 {
-    const std::string tmp = tempName(path);
-    {
-        std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
-        if (!out) throw Error("cannot write '" + tmp + "'");
-        out << "row," << csvField(idHeader(t));
-        if (t.hasPositions) out << ",ra,dec";
-        out << ",p_ring";
-        if (t.tta) out << ",p_ring_std";
-        out << ",is_ring,known_ring,known_catalog,known_id,known_sep_arcsec,error\n";
-        for (std::size_t i = 0; i < t.size(); ++i) {
-            out << t.sourceRow[i] << ',' << csvField(t.id[i]);
-            // Positions exactly as read (shortest round trip), not rounded: the candidates catalog finds its
-            // cutouts by position, and a service cache keys them by the position rounded to six decimals,
-            // which a second rounding (to seven, then six) missed for 1 row in 10.
-            if (t.hasPositions) out << ',' << exact(t.ra[i]) << ',' << exact(t.dec[i]);
-            out << ',' << fixed(t.pRing[i], "%.6f");
-            if (t.tta) out << ',' << fixed(t.pRingStd[i], "%.6f");
-            out << ',' << int(t.isRing[i]) << ',' << int(t.knownRing[i]) << ',' << csvField(t.knownCatalog[i])
-                << ',' << csvField(t.knownId[i]) << ',' << fixed(t.knownSeparation[i], "%.3f") << ','
-                << csvField(t.error[i]) << '\n';
-        }
-        out.flush();
-        if (!out) throw Error("error writing '" + tmp + "'");
-    }
-    syncAndRename(tmp, path);
+    CandidateCsvWriter w(path, t);
+    w.write(t);
+    w.commit();
 }
 
 std::string provenanceJson(const CandidateProvenance& p)
@@ -206,9 +276,8 @@ private:
     int m_status = 0;
 };
 
-std::size_t widest(const std::vector<std::string>& v)
+std::size_t widest(std::size_t w, const std::vector<std::string>& v)
 {
-    std::size_t w = 1;
     for (const std::string& s : v)
         w = std::max(w, s.size());
     return w;
@@ -216,122 +285,183 @@ std::size_t widest(const std::vector<std::string>& v)
 
 } // namespace
 
-void writeCandidatesFits(const std::string& path, const CandidateTable& t, const CandidateProvenance& p)
+void CandidateWidths::include(const CandidateTable& t)
+{
+    id = widest(id, t.id);
+    knownCatalog = widest(knownCatalog, t.knownCatalog);
+    knownId = widest(knownId, t.knownId);
+    error = widest(error, t.error);
+    imageColumns.resize(t.imageColumns.size(), 1);
+    for (std::size_t c = 0; c < t.imageColumns.size(); ++c)
+        imageColumns[c] = widest(imageColumns[c], t.imageColumns[c]);
+}
+
+struct CandidateFitsWriter::Impl
+{
+    explicit Impl(const std::string& tmp) : w(tmp) {}
+    FitsWriter w;
+    std::string path, tmp;
+    bool hasPositions = false, tta = false, committed = false;
+    std::size_t rows = 0; // written so far
+};
+
+CandidateFitsWriter::CandidateFitsWriter(const std::string& path, const CandidateTable& layout,
+                                         const CandidateWidths& widths, const CandidateProvenance& p)
 {
     const std::string tmp = tempName(path);
-    {
-        FitsWriter w(tmp);
-        std::vector<std::string> names = {"ROW", "ID"}, forms = {"K", std::to_string(widest(t.id)) + "A"},
-                                 units = {"", ""};
-        if (t.hasPositions) {
-            names.insert(names.end(), {"RA", "DEC"});
-            forms.insert(forms.end(), {"D", "D"});
-            units.insert(units.end(), {"deg", "deg"});
-        }
-        names.push_back("P_RING");
+    m = std::make_unique<Impl>(tmp);
+    m->path = path;
+    m->tmp = tmp;
+    m->hasPositions = layout.hasPositions;
+    m->tta = layout.tta;
+    std::vector<std::string> names = {"ROW", "ID"}, forms = {"K", std::to_string(widths.id) + "A"},
+                             units = {"", ""};
+    if (layout.hasPositions) {
+        names.insert(names.end(), {"RA", "DEC"});
+        forms.insert(forms.end(), {"D", "D"});
+        units.insert(units.end(), {"deg", "deg"});
+    }
+    names.push_back("P_RING");
+    forms.push_back("E");
+    units.push_back("");
+    if (layout.tta) {
+        names.push_back("P_RING_STD");
         forms.push_back("E");
         units.push_back("");
-        if (t.tta) {
-            names.push_back("P_RING_STD");
-            forms.push_back("E");
-            units.push_back("");
-        }
-        names.insert(names.end(), {"IS_RING", "KNOWN_RING", "KNOWN_CAT", "KNOWN_ID", "KNOWN_SEP", "ERROR"});
-        forms.insert(forms.end(),
-                     {"L", "L", std::to_string(widest(t.knownCatalog)) + "A",
-                      std::to_string(widest(t.knownId)) + "A", "D", std::to_string(widest(t.error)) + "A"});
-        units.insert(units.end(), {"", "", "", "", "arcsec", ""});
-        std::vector<char*> n, f, u;
-        for (std::size_t i = 0; i < names.size(); ++i) {
-            n.push_back(names[i].data());
-            f.push_back(forms[i].data());
-            u.push_back(units[i].data());
-        }
-        fits_create_tbl(w.f(), BINARY_TBL, 0, static_cast<int>(names.size()), n.data(), f.data(), u.data(),
-                        "CANDIDATES", w.status());
-        w.check("create table");
-
-        auto key = [&](const char* name, const std::string& value, const char* comment) {
-            fits_write_key_longstr(w.f(), const_cast<char*>(name), const_cast<char*>(value.c_str()),
-                                   const_cast<char*>(comment), w.status());
-        };
-        auto keyD = [&](const char* name, double value, const char* comment) {
-            if (std::isfinite(value))
-                fits_write_key_dbl(w.f(), const_cast<char*>(name), value, -15, const_cast<char*>(comment),
-                                   w.status());
-        };
-        long long run = p.runId;
-        long long rows = static_cast<long long>(p.inputRows);
-        int tta = p.tta ? 1 : 0;
-        fits_write_key_longwarn(w.f(), w.status());
-        key("ORIGIN", "RingMiner " + p.version, "software that wrote this file");
-        key("DATE", p.date, "when the mining run started (UTC)");
-        fits_write_key(w.f(), TLONGLONG, "RM_RUN", &run, "training run id in the project", w.status());
-        key("RM_CELL", p.cell, "experiment cell of the run");
-        key("RM_ARCH", p.arch, "model architecture");
-        key("RM_MODE", p.fineTune, "fine-tune mode");
-        key("RM_WSHA", p.weightsSha256, "SHA-256 of the weights file");
-        keyD("RM_THR", p.threshold, "is_ring means p_ring >= this");
-        key("RM_THRHW", p.thresholdHow, "how the threshold was chosen");
-        keyD("RM_TPREC", p.targetPrecision, "target precision on validation");
-        keyD("RM_VPREC", p.valPrecision, "precision at RM_THR on validation");
-        keyD("RM_VREC", p.valRecall, "recall at RM_THR on validation");
-        key("RM_INPUT", p.inputPath, "input catalog");
-        key("RM_INSHA", p.inputSha256, "SHA-256 of the input catalog");
-        fits_write_key(w.f(), TLONGLONG, "RM_INROW", &rows, "rows of the input catalog", w.status());
-        fits_write_key(w.f(), TLOGICAL, "RM_TTA", &tta, "mean over 8 rotations/flips", w.status());
-        keyD("RM_RADIU", p.radiusArcsec, "[arcsec] known-ring match radius");
-        std::string known;
-        for (const std::string& k : p.knownCatalogs)
-            known += (known.empty() ? "" : ",") + k;
-        key("RM_KNOWN", known, "rings catalogs matched against");
-        key("RM_VERS", p.version, "RingMiner version");
-        w.check("write header");
-
-        const std::size_t chunk = 8192;
-        for (std::size_t b = 0; b < t.size(); b += chunk) {
-            const std::size_t e = std::min(t.size(), b + chunk);
-            const LONGLONG first = static_cast<LONGLONG>(b) + 1;
-            const LONGLONG count = static_cast<LONGLONG>(e - b);
-            int col = 1;
-            std::vector<LONGLONG> rowv(t.sourceRow.begin() + b, t.sourceRow.begin() + e);
-            fits_write_col(w.f(), TLONGLONG, col++, first, 1, count, rowv.data(), w.status());
-            auto strings = [&](const std::vector<std::string>& v) {
-                std::vector<char*> ptrs;
-                for (std::size_t i = b; i < e; ++i)
-                    ptrs.push_back(const_cast<char*>(v[i].c_str()));
-                fits_write_col(w.f(), TSTRING, col++, first, 1, count, ptrs.data(), w.status());
-            };
-            auto doubles = [&](const std::vector<double>& v) {
-                std::vector<double> d(v.begin() + b, v.begin() + e);
-                fits_write_col(w.f(), TDOUBLE, col++, first, 1, count, d.data(), w.status());
-            };
-            auto floats = [&](const std::vector<float>& v) {
-                std::vector<float> d(v.begin() + b, v.begin() + e);
-                fits_write_col(w.f(), TFLOAT, col++, first, 1, count, d.data(), w.status());
-            };
-            auto logicals = [&](const std::vector<std::uint8_t>& v) {
-                std::vector<char> d(v.begin() + b, v.begin() + e);
-                fits_write_col(w.f(), TLOGICAL, col++, first, 1, count, d.data(), w.status());
-            };
-            strings(t.id);
-            if (t.hasPositions) {
-                doubles(t.ra);
-                doubles(t.dec);
-            }
-            floats(t.pRing);
-            if (t.tta) floats(t.pRingStd);
-            logicals(t.isRing);
-            logicals(t.knownRing);
-            strings(t.knownCatalog);
-            strings(t.knownId);
-            doubles(t.knownSeparation);
-            strings(t.error);
-            w.check("write rows");
-        }
-        w.close();
     }
-    syncAndRename(tmp, path);
+    names.insert(names.end(), {"IS_RING", "KNOWN_RING", "KNOWN_CAT", "KNOWN_ID", "KNOWN_SEP", "ERROR"});
+    forms.insert(forms.end(),
+                 {"L", "L", std::to_string(widths.knownCatalog) + "A", std::to_string(widths.knownId) + "A",
+                  "D", std::to_string(widths.error) + "A"});
+    units.insert(units.end(), {"", "", "", "", "arcsec", ""});
+    for (std::size_t c = 0; c < layout.imageColumnNames.size(); ++c) {
+        names.push_back(layout.imageColumnNames[c]);
+        forms.push_back(std::to_string(c < widths.imageColumns.size() ? widths.imageColumns[c] : 1) + "A");
+        units.push_back("");
+    }
+    std::vector<char*> n, f, u;
+    for (std::size_t i = 0; i < names.size(); ++i) {
+        n.push_back(names[i].data());
+        f.push_back(forms[i].data());
+        u.push_back(units[i].data());
+    }
+    fits_create_tbl(m->w.f(), BINARY_TBL, 0, static_cast<int>(names.size()), n.data(), f.data(), u.data(),
+                    "CANDIDATES", m->w.status());
+    m->w.check("create table");
+
+    auto key = [&](const char* name, const std::string& value, const char* comment) {
+        fits_write_key_longstr(m->w.f(), const_cast<char*>(name), const_cast<char*>(value.c_str()),
+                               const_cast<char*>(comment), m->w.status());
+    };
+    auto keyD = [&](const char* name, double value, const char* comment) {
+        if (std::isfinite(value))
+            fits_write_key_dbl(m->w.f(), const_cast<char*>(name), value, -15, const_cast<char*>(comment),
+                               m->w.status());
+    };
+    long long run = p.runId;
+    long long rows = static_cast<long long>(p.inputRows);
+    int tta = p.tta ? 1 : 0;
+    fits_write_key_longwarn(m->w.f(), m->w.status());
+    key("ORIGIN", "RingMiner " + p.version, "software that wrote this file");
+    key("DATE", p.date, "when the mining run started (UTC)");
+    fits_write_key(m->w.f(), TLONGLONG, "RM_RUN", &run, "training run id in the project", m->w.status());
+    key("RM_CELL", p.cell, "experiment cell of the run");
+    key("RM_ARCH", p.arch, "model architecture");
+    key("RM_MODE", p.fineTune, "fine-tune mode");
+    key("RM_WSHA", p.weightsSha256, "SHA-256 of the weights file");
+    keyD("RM_THR", p.threshold, "is_ring means p_ring >= this");
+    key("RM_THRHW", p.thresholdHow, "how the threshold was chosen");
+    keyD("RM_TPREC", p.targetPrecision, "target precision on validation");
+    keyD("RM_VPREC", p.valPrecision, "precision at RM_THR on validation");
+    keyD("RM_VREC", p.valRecall, "recall at RM_THR on validation");
+    key("RM_INPUT", p.inputPath, "input catalog");
+    key("RM_INSHA", p.inputSha256, "SHA-256 of the input catalog");
+    fits_write_key(m->w.f(), TLONGLONG, "RM_INROW", &rows, "rows of the input catalog", m->w.status());
+    fits_write_key(m->w.f(), TLOGICAL, "RM_TTA", &tta, "mean over 8 rotations/flips", m->w.status());
+    keyD("RM_RADIU", p.radiusArcsec, "[arcsec] known-ring match radius");
+    std::string known;
+    for (const std::string& k : p.knownCatalogs)
+        known += (known.empty() ? "" : ",") + k;
+    key("RM_KNOWN", known, "rings catalogs matched against");
+    key("RM_VERS", p.version, "RingMiner version");
+    m->w.check("write header");
+}
+
+CandidateFitsWriter::~CandidateFitsWriter()
+{
+    if (!m->committed) {
+        const std::string tmp = m->tmp;
+        m.reset(); // closes the file
+        std::error_code ec;
+        fs::remove(tmp, ec);
+    }
+}
+
+void CandidateFitsWriter::write(const CandidateTable& t)
+{
+    // At most 8192 rows per fits_write_col call, as the whole-table writer always did.
+    const std::size_t chunk = 8192;
+    for (std::size_t b = 0; b < t.size(); b += chunk) {
+        const std::size_t e = std::min(t.size(), b + chunk);
+        const LONGLONG first = static_cast<LONGLONG>(m->rows + b) + 1;
+        const LONGLONG count = static_cast<LONGLONG>(e - b);
+        int col = 1;
+        std::vector<LONGLONG> rowv;
+        for (std::size_t i = b; i < e; ++i)
+            rowv.push_back(static_cast<LONGLONG>(t.sourceRow[i]) - 1); // 0-based, as the CSV
+        fits_write_col(m->w.f(), TLONGLONG, col++, first, 1, count, rowv.data(), m->w.status());
+        auto strings = [&](const std::vector<std::string>& v) {
+            std::vector<char*> ptrs;
+            for (std::size_t i = b; i < e; ++i)
+                ptrs.push_back(const_cast<char*>(v[i].c_str()));
+            fits_write_col(m->w.f(), TSTRING, col++, first, 1, count, ptrs.data(), m->w.status());
+        };
+        auto doubles = [&](const std::vector<double>& v) {
+            std::vector<double> d(v.begin() + b, v.begin() + e);
+            fits_write_col(m->w.f(), TDOUBLE, col++, first, 1, count, d.data(), m->w.status());
+        };
+        auto floats = [&](const std::vector<float>& v) {
+            std::vector<float> d(v.begin() + b, v.begin() + e);
+            fits_write_col(m->w.f(), TFLOAT, col++, first, 1, count, d.data(), m->w.status());
+        };
+        auto logicals = [&](const std::vector<std::uint8_t>& v) {
+            std::vector<char> d(v.begin() + b, v.begin() + e);
+            fits_write_col(m->w.f(), TLOGICAL, col++, first, 1, count, d.data(), m->w.status());
+        };
+        strings(t.id);
+        if (m->hasPositions) {
+            doubles(t.ra);
+            doubles(t.dec);
+        }
+        floats(t.pRing);
+        if (m->tta) floats(t.pRingStd);
+        logicals(t.isRing);
+        logicals(t.knownRing);
+        strings(t.knownCatalog);
+        strings(t.knownId);
+        doubles(t.knownSeparation);
+        strings(t.error);
+        for (const auto& column : t.imageColumns)
+            strings(column);
+        m->w.check("write rows");
+    }
+    m->rows += t.size();
+}
+
+void CandidateFitsWriter::commit()
+{
+    m->w.close();
+    syncAndRename(m->tmp, m->path);
+    m->committed = true;
+}
+
+void writeCandidatesFits(const std::string& path, const CandidateTable& t, const CandidateProvenance& p)
+{
+    CandidateWidths widths;
+    widths.include(t);
+    CandidateFitsWriter w(path, t, widths, p);
+    w.write(t);
+    w.commit();
 }
 
 } // namespace rm

@@ -23,8 +23,10 @@
 #include <filesystem>
 #include <fstream>
 #include <map>
+#include <memory>
 #include <optional>
 #include <sstream>
+#include <unordered_map>
 
 namespace fs = std::filesystem;
 
@@ -107,26 +109,26 @@ std::string errorKind(const std::string& e);
 
 // A cutout-service source reads only its download cache, so a galaxy whose download failed looks merely
 // missing there. When the catalog mined is the one whose cutouts were fetched, the project's ledger knows
-// why: its reason replaces "no cutout yet" (a 500 after every retry, HTML instead of a JPEG...).
-void explainMissingCutouts(const MiningRequest& rq, const ImageSource& source, CandidateTable& table,
-                           std::map<std::string, std::size_t>& kinds)
+// why: its reason replaces "no cutout yet" (a 500 after every retry, HTML instead of a JPEG...). Returns what
+// rewrites a chunk of candidates so (nothing to do: an empty function).
+std::function<void(CandidateTable&)> missingCutoutExplainer(const MiningRequest& rq,
+                                                            const ImageSource& source)
 {
     const auto* cutouts = dynamic_cast<const CutoutImageSource*>(&source);
-    if (!cutouts || rq.images.empty() || rq.catalog != rq.images) return;
+    if (!cutouts || rq.images.empty() || rq.catalog != rq.images) return {};
     auto store = ProjectStore::open(rq.projectPath);
-    if (!store->hasCatalog(rq.images)) return;
+    if (!store->hasCatalog(rq.images)) return {};
     CutoutLedger ledger(store->db(), cutouts->serviceSpec().cacheKey(), store->catalog(rq.images).id);
-    const auto entries = ledger.load();
-    for (std::size_t i = 0; i < table.size(); ++i) {
-        if (table.error[i].empty() || errorKind(table.error[i]) != "missing_image") continue;
-        const auto it = entries.find(table.sourceRow[i] - 1); // project catalogs: row i + 1
-        if (it == entries.end() || it->second.state != "failed") continue;
-        --kinds["missing_image"];
-        table.error[i] = "download failed after " + std::to_string(it->second.attempts) +
-                         " attempt(s): " + it->second.error;
-        ++kinds[errorKind(table.error[i])];
-    }
-    if (kinds["missing_image"] == 0) kinds.erase("missing_image");
+    auto entries = std::make_shared<const std::unordered_map<std::size_t, CutoutLedgerEntry>>(ledger.load());
+    return [entries](CandidateTable& table) {
+        for (std::size_t i = 0; i < table.size(); ++i) {
+            if (table.error[i].empty() || errorKind(table.error[i]) != "missing_image") continue;
+            const auto it = entries->find(table.sourceRow[i] - 1); // project catalogs: row i + 1
+            if (it == entries->end() || it->second.state != "failed") continue;
+            table.error[i] = "download failed after " + std::to_string(it->second.attempts) +
+                             " attempt(s): " + it->second.error;
+        }
+    };
 }
 
 std::string errorKind(const std::string& e)
@@ -219,6 +221,126 @@ std::vector<KnownRings> knownRingCatalogs(const std::string& projectPath)
     return out;
 }
 
+// The input's columns that the image source's file-name template needs besides what the candidates carry
+// anyway (the id, and the position when there is one): published with them, so the candidates catalog in
+// the project finds its images through the same source ({file} templates). Names that clash with the
+// candidates' own columns are left out (the import then says which column is missing).
+std::vector<std::pair<std::string, int>> imageTemplateColumns(const ImageSource& source,
+                                                              const MiningInput& input)
+{
+    std::vector<std::pair<std::string, int>> out;
+    const std::string pattern = source.spec().value("template", std::string());
+    if (pattern.empty()) return out;
+    for (const std::string& column : FileNameTemplate(pattern).columns()) {
+        if (column == input.idName || (input.hasPositions && (column == "ra" || column == "dec"))) continue;
+        bool ours = false;
+        for (const char* name : {"row", "id", "ra", "dec", "p_ring", "p_ring_std", "is_ring", "known_ring",
+                                 "known_catalog", "known_id", "known_sep_arcsec", "error"})
+            ours = ours || column == name;
+        const int index = input.table.columnIndex(column);
+        if (ours || index < 0) continue;
+        bool seen = false;
+        for (const auto& c : out)
+            seen = seen || c.first == column;
+        if (!seen) out.emplace_back(column, index);
+    }
+    return out;
+}
+
+// The published rows, in file order, a chunk at a time: the rows the reader could not read (with why) and the
+// rows read with their scores, read back from the shard files one shard at a time, download failures
+// explained and known rings flagged. `visit(chunk, inputIndex)` gets each chunk with the input row behind
+// each of its rows (SIZE_MAX for a row not read). Deterministic: walking twice gives the same chunks.
+struct CandidateWalk
+{
+    const MiningInput& input;
+    const ShardPlan& plan;
+    bool tta = false;
+    double threshold = 0.5;
+    const KnownRingIndex* known = nullptr; // null: no cross-match (no positions)
+    std::function<void(CandidateTable&)> explain;
+    std::size_t chunkRows = 8192;
+    std::vector<std::pair<std::string, int>> imageColumns; // name, input column
+
+    void run(const std::function<void(const CandidateTable&, const std::vector<std::size_t>&)>& visit) const
+    {
+        const std::size_t n = input.table.rowCount(), total = input.totalRows();
+        CandidateTable chunk;
+        chunk.idName = input.idName;
+        chunk.hasPositions = input.hasPositions;
+        chunk.tta = tta;
+        for (const auto& [name, column] : imageColumns)
+            chunk.imageColumnNames.push_back(name);
+        std::vector<std::size_t> inputIndex;
+        std::vector<GalaxyScore> shardScores;
+        std::size_t shard = 0, shardStart = 0, shardEnd = 0, next = 0, skip = 0;
+        for (std::size_t begin = 0; begin < total; begin += chunkRows) {
+            const std::size_t rows = std::min(chunkRows, total - begin);
+            chunk.clear();
+            chunk.resize(rows);
+            inputIndex.assign(rows, SIZE_MAX);
+            for (std::size_t k = 0; k < rows; ++k) {
+                const bool takeSkip = skip < input.skipped.size() &&
+                                      (next >= n || input.skipped[skip].row < input.sourceRow[next]);
+                if (takeSkip) {
+                    const ImportIssue& issue = input.skipped[skip++];
+                    chunk.sourceRow[k] = issue.row;
+                    chunk.error[k] = "catalog row not read: " + issue.message();
+                    continue;
+                }
+                const std::size_t i = next++;
+                inputIndex[k] = i;
+                if (i >= shardEnd) { // the next shard's scores, read from its file
+                    if (!readShardScores(plan, shard, n, shardScores))
+                        throw Error("shard " + std::to_string(shard) + " of '" + plan.dir + "' disappeared");
+                    shardStart = shardBegin(plan, shard);
+                    shardEnd = shardStart + shardScores.size();
+                    ++shard;
+                }
+                const GalaxyScore& sc = shardScores[i - shardStart];
+                chunk.sourceRow[k] = input.sourceRow[i];
+                chunk.id[k] = input.id(i);
+                chunk.ra[k] = input.ra[i];
+                chunk.dec[k] = input.dec[i];
+                chunk.pRing[k] = sc.error.empty() ? sc.score : NAN;
+                chunk.pRingStd[k] = sc.error.empty() && tta ? sc.spread : NAN;
+                chunk.isRing[k] = sc.error.empty() && sc.score >= threshold;
+                chunk.error[k] = sc.error;
+                for (std::size_t c = 0; c < imageColumns.size(); ++c)
+                    chunk.imageColumns[c][k] =
+                        input.table.columns[static_cast<std::size_t>(imageColumns[c].second)].text(i);
+            }
+            if (explain) explain(chunk);
+            if (known) known->flag(chunk);
+            visit(chunk, inputIndex);
+        }
+    }
+};
+
+// The n best rows by p_ring seen so far (scored rows only; highest first, equal scores in file order), as
+// topCandidateRows() picks them from a whole table, kept while the rows stream past.
+struct TopRows
+{
+    struct Row
+    {
+        float p;
+        std::size_t out, input;
+    };
+    std::size_t n = 0;
+    std::vector<Row> rows; // best first
+
+    void offer(float p, std::size_t out, std::size_t input)
+    {
+        if (n == 0 || !std::isfinite(p)) return;
+        if (rows.size() == n && !(p > rows.back().p))
+            return; // rows arrive in file order: ties keep the first
+        auto at =
+            std::upper_bound(rows.begin(), rows.end(), p, [](float v, const Row& r) { return v > r.p; });
+        rows.insert(at, Row{p, out, input});
+        if (rows.size() > n) rows.pop_back();
+    }
+};
+
 } // namespace
 
 MiningResult mine(const MiningRequest& rq)
@@ -295,6 +417,7 @@ MiningResult mine(const MiningRequest& rq)
     so.batchSize = rq.batchSize;
     so.device = rq.device.empty() ? run.device : rq.device;
     so.tta = rq.tta;
+    so.batchProgress = rq.batchProgress;
     ShardPlan plan;
     plan.shardSize = rq.shardSize;
     plan.dir = (dir / "shards").string();
@@ -347,78 +470,37 @@ MiningResult mine(const MiningRequest& rq)
         return result;
     }
 
-    // Every input row: the rows read, and those that could not be, in file order.
-    CandidateTable table;
-    table.idName = input.idName;
-    table.hasPositions = input.hasPositions;
-    table.tta = rq.tta;
+    // Publishing streams: rings.csv and rings.fits are written a chunk of rows at a time from the shard files
+    // and the input's id/position columns, so no table of every candidate is built. The FITS header states
+    // its string columns' widths before any row, so a first walk measures them (and counts, and picks the
+    // contact sheet's rows); the second writes.
     const std::size_t inputRows = input.totalRows();
-    table.resize(inputRows);
-    std::size_t next = 0, skip = 0;
-    // The row of input.table behind each output row, kept only for a contact sheet (its images are loaded
-    // again after the input is freed).
-    std::vector<std::size_t> inputRow(rq.contactSheet > 0 ? table.size() : 0, SIZE_MAX);
-    std::vector<GalaxyScore> shardScores;
-    std::size_t shard = 0, shardStart = 0, shardEnd = 0;
-    std::map<std::string, std::size_t> kinds;
-    std::size_t rings = 0, known = 0, knownRings = 0;
-    for (std::size_t out = 0; out < table.size(); ++out) {
-        const bool takeSkip =
-            skip < input.skipped.size() && (next >= n || input.skipped[skip].row < input.sourceRow[next]);
-        if (takeSkip) {
-            const ImportIssue& issue = input.skipped[skip++];
-            table.sourceRow[out] = issue.row;
-            table.error[out] = "catalog row not read: " + issue.message();
-        } else {
-            const std::size_t i = next++;
-            if (!inputRow.empty()) inputRow[out] = i;
-            if (i >= shardEnd) { // the next shard's scores, read from its file
-                if (!readShardScores(plan, shard, n, shardScores))
-                    throw Error("shard " + std::to_string(shard) + " of '" + plan.dir + "' disappeared");
-                shardStart = shardBegin(plan, shard);
-                shardEnd = shardStart + shardScores.size();
-                ++shard;
-            }
-            const GalaxyScore& s = shardScores[i - shardStart];
-            table.sourceRow[out] = input.sourceRow[i];
-            table.id[out] = input.id(i);
-            table.ra[out] = input.ra[i];
-            table.dec[out] = input.dec[i];
-            table.pRing[out] = s.error.empty() ? s.score : NAN;
-            table.pRingStd[out] = s.error.empty() && rq.tta ? s.spread : NAN;
-            table.isRing[out] = s.error.empty() && s.score >= threshold.threshold;
-            table.error[out] = s.error;
-        }
-        ++kinds[errorKind(table.error[out])];
-        rings += table.isRing[out];
-    }
-    // The contact sheet's galaxies, taken from the input before it goes.
-    std::vector<std::size_t> top;
-    std::vector<GalaxyRef> topGalaxies;
-    if (rq.contactSheet > 0) {
-        top = topCandidateRows(table, rq.contactSheet);
-        for (const std::size_t row : top) {
-            const std::size_t i = inputRow[row];
-            GalaxyRef g = GalaxyRef::fromTable(input.table, i);
-            g.ra = input.ra[i];
-            g.dec = input.dec[i];
-            topGalaxies.push_back(std::move(g));
-        }
-        inputRow = {};
-    }
-    // The input's rows are all in the candidate table now.
-    shardScores = {};
-    input.table = Table{};
-    input.ra = input.dec = {};
-    input.sourceRow = {};
-    input.skipped = {};
-    explainMissingCutouts(rq, *source, table, kinds);
     const std::vector<KnownRings> knownCatalogs = knownRingCatalogs(rq.projectPath);
-    if (input.hasPositions) flagKnownRings(table, knownCatalogs, rq.radiusArcsec);
-    for (std::size_t i = 0; i < table.size(); ++i) {
-        known += table.knownRing[i];
-        knownRings += table.knownRing[i] && table.isRing[i];
-    }
+    const KnownRingIndex knownIndex(knownCatalogs, rq.radiusArcsec);
+    const CandidateWalk walk{input,
+                             plan,
+                             rq.tta,
+                             threshold.threshold,
+                             input.hasPositions ? &knownIndex : nullptr,
+                             missingCutoutExplainer(rq, *source),
+                             8192,
+                             imageTemplateColumns(*source, input)};
+
+    std::map<std::string, std::size_t> kinds;
+    std::size_t rings = 0, known = 0, knownRings = 0, out = 0;
+    CandidateWidths widths;
+    TopRows top;
+    top.n = rq.contactSheet;
+    walk.run([&](const CandidateTable& chunk, const std::vector<std::size_t>& inputIndex) {
+        widths.include(chunk);
+        for (std::size_t k = 0; k < chunk.size(); ++k, ++out) {
+            ++kinds[errorKind(chunk.error[k])];
+            rings += chunk.isRing[k];
+            known += chunk.knownRing[k];
+            knownRings += chunk.knownRing[k] && chunk.isRing[k];
+            if (chunk.error[k].empty()) top.offer(chunk.pRing[k], out, inputIndex[k]);
+        }
+    });
 
     CandidateProvenance prov;
     prov.runId = run.id;
@@ -443,19 +525,49 @@ MiningResult mine(const MiningRequest& rq)
 
     const std::string csvPath = (dir / "rings.csv").string(), fitsPath = (dir / "rings.fits").string(),
                       provPath = (dir / "rings.provenance.json").string();
-    writeCandidatesCsv(csvPath, table);
-    writeTextFile(provPath, provenanceJson(prov));
-    writeCandidatesFits(fitsPath, table, prov);
-    const std::size_t tableRows = table.size();
-    std::vector<ContactSheetTile> tiles(top.size());
-    for (std::size_t k = 0; k < top.size(); ++k)
-        captionTile(tiles[k], table, top[k], k + 1); // new/known are known now
-    table = CandidateTable{}; // written: its memory is not held through the import below
+    // The contact sheet's tiles: captions from the rows as written, images loaded again below.
+    std::map<std::size_t, std::size_t> rankOf; // output row -> rank (0-based)
+    std::vector<ContactSheetTile> tiles(top.rows.size());
+    std::vector<GalaxyRef> topGalaxies;
+    for (std::size_t r = 0; r < top.rows.size(); ++r) {
+        rankOf[top.rows[r].out] = r;
+        GalaxyRef g = GalaxyRef::fromTable(input.table, top.rows[r].input);
+        g.ra = input.ra[top.rows[r].input];
+        g.dec = input.dec[top.rows[r].input];
+        topGalaxies.push_back(std::move(g));
+    }
+    {
+        CandidateTable layout;
+        layout.idName = input.idName;
+        layout.hasPositions = input.hasPositions;
+        layout.tta = rq.tta;
+        for (const auto& [name, column] : walk.imageColumns)
+            layout.imageColumnNames.push_back(name);
+        CandidateCsvWriter csv(csvPath, layout);
+        CandidateFitsWriter fits(fitsPath, layout, widths, prov);
+        out = 0;
+        walk.run([&](const CandidateTable& chunk, const std::vector<std::size_t>&) {
+            csv.write(chunk);
+            fits.write(chunk);
+            for (std::size_t k = 0; k < chunk.size(); ++k, ++out)
+                if (const auto it = rankOf.find(out); it != rankOf.end())
+                    captionTile(tiles[it->second], chunk, k, it->second + 1);
+        });
+        csv.commit();
+        writeTextFile(provPath, provenanceJson(prov));
+        fits.commit();
+    }
+    const std::size_t tableRows = inputRows;
+    // The input's rows are all published now: its memory is not held through the import below.
+    input.table = Table{};
+    input.ra = input.dec = {};
+    input.sourceRow = {};
+    input.skipped = {};
 
     nlohmann::json sheet = nullptr;
     if (rq.contactSheet > 0) {
         // The top candidates as one picture, each image loaded again from the source mined with.
-        for (std::size_t k = 0; k < top.size(); ++k) {
+        for (std::size_t k = 0; k < tiles.size(); ++k) {
             try {
                 tiles[k].image = source->load(topGalaxies[k]);
             } catch (const std::exception& e) {
@@ -466,12 +578,11 @@ MiningResult mine(const MiningRequest& rq)
         char thr[64];
         std::snprintf(thr, sizeof thr, "%.4f", threshold.threshold);
         so.heading = "run " + std::to_string(run.id) + " (" + run.cellKey + "): top " +
-                     std::to_string(top.size()) + " of " + std::to_string(kinds["scored"]) + " scored in " +
+                     std::to_string(tiles.size()) + " of " + std::to_string(kinds["scored"]) + " scored in " +
                      input.label + ", threshold " + thr;
         const std::string sheetPath = (dir / "contact-sheet.png").string();
         writeContactSheet(sheetPath, tiles, so);
-        sheet = {{"path", sheetPath}, {"tiles", top.size()}};
-        log("contact sheet of the top " + std::to_string(top.size()) + ": " + sheetPath);
+        sheet = {{"path", sheetPath}, {"tiles", tiles.size()}};
     }
 
     // The new catalog in the project, replacing an earlier import of the same name.
@@ -492,8 +603,9 @@ MiningResult mine(const MiningRequest& rq)
         io.decColumn = "dec";
         io.onBadRow = BadRowPolicy::Skip; // rows with no position stay in rings.csv only
         const ImportedCatalog cat = importCatalog(csvPath, io);
-        // The candidates' cutouts in the workbench come from the source mined with, when its file-name
-        // template needs only columns the candidates carry (id, position); else they have none, and say so.
+        // The candidates' cutouts in the workbench come from the source mined with: its file-name template's
+        // columns are published with them (imageTemplateColumns); one they cannot carry (a name clashing with
+        // theirs) leaves them without, and it says so.
         // The opened source's own spec (folders with their absolute dir), not the request's words again.
         std::string missingColumn;
         const nlohmann::json spec = source->spec();

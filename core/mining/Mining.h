@@ -77,6 +77,8 @@ struct MiningRequest
     std::function<void()> barrier; // MPI: waits for every rank (empty for one process)
     std::function<void(const std::string&)> log;
     std::function<bool(std::size_t, std::size_t)> progress; // galaxies done, total; false stops after a shard
+    // Galaxies done, total, as each batch inside a shard is scored (progress, rate and ETA between shards).
+    std::function<void(std::size_t, std::size_t)> batchProgress;
 };
 
 struct MiningResult

@@ -224,6 +224,12 @@ ShardedScores scoreInShards(const ImageSource& source, std::size_t count,
         ScoreGalaxiesOptions so = options;
         so.chunk = plan.shardSize;
         so.progress = {};
+        if (options.batchProgress) {
+            const std::size_t before = galaxiesDone;
+            so.batchProgress = [&options, before, count](std::size_t scored, std::size_t) {
+                options.batchProgress(before + scored, count);
+            };
+        }
         std::vector<GalaxyScore> scores = scoreGalaxies(source, part, so);
         if (onDisk) writeShard((fs::path(plan.dir) / shardFileName(s)).string(), r, scores);
         if (keep)

@@ -40,6 +40,7 @@ std::string shardFileName(std::size_t shard); // "shard-000012.scores"
 
 // galaxyAt(i) gives galaxy i of count (built shard by shard, so memory stays flat on a big catalog).
 // progress(galaxies done, count) after each shard; return false to stop after it (the shards done stay).
+// options.batchProgress, when set, gets (galaxies done, count) as each batch inside a shard is scored.
 // Throws rm::Error for an unreadable or malformed shard file that claims to be complete.
 ShardedScores scoreInShards(const ImageSource& source, std::size_t count,
                             const std::function<GalaxyRef(std::size_t)>& galaxyAt,

@@ -8,7 +8,9 @@
 #include "util/Error.h"
 
 #include <algorithm>
+#include <cerrno>
 #include <chrono>
+#include <cstdint>
 #include <cstring>
 #include <ctime>
 #include <filesystem>
@@ -16,6 +18,8 @@
 #include <vector>
 
 #include <sqlite3.h>
+
+#include <unistd.h>
 
 namespace fs = std::filesystem;
 
@@ -140,7 +144,14 @@ void checkSqliteHeader(const std::string& path)
     if (fs::is_directory(path)) throw Error("'" + path + "' is a folder, not a RingMiner project file");
     char head[100] = {};
     const long read = readFileStart(path, head, static_cast<int>(sizeof head));
-    if (read < 0) return; // unreadable: SQLite's own message says why
+    if (read < 0) {
+        // The reason, not "not a project": permission denied, an I/O error... (access() opens nothing, so it
+        // cannot drop this process's POSIX locks on a project it already has open).
+        if (::access(path.c_str(), R_OK) != 0)
+            throw InputError(path, 0, {},
+                             std::string("cannot read the project file: ") + std::strerror(errno));
+        return; // SQLite's own message says why
+    }
     const std::size_t got = static_cast<std::size_t>(read);
     static const char kMagic[16] = {'S', 'Q', 'L', 'i', 't', 'e', ' ', 'f',
                                     'o', 'r', 'm', 'a', 't', ' ', '3', '\0'};
@@ -160,6 +171,30 @@ void checkSqliteHeader(const std::string& path)
                          "is not a RingMiner project: not an SQLite database (byte 1 starts '" + shown +
                              "', not 'SQLite format 3')");
     }
+    // A file cut short (a copy interrupted, a full disk): its header states the size it had. The stated size
+    // counts only when the header says it is current (change counter == version-valid-for), and pages still
+    // in the WAL belong to it.
+    if (got >= 100) {
+        const auto* u = reinterpret_cast<const unsigned char*>(head);
+        auto be32 = [&](int at) {
+            return (std::uint32_t(u[at]) << 24) | (std::uint32_t(u[at + 1]) << 16) |
+                   (std::uint32_t(u[at + 2]) << 8) | std::uint32_t(u[at + 3]);
+        };
+        const std::uint32_t pageSize =
+            u[16] == 0 && u[17] == 1 ? 65536u : (std::uint32_t(u[16]) << 8) | u[17];
+        const std::uint32_t pages = be32(28);
+        std::error_code sizeError, walError;
+        const std::uintmax_t size = fs::file_size(path, sizeError);
+        const bool wal = fs::file_size(path + "-wal", walError) > 0 && !walError;
+        if (!wal && !sizeError && pages > 0 && be32(24) == be32(92) &&
+            size < std::uintmax_t(pages) * pageSize)
+            throw InputError(path, 0, {},
+                             "the project file is truncated: " + std::to_string(size) +
+                                 " bytes, where its SQLite header says " + std::to_string(pages) +
+                                 " pages of " + std::to_string(pageSize) + " bytes (" +
+                                 std::to_string(std::uintmax_t(pages) * pageSize) +
+                                 "); restore it from a copy");
+    }
 }
 
 } // namespace
@@ -177,7 +212,15 @@ std::unique_ptr<ProjectStore> ProjectStore::open(const std::string& path)
         store.reset(new ProjectStore(std::make_unique<Database>(path, false), path));
         store->m_db->exec("SELECT count(*) FROM sqlite_master");
     } catch (const Error& e) {
-        throw InputError(path, 0, {}, std::string("is not a RingMiner project: ") + e.what());
+        // The file is an SQLite database (its header said so): what failed is opening it. Say why.
+        std::string why = std::string("cannot open the project: ") + e.what();
+        const fs::path folder = fs::absolute(path).parent_path();
+        if (::access(path.c_str(), R_OK | W_OK) != 0)
+            why += std::string(" (the file: ") + std::strerror(errno) + ")";
+        else if (::access(folder.c_str(), W_OK | X_OK) != 0)
+            why += " (its folder '" + folder.string() +
+                   "', where SQLite keeps the -wal and -shm files: " + std::strerror(errno) + ")";
+        throw InputError(path, 0, {}, why);
     }
     if (!store->m_db->queryInt("SELECT count(*) FROM sqlite_master WHERE type='table' AND name='meta'")
              .value_or(0))

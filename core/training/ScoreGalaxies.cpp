@@ -7,7 +7,9 @@
 #include "training/Predict.h"
 #include "training/PredictTta.h"
 
+#include <algorithm>
 #include <cmath>
+#include <functional>
 #include <limits>
 #include <numeric>
 
@@ -34,11 +36,21 @@ std::vector<GalaxyScore> scoreGalaxies(const ImageSource& source, const std::vec
         std::vector<std::size_t> indices(part.size());
         std::iota(indices.begin(), indices.end(), std::size_t(0));
         std::vector<float> spread;
-        const std::vector<float> scores = options.tta
-                                              ? predictScoresTta(options.weightsPath, records, indices, view,
-                                                                 options.batchSize, options.device, spread)
-                                              : predictScores(options.weightsPath, records, indices, view,
-                                                              options.batchSize, options.device);
+        // Polled before each batch's forward pass: the batches before it are scored.
+        std::function<bool()> beforeBatch;
+        std::size_t batches = 0;
+        if (options.batchProgress)
+            beforeBatch = [&] {
+                const std::size_t scored = std::min(
+                    part.size(), batches++ * static_cast<std::size_t>(std::max(1, options.batchSize)));
+                if (scored > 0) options.batchProgress(begin + scored, galaxies.size());
+                return false;
+            };
+        const std::vector<float> scores =
+            options.tta ? predictScoresTta(options.weightsPath, records, indices, view, options.batchSize,
+                                           options.device, spread, beforeBatch)
+                        : predictScores(options.weightsPath, records, indices, view, options.batchSize,
+                                        options.device, beforeBatch);
         for (std::size_t i = 0; i < part.size(); ++i) {
             GalaxyScore& s = out[begin + i];
             if (i < scores.size() && std::isfinite(scores[i])) {

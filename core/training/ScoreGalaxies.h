@@ -33,6 +33,9 @@ struct ScoreGalaxiesOptions
     // (scored, total) after each chunk; return false to cancel (the scores so far are returned, the rest NaN
     // with error "cancelled").
     std::function<bool(std::size_t, std::size_t)> progress;
+    // (galaxies scored, total) as each batch of a chunk is scored, for progress inside a chunk (a mining
+    // shard); informational only, it cannot cancel.
+    std::function<void(std::size_t, std::size_t)> batchProgress;
 };
 
 std::vector<GalaxyScore> scoreGalaxies(const ImageSource& source, const std::vector<GalaxyRef>& galaxies,

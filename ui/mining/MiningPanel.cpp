@@ -302,6 +302,8 @@ bool MiningPanel::start()
         tr("Mining %1").arg(m_catalog->currentText()),
         [rq, summary](TaskContext& job) mutable {
             rq.progress = [&job](std::size_t done, std::size_t total) { return job.progress(done, total); };
+            // Inside a shard too: a shard of thousands of galaxies takes minutes on a CPU.
+            rq.batchProgress = [&job](std::size_t done, std::size_t total) { job.progress(done, total); };
             rq.log = [&job](const std::string& line) { job.log(QString::fromStdString(line)); };
             const rm::MiningResult result = rm::mine(rq);
             *summary = result.summary;

@@ -105,13 +105,15 @@ private Q_SLOTS:
         QCOMPARE(j.value("known_rings").toInt(), 75);
         const QStringList csv = lines(m_uninterrupted + "/rings.csv");
         QCOMPARE(csv.size(), 378);
+        // The template's `file` column is published too (last), so the candidates find their images.
         QCOMPARE(csv[0], QString("row,iauname,ra,dec,p_ring,is_ring,known_ring,known_catalog,known_id,"
-                                 "known_sep_arcsec,error"));
+                                 "known_sep_arcsec,error,file"));
         int known = 0, rings = 0;
         for (int i = 1; i < csv.size(); ++i) {
             const QStringList f = csv[i].split(',');
-            QCOMPARE(f.size(), 11);
-            QCOMPARE(f[0].toInt(), i); // every input row, in order
+            QCOMPARE(f.size(), 12);
+            QVERIFY2(f[11].endsWith(".jpg") && QFileInfo::exists(m_gzd + "/" + f[11]), qPrintable(csv[i]));
+            QCOMPARE(f[0].toInt(), i - 1); // every input row, in order, 0-based as `catalog show`
             const double p = f[4].toDouble();
             QVERIFY(p >= 0 && p <= 1);
             QCOMPARE(f[5].toInt(), p >= 0.5 ? 1 : 0);
@@ -133,9 +135,24 @@ private Q_SLOTS:
         const rm::CatalogInfo cat = store->catalog("candidates_whole");
         QCOMPARE(cat.role, rm::CatalogRole::Candidates);
         QCOMPARE(cat.rowCount, std::size_t(377));
-        // Its template names `file`, which the candidates do not carry: no cutouts for them, and it says so.
-        QVERIFY(!store->imageSourceSpec(cat.id));
-        QVERIFY2((r.out + r.err).contains("needs column 'file'"), qPrintable(r.out + r.err));
+        // Its template names `file`, which the candidates carry: they get the source mined with, and every
+        // candidate's image is found through it (the workbench's cutouts; they had none before).
+        const auto spec = store->imageSourceSpec(cat.id);
+        QVERIFY(spec);
+        QCOMPARE(QString::fromStdString(nlohmann::json::parse(*spec).value("template", std::string())),
+                 QString("{file}"));
+        QVERIFY2(!(r.out + r.err).contains("needs column"), qPrintable(r.out + r.err));
+        rm::ImageSourceContext ctx;
+        ctx.baseDir = QFileInfo(m_project).absolutePath().toStdString();
+        const auto source = rm::makeImageSource(nlohmann::json::parse(*spec), ctx);
+        const rm::Table candidates = store->loadTable(cat.id);
+        QCOMPARE(candidates.rowCount(), std::size_t(377));
+        for (std::size_t row = 0; row < candidates.rowCount(); row += 47) {
+            const rm::GalaxyRef g = rm::GalaxyRef::fromTable(candidates, row);
+            QVERIFY2(source->probe(g) == rm::ImagePresence::Present,
+                     qPrintable(QString::fromStdString(source->locate(g))));
+            QVERIFY(!source->load(g).empty());
+        }
 
         // Running it again finds every shard done and writes the same bytes.
         const QByteArray before = bytes(m_uninterrupted + "/rings.fits");
@@ -568,11 +585,14 @@ private Q_SLOTS:
         const QStringList csv = lines(out + "/rings.csv");
         QCOMPARE(csv.size(), 8);
         QCOMPARE(csv[0].section(',', 0, 2), QString("row,GalaxyID,p_ring"));
-        QVERIFY(csv[4].startsWith("4,g_missing,,0,0,"));
+        QVERIFY(csv[4].startsWith("3,g_missing,,0,0,"));
         QVERIFY2(csv[4].contains("no such file") || csv[4].contains("no image"), qPrintable(csv[4]));
         QVERIFY2(csv[5].contains("truncated JPEG"), qPrintable(csv[5]));
         QVERIFY2(csv[6].contains("HTML"), qPrintable(csv[6]));
-        QVERIFY2(csv[7].startsWith("7,") && csv[7].contains("catalog row not read"), qPrintable(csv[7]));
+        // `row` is 0-based like every table of the CLI; the message names the file's data row 7.
+        QVERIFY2(csv[7].startsWith("6,") && csv[7].contains("catalog row not read") &&
+                     csv[7].contains("row 7"),
+                 qPrintable(csv[7]));
 
         // predict takes the same path: the same three scored, the rest listed with their rows.
         const auto p =

@@ -8,6 +8,10 @@
 
 #include <QtTest>
 
+#include <filesystem>
+
+#include <unistd.h>
+
 #include <cmath>
 #include <fstream>
 
@@ -72,6 +76,54 @@ private Q_SLOTS:
             QVERIFY2(QString(e.what()).contains("not a RingMiner project"), e.what());
         }
         QVERIFY_THROWS_EXCEPTION(Error, ProjectStore::open(dir.filePath("missing.rmproj").toStdString()));
+    }
+
+    // An I/O problem is named for what it is, with the path, not taken for "not a RingMiner project".
+    void ioErrorsGiveTheirReason()
+    {
+        QTemporaryDir dir;
+        const std::string path = dir.filePath("p.rmproj").toStdString();
+        {
+            auto store = ProjectStore::create(path);
+            store->addCatalog("small", smallCatalog(3000), CatalogRole::Other);
+        }
+        QVERIFY(!std::filesystem::exists(path + "-wal")); // checkpointed on close: the file is whole
+        const auto whole = std::filesystem::file_size(path);
+        QVERIFY(whole > 8192);
+        auto message = [&](const std::string& p) -> QString {
+            try {
+                ProjectStore::open(p);
+            } catch (const Error& e) {
+                return QString::fromUtf8(e.what());
+            }
+            return "opened";
+        };
+        // Cut short (a copy interrupted): its own header says how long it was.
+        const std::string cut = dir.filePath("cut.rmproj").toStdString();
+        std::filesystem::copy_file(path, cut);
+        std::filesystem::resize_file(cut, whole / 2);
+        const QString truncated = message(cut);
+        QVERIFY2(truncated.contains("truncated") && truncated.contains(QString::number(whole / 2)) &&
+                     truncated.contains(QString::number(whole)) &&
+                     truncated.contains(QString::fromStdString(cut)) &&
+                     !truncated.contains("not a RingMiner project"),
+                 qPrintable(truncated));
+        // A folder.
+        const QString folder = message(dir.path().toStdString());
+        QVERIFY2(folder.contains("is a folder"), qPrintable(folder));
+        // Unreadable (permission denied): only testable for a user the mode applies to (not root).
+        const std::string locked = dir.filePath("locked.rmproj").toStdString();
+        std::filesystem::copy_file(path, locked);
+        std::filesystem::permissions(locked, std::filesystem::perms::none);
+        if (::geteuid() != 0) {
+            const QString denied = message(locked);
+            QVERIFY2(denied.contains("Permission denied") &&
+                         denied.contains(QString::fromStdString(locked)) &&
+                         !denied.contains("not a RingMiner project"),
+                     qPrintable(denied));
+        }
+        // The whole file still opens.
+        QCOMPARE(message(path), QString("opened"));
     }
 
     void catalogRoundTrip()
