@@ -150,8 +150,10 @@ ActiveRoundResult runActiveRound(const ActiveRoundOptions& o)
     auto log = [&](const std::string& text) {
         if (o.log) o.log(text);
     };
+    double reported = 0; // never backwards (the fixed-split model's epochs and the folds' interleave)
     auto progress = [&](double fraction, const std::string& what) {
-        if (o.progress) o.progress(fraction, what);
+        reported = std::max(reported, fraction);
+        if (o.progress) o.progress(reported, what);
     };
     auto stopped = [&] { return o.stop && o.stop->load() != static_cast<int>(StopRequest::None); };
 

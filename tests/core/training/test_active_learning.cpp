@@ -164,7 +164,9 @@ private Q_SLOTS:
             ++next;
         label(m_targets[next], HandLabel::Ring);
         QCOMPARE(pendingHandLabels(*store, "demo-r1").added(), std::size_t(1));
+        lastFraction = -1; // a new round's progress starts again
         const ActiveRoundResult r2 = runActiveRound(o);
+        QCOMPARE(lastFraction, 1.0);
         QCOMPARE(r2.round.round, 2);
         QCOMPARE(r2.round.targetSet, std::string("demo-r2"));
         QCOMPARE(r2.round.labelsAdded, std::size_t(1));

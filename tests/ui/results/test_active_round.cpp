@@ -23,7 +23,7 @@
 #include <QSignalSpy>
 #include <QTableWidget>
 
-#include <set>
+#include <QSet>
 
 using namespace rm::ui;
 using nlohmann::json;
@@ -85,7 +85,7 @@ private Q_SLOTS:
         // Three labels against the target set's class, from the keyboard.
         panel->start();
         GalleryGrid* grid = panel->grid();
-        std::set<GalaxyId> labelled;
+        QSet<GalaxyId> labelled;
         for (int k = 0; k < 3; ++k) {
             const ReviewItem item = panel->queue().at(std::size_t(grid->currentIndex().row()));
             QCOMPARE(grid->currentGalaxy(), item.galaxy);
@@ -117,7 +117,7 @@ private Q_SLOTS:
         QCOMPARE(run->run.targetSet, std::string("demo-r1"));
         QVERIFY(!panel->queue().empty());
         for (const ReviewItem& i : panel->queue())
-            QVERIFY(!labelled.count(i.galaxy));
+            QVERIFY(!labelled.contains(i.galaxy));
         QVERIFY(!panel->retrainButton()->isEnabled()); // the new run's set reflects every label
         QVERIFY(panel->roundsTable()->isVisible());
         QCOMPARE(panel->roundsTable()->rowCount(), 1);
