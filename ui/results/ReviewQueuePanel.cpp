@@ -502,7 +502,8 @@ bool ReviewQueuePanel::retrainWithLabels()
                 .arg(r.round.cvAuc, 0, 'f', 3)
                 .arg(r.round.prevCvAuc, 0, 'f', 3);
         });
-    connect(m_roundTask, &Task::cancelRequested, this, [stop] { stop->store(int(rm::StopRequest::Cancel)); });
+    connect(m_roundTask, &Task::cancelRequested, m_roundTask.data(),
+            [stop] { stop->store(int(rm::StopRequest::Cancel)); });
     connect(m_roundTask, &Task::finished, this, [this, newRun](bool ok, const QString& message) {
         m_roundTask = nullptr;
         if (ok && m_session) {
