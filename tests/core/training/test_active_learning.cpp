@@ -15,6 +15,8 @@
 #include "training/RunStore.h"
 #include "util/Error.h"
 
+#include <QJsonArray>
+#include <QJsonObject>
 #include <QtTest>
 
 #include <cmath>
@@ -174,6 +176,19 @@ private Q_SLOTS:
         QCOMPARE(r2.round.prevCvAuc, r1.round.cvAuc);
         QCOMPARE(activeRounds(*store, "demo").size(), std::size_t(2));
         QVERIFY(hasTargetSet(*store, "demo-r1"));
+
+        // The CLI lists both rounds, and refuses a round with nothing new, saying why.
+        const QString project = QString::fromStdString(m_project);
+        const auto listed = rmtest::runCli({"active-rounds", project, "--json"});
+        QVERIFY2(listed.exitCode == 0, qPrintable(listed.err));
+        const QJsonArray rounds2 = listed.json().value("rounds").toArray();
+        QCOMPARE(rounds2.size(), 2);
+        QCOMPARE(rounds2[1].toObject().value("labels_added").toInt(), 1);
+        QCOMPARE(rounds2[1].toObject().value("target_set").toString(), QStringLiteral("demo-r2"));
+        const auto refused =
+            rmtest::runCli({"active-round", project, "--run", QString::number(r2.round.runId), "--json"});
+        QVERIFY(refused.exitCode != 0);
+        QVERIFY2(refused.err.contains("no hand label changes"), qPrintable(refused.err));
     }
 
     void featuresFromTheRunsCache()
