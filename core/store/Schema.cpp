@@ -221,4 +221,29 @@ CREATE TABLE cv_predictions(
   PRIMARY KEY(run_id, repeat, target_idx)) WITHOUT ROWID;
 )SQL";
 
+const char* const kVersion5 = R"SQL(
+-- One active-learning round: the base target set rebuilt with the current hand labels as target set
+-- `target_set`, the source run's cell retrained on it as `run_id`. labels_added: hand labels the source run's
+-- target set did not reflect (a class flipped, or removed as unsure); label_event_id: the newest label event
+-- when the round began. cv_*: the new run's cross-validated ROC AUC and interval; prev_cv_*: the source run's.
+CREATE TABLE active_rounds(
+  id INTEGER PRIMARY KEY,
+  base_target_set TEXT NOT NULL,
+  round INTEGER NOT NULL,
+  target_set TEXT NOT NULL,
+  source_run_id INTEGER REFERENCES runs(id) ON DELETE SET NULL,
+  run_id INTEGER REFERENCES runs(id) ON DELETE SET NULL,
+  experiment TEXT NOT NULL,
+  labels_added INTEGER NOT NULL,
+  labels_flipped INTEGER NOT NULL,
+  labels_removed INTEGER NOT NULL,
+  label_event_id INTEGER NOT NULL,
+  targets INTEGER NOT NULL,
+  cv_auc REAL, cv_low REAL, cv_high REAL,
+  prev_cv_auc REAL, prev_cv_low REAL, prev_cv_high REAL,
+  seconds REAL NOT NULL,
+  created_at TEXT NOT NULL,
+  UNIQUE(base_target_set, round));
+)SQL";
+
 } // namespace rm::schema

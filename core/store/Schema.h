@@ -9,5 +9,9 @@ extern const char* const kVersion2;
 // Version 4: cross-validation folds of a run (one row per repeat and fold, written when the fold's model is
 // done) and every galaxy's out-of-fold score per repeat. (Version 3 only loosened a CHECK; see migrate().)
 extern const char* const kVersion4;
+// Version 5: active-learning rounds (training/ActiveLearning.h): per round, the target set rebuilt with the
+// hand labels, the run retrained on it, how many labels it added and the cross-validated ROC AUC before and
+// after.
+extern const char* const kVersion5;
 
 } // namespace rm::schema

@@ -331,8 +331,28 @@ void Builder::applyHandLabels()
         kept.push_back(std::move(c));
     }
     m_targets = std::move(kept);
+    // A galaxy of the negative pool hand-labelled a ring is a positive: the pool never offers it as a
+    // negative (drawNegatives keeps hand-labelled rings out), and a ring found in the review queue must teach
+    // the next training.
+    std::size_t added = 0;
+    if (!m_spec.negatives.empty()) {
+        const std::int64_t pool = m_store.catalog(m_spec.negatives).id;
+        std::vector<double> targetRa, targetDec;
+        for (const Candidate& c : m_targets) {
+            targetRa.push_back(c.ra);
+            targetDec.push_back(c.dec);
+        }
+        SkyIndex targets(targetRa, targetDec);
+        for (const CurrentLabel& l : current)
+            if (l.label == HandLabel::Ring && l.galaxy.catalogId == pool &&
+                targets.within(l.ra, l.dec, m_spec.duplicateRadiusArcsec).empty()) {
+                m_targets.push_back({pool, l.galaxy.row, l.ra, l.dec, 1, "hand label", NAN});
+                ++added;
+            }
+    }
     step("classes changed by hand labels", changed);
     step("removed as unsure by hand labels", removed);
+    if (!m_spec.negatives.empty()) step("rings added by hand labels from " + m_spec.negatives, added);
 }
 
 void Builder::drawNegatives()

@@ -34,7 +34,9 @@ struct TargetSetSpec
     double trainFraction = 0.7;
     double valFraction = 0.15;
     std::uint64_t seed = 42;
-    bool useHandLabels = true; // hand labels override catalog labels (unsure removes the galaxy)
+    // Hand labels override catalog labels (unsure removes the galaxy); a galaxy of the negatives catalog
+    // hand-labelled a ring joins the positives.
+    bool useHandLabels = true;
 
     nlohmann::json toJson() const;
     static TargetSetSpec fromJson(const nlohmann::json& j);

@@ -8,13 +8,17 @@
 #include "results/RunResults.h"
 #include "targets/LabelConflicts.h"
 #include "targets/TargetSetBuilder.h"
+#include "tasks/TaskManager.h"
+#include "training/RunQueue.h"
 
 #include <QCheckBox>
 #include <QComboBox>
 #include <QHBoxLayout>
+#include <QHeaderView>
 #include <QLabel>
 #include <QPushButton>
 #include <QSet>
+#include <QTableWidget>
 #include <QTimer>
 #include <QVBoxLayout>
 
@@ -34,18 +38,22 @@ ReviewQueuePanel::ReviewQueuePanel(GalaxySelection* selection, QWidget* parent)
     m_mode->addItem(tr("Catalogs disagree (label conflicts)"), int(Conflicts));
     m_mode->addItem(tr("Mined candidates (likeliest first)"), int(Candidates));
     m_mode->addItem(tr("Mined candidates (least certain first)"), int(CandidatesUncertain));
-    m_mode->setToolTip(
-        tr("Nearest the threshold: the run is least sure.\n"
-           "Runs disagree most: the largest spread (standard deviation) of the finished runs' "
-           "scores.\n"
-           "Catalogs disagree: a target set's label contradicted by another catalog within 5\" "
-           "(a rings catalog lists a galaxy labelled not ring, ...); your label overrides the "
-           "catalogs' when the target set is built again.\n"
-           "Mined candidates: the galaxies a mining run put above its threshold, highest p_ring first, "
-           "each marked new or known (matched to a rings catalog); your labels confirm or reject them.\n"
-           "Mined candidates, least certain first: every galaxy a mining run scored, nearest its threshold "
-           "first (on either side; the larger TTA spread first among equals): the labels that move the "
-           "threshold most."));
+    m_mode->addItem(tr("Uncertain first, diverse"), int(UncertainDiverse));
+    m_mode->setToolTip(tr(
+        "Nearest the threshold: the run is least sure.\n"
+        "Runs disagree most: the largest spread (standard deviation) of the finished runs' "
+        "scores.\n"
+        "Catalogs disagree: a target set's label contradicted by another catalog within 5\" "
+        "(a rings catalog lists a galaxy labelled not ring, ...); your label overrides the "
+        "catalogs' when the target set is built again.\n"
+        "Mined candidates: the galaxies a mining run put above its threshold, highest p_ring first, "
+        "each marked new or known (matched to a rings catalog); your labels confirm or reject them.\n"
+        "Mined candidates, least certain first: every galaxy a mining run scored, nearest its threshold "
+        "first (on either side; the larger TTA spread first among equals): the labels that move the "
+        "threshold most.\n"
+        "Uncertain first, diverse: nearest the threshold, but none of the first 30 close to another of them "
+        "or to a galaxy already labelled (in the run's profile features, else sky position), so the queue "
+        "is not a run of near-duplicates."));
     m_runs = new QComboBox(this);
     m_runs->setSizeAdjustPolicy(QComboBox::AdjustToContents);
     m_skipLabelled = new QCheckBox(tr("Skip hand-labelled"), this);
@@ -61,12 +69,30 @@ ReviewQueuePanel::ReviewQueuePanel(GalaxySelection* selection, QWidget* parent)
     keys->setStyleSheet(QStringLiteral("QLabel { color: palette(mid); }"));
     keys->setSizePolicy(QSizePolicy::Ignored, QSizePolicy::Preferred);
 
+    m_retrain = new QPushButton(tr("Retrain with my labels"), this);
+    m_retrain->setToolTip(
+        tr("An active-learning round: build the run's target set again with your hand labels "
+           "(a new set <set>-r<N>), retrain the same cell on it (same cross-validation), "
+           "and refill this queue from the new run"));
+    m_rounds = new QTableWidget(0, 5, this);
+    m_rounds->setHorizontalHeaderLabels(
+        {tr("Round"), tr("Labels added"), tr("CV ROC AUC [interval]"), tr("Before"), tr("Run")});
+    m_rounds->verticalHeader()->hide();
+    m_rounds->horizontalHeader()->setSectionResizeMode(QHeaderView::ResizeToContents);
+    m_rounds->horizontalHeader()->setStretchLastSection(true);
+    m_rounds->setEditTriggers(QAbstractItemView::NoEditTriggers);
+    m_rounds->setMaximumHeight(110);
+    m_rounds->setToolTip(
+        tr("Active-learning rounds of this run's target set: hand labels each added, and the "
+           "cross-validated ROC AUC with its bootstrap interval after it and before it"));
+
     auto* bar = new QHBoxLayout;
     bar->setContentsMargins(0, 0, 0, 0);
     bar->addWidget(m_mode);
     bar->addWidget(m_runs);
     bar->addWidget(m_skipLabelled);
     bar->addWidget(startButton);
+    bar->addWidget(m_retrain);
     bar->addWidget(m_summary, 1);
     auto* layout = new QVBoxLayout(this);
     layout->setContentsMargins(4, 4, 4, 4);
@@ -75,11 +101,13 @@ ReviewQueuePanel::ReviewQueuePanel(GalaxySelection* selection, QWidget* parent)
     layout->addWidget(m_current);
     layout->addWidget(m_grid, 1);
     layout->addWidget(keys);
+    layout->addWidget(m_rounds);
 
     connect(m_mode, &QComboBox::activated, this, [this] { rebuild(); });
     connect(m_runs, &QComboBox::activated, this, [this] { rebuild(); });
     connect(m_skipLabelled, &QCheckBox::toggled, this, [this] { rebuild(); });
     connect(startButton, &QPushButton::clicked, this, &ReviewQueuePanel::start);
+    connect(m_retrain, &QPushButton::clicked, this, [this] { retrainWithLabels(); });
     connect(m_grid, &GalleryGrid::statusMessage, this, &ReviewQueuePanel::statusMessage);
     connect(m_grid->selectionModel(), &QItemSelectionModel::currentChanged, this,
             &ReviewQueuePanel::showCurrentItem);
@@ -151,6 +179,7 @@ void ReviewQueuePanel::setSkipLabelled(bool skip)
 void ReviewQueuePanel::onLabelChanged()
 {
     showCurrentItem();
+    updateActiveLearning();
     if (!m_skipLabelled->isChecked() || m_rebuildPending) return;
     // After the event that saved the label: the label keys may still move to the next galaxy, and the
     // rebuilt queue keeps whichever galaxy is current then.
@@ -169,13 +198,12 @@ void ReviewQueuePanel::rebuild()
     std::optional<GalaxyId> current;
     if (oldRow >= 0 && oldRow < int(m_queue.size())) current = m_queue[std::size_t(oldRow)].galaxy;
     m_queue.clear();
-    m_runs->setEnabled(mode() == NearThreshold);
+    m_runs->setEnabled(mode() == NearThreshold || mode() == UncertainDiverse);
     double threshold = 0.5;
     if (m_session) {
         RunResults& results = m_session->results();
-        if (mode() == NearThreshold) {
-            const qint64 chosen = m_runs->currentData().toLongLong();
-            const qint64 id = chosen != 0 ? chosen : results.badgeRunId();
+        if (mode() == NearThreshold || mode() == UncertainDiverse) {
+            const qint64 id = queueRunId();
             if (const RunRow* run = results.run(id)) {
                 threshold = run->threshold();
                 m_queue = orderByThreshold(results.predictions(id), threshold);
@@ -197,6 +225,27 @@ void ReviewQueuePanel::rebuild()
                                [&](const ReviewItem& i) { return labels.current(i.galaxy).has_value(); }),
                 m_queue.end());
         }
+        if (mode() == UncertainDiverse) {
+            const qint64 id = queueRunId();
+            auto f = m_features.find(id);
+            if (f == m_features.end()) {
+                diversify(id);
+            } else {
+                LabelController& labels = m_session->labels();
+                std::vector<const std::vector<double>*> features, labelled;
+                for (const ReviewItem& i : m_queue) {
+                    auto v = f->second.byGalaxy.find({i.galaxy.catalogId, i.galaxy.row});
+                    features.push_back(v == f->second.byGalaxy.end() ? nullptr : &v->second);
+                }
+                for (const auto& [galaxy, v] : f->second.byGalaxy)
+                    if (labels.current(GalaxyId{galaxy.first, galaxy.second})) labelled.push_back(&v);
+                std::vector<ReviewItem> ordered;
+                for (std::size_t k : rm::diverseOrder(features, labelled, 30))
+                    ordered.push_back(m_queue[k]);
+                m_queue = std::move(ordered);
+                m_space = QString::fromStdString(f->second.space);
+            }
+        }
     }
     std::vector<GalaxyId> galaxies;
     QHash<GalaxyId, float> scores;
@@ -217,6 +266,11 @@ void ReviewQueuePanel::rebuild()
                                ? tr("Reading the mined candidates…")
                                : tr("No mined candidates: mine a catalog with sky positions "
                                     "first (Mining panel), or all are hand-labelled"));
+    else if (mode() == UncertainDiverse && m_featureTask)
+        m_summary->setText(
+            tr("%L1 galaxies to review (reading features to spread them…)").arg(m_queue.size()));
+    else if (mode() == UncertainDiverse)
+        m_summary->setText(tr("%L1 galaxies to review, spread in %2").arg(m_queue.size()).arg(m_space));
     else
         m_summary->setText(tr("%L1 galaxies to review").arg(m_queue.size()));
     if (current && !m_queue.empty()) {
@@ -226,6 +280,7 @@ void ReviewQueuePanel::rebuild()
         m_grid->showRow(row);
     }
     showCurrentItem();
+    updateActiveLearning();
 }
 
 std::vector<ReviewItem> ReviewQueuePanel::conflictQueue()
@@ -341,6 +396,126 @@ void ReviewQueuePanel::showCurrentItem()
                            .arg(m_queue.size())
                            .arg(m_session ? m_session->caption(item.galaxy).toHtmlEscaped() : QString())
                            .arg(what, target, label));
+}
+
+qint64 ReviewQueuePanel::queueRunId() const
+{
+    if (!m_session) return 0;
+    const qint64 chosen = m_runs->currentData().toLongLong();
+    return chosen != 0 ? chosen : m_session->results().badgeRunId();
+}
+
+QString ReviewQueuePanel::diversitySpace() const
+{
+    return m_space;
+}
+
+void ReviewQueuePanel::diversify(qint64 runId)
+{
+    if (!m_session || runId == 0 || (m_featureTask && m_featureRun == runId)) return;
+    const std::string path = m_session->path().toStdString();
+    auto features = std::make_shared<rm::ReviewFeatures>();
+    m_featureRun = runId;
+    m_featureTask = TaskManager::instance()->run(
+        tr("Review features of run %1").arg(runId),
+        [path, runId, features](TaskContext& context) {
+            *features = rm::reviewFeatures(path, runId, [&context] { return context.cancelled(); });
+            return QString();
+        },
+        Task::Hidden);
+    connect(m_featureTask, &Task::finished, this, [this, runId, features](bool ok, const QString& message) {
+        m_featureTask = nullptr;
+        if (!ok) {
+            Q_EMIT statusMessage(tr("Cannot spread the queue: %1").arg(message));
+            features->space = "no features";
+        }
+        m_features[runId] = std::move(*features);
+        if (mode() == UncertainDiverse) rebuild();
+    });
+}
+
+void ReviewQueuePanel::updateActiveLearning()
+{
+    const RunRow* run = m_session ? m_session->results().run(queueRunId()) : nullptr;
+    const bool queueMode = mode() == NearThreshold || mode() == UncertainDiverse;
+    std::size_t pending = 0;
+    std::vector<rm::ActiveRound> rounds;
+    if (run && run->done()) {
+        try {
+            rm::ProjectStore& store = m_session->store();
+            if (rm::hasTargetSet(store, run->run.targetSet)) {
+                pending = rm::pendingHandLabels(store, run->run.targetSet).added();
+                rounds = rm::activeRounds(store, rm::activeBaseTargetSet(store, run->run.targetSet));
+            }
+        } catch (const std::exception& e) {
+            Q_EMIT statusMessage(
+                tr("Cannot read the active-learning rounds: %1").arg(QString::fromUtf8(e.what())));
+        }
+    }
+    m_retrain->setEnabled(queueMode && run && pending > 0 && !m_roundTask);
+    m_retrain->setText(m_roundTask ? tr("Retraining…")
+                       : pending   ? tr("Retrain with my labels (%1)").arg(pending)
+                                   : tr("Retrain with my labels"));
+    auto auc = [](double v, double low, double high) {
+        if (!std::isfinite(v)) return tr("n/a");
+        if (!std::isfinite(low) || !std::isfinite(high)) return QString::number(v, 'f', 3);
+        return tr("%1 [%2, %3]").arg(v, 0, 'f', 3).arg(low, 0, 'f', 3).arg(high, 0, 'f', 3);
+    };
+    m_rounds->setRowCount(int(rounds.size()));
+    for (int r = 0; r < int(rounds.size()); ++r) {
+        const rm::ActiveRound& a = rounds[std::size_t(r)];
+        const QStringList cells = {QString::number(a.round), QString::number(a.labelsAdded),
+                                   auc(a.cvAuc, a.cvLow, a.cvHigh),
+                                   auc(a.prevCvAuc, a.prevCvLow, a.prevCvHigh),
+                                   tr("#%1 (%2)").arg(a.runId).arg(QString::fromStdString(a.targetSet))};
+        for (int c = 0; c < cells.size(); ++c)
+            m_rounds->setItem(r, c, new QTableWidgetItem(cells[c]));
+    }
+    m_rounds->setVisible(!rounds.empty() || m_roundTask);
+}
+
+bool ReviewQueuePanel::retrainWithLabels()
+{
+    const qint64 runId = queueRunId();
+    if (!m_session || m_roundTask || runId == 0) return false;
+    const std::string path = m_session->path().toStdString();
+    auto stop = std::make_shared<std::atomic<int>>(0);
+    auto newRun = std::make_shared<qint64>(0);
+    m_roundTask = TaskManager::instance()->run(
+        tr("Active-learning round from run %1").arg(runId),
+        [path, runId, stop, newRun](TaskContext& context) {
+            rm::ActiveRoundOptions o;
+            o.projectPath = path;
+            o.runId = runId;
+            o.stop = stop.get();
+            o.log = [&context](const std::string& line) { context.log(QString::fromStdString(line)); };
+            o.progress = [&context](double fraction, const std::string& what) {
+                context.setProgress(fraction, QString::fromStdString(what));
+            };
+            const rm::ActiveRoundResult r = rm::runActiveRound(o);
+            if (r.cancelled) throw rm::Error("cancelled: nothing recorded");
+            *newRun = r.round.runId;
+            return tr("Round %1: %2 label(s) added, run %3, CV ROC AUC %4 (before %5)")
+                .arg(r.round.round)
+                .arg(r.round.labelsAdded)
+                .arg(r.round.runId)
+                .arg(r.round.cvAuc, 0, 'f', 3)
+                .arg(r.round.prevCvAuc, 0, 'f', 3);
+        });
+    connect(m_roundTask, &Task::cancelRequested, m_roundTask.data(),
+            [stop] { stop->store(int(rm::StopRequest::Cancel)); });
+    connect(m_roundTask, &Task::finished, this, [this, newRun](bool ok, const QString& message) {
+        m_roundTask = nullptr;
+        if (ok && m_session) {
+            m_session->results().refresh(); // the new run joins the run box
+            m_runs->setCurrentIndex(qMax(0, m_runs->findData(*newRun)));
+        }
+        rebuild();
+        Q_EMIT statusMessage(message);
+        Q_EMIT roundFinished(ok, message);
+    });
+    updateActiveLearning();
+    return true;
 }
 
 } // namespace rm::ui

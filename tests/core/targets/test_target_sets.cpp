@@ -254,8 +254,9 @@ private Q_SLOTS:
 
     void handLabelsOverrideCatalogLabels()
     {
-        // Mark one gz2 ring "unsure" and one Nair galaxy "ring": the first leaves the set, the second can no
-        // longer be drawn as a negative.
+        // Mark one gz2 ring "unsure" and every drawn Nair negative "ring": the first leaves the set; the
+        // others are never drawn as negatives again, and, being galaxies of the negatives catalog, join the
+        // positives (what an active-learning round relies on).
         auto before = loadTargets(*m_store, "gz2mini");
         const Target ring =
             *std::find_if(before.begin(), before.end(), [](const Target& t) { return t.label == 1; });
@@ -272,12 +273,18 @@ private Q_SLOTS:
         spec.name = "gz2mini-hand";
         TargetSetReport r = buildTargetSet(*m_store, spec);
         std::size_t pos = r.counts[0][1] + r.counts[1][1] + r.counts[2][1];
-        QCOMPARE(pos, std::size_t(105));
+        QCOMPARE(pos, std::size_t(105) + nairRows.size());
+        std::size_t handRings = 0;
         for (const auto& t : loadTargets(*m_store, "gz2mini-hand")) {
             QVERIFY(!(t.catalogId == ring.catalogId && t.row == ring.row));
-            if (t.catalogId == m_nair)
-                QVERIFY(std::find(nairRows.begin(), nairRows.end(), std::size_t(t.row)) == nairRows.end());
+            if (t.catalogId == m_nair &&
+                std::find(nairRows.begin(), nairRows.end(), std::size_t(t.row)) != nairRows.end()) {
+                QCOMPARE(t.label, 1); // a positive now, never a negative
+                QCOMPARE(t.origin, std::string("hand label"));
+                ++handRings;
+            }
         }
+        QCOMPARE(handRings, nairRows.size());
         spec.name = "gz2mini-nohand";
         spec.useHandLabels = false;
         r = buildTargetSet(*m_store, spec);
