@@ -28,14 +28,6 @@ void onInterrupt(int)
     g_interrupted.store(true);
 }
 
-std::string fileSafe(const std::string& s)
-{
-    std::string out;
-    for (char c : s)
-        out += (std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '.' || c == '_') ? c : '_';
-    return out;
-}
-
 int pretrain(const Args& args)
 {
     args.allowOnly({"catalog", "folder", "arch", "in-chans", "image-size", "epochs", "batch", "lr",
@@ -75,34 +67,22 @@ int pretrain(const Args& args)
 
     auto store = ProjectStore::open(path);
     store->requireWritable("pretraining");
-    const std::string name =
-        args.option("name", "ssl_" + config.arch + "_c" + std::to_string(config.inChannels) + "_" +
-                                std::to_string(config.imageSize) + "px_s" + std::to_string(config.seed));
-    const std::string out = args.option(
-        "out", (fs::path(store->filesDir()) / "pretrained" / (fileSafe(name) + ".safetensors")).string());
+    PretrainRequest request;
+    request.sources = sources;
+    request.config = config;
+    request.name = args.option("name", "");
+    request.out = args.option("out", "");
 
     PretrainImagesOptions io;
     io.threads = static_cast<int>(threads);
     io.log = [](const std::string& m) { std::fprintf(stderr, "%s\n", m.c_str()); };
     Progress decode("decode");
     io.progress = decode;
-    ImageShape shape;
-    shape.width = shape.height = config.imageSize;
-    shape.channels = config.inChannels;
-    const PretrainImages images = preparePretrainImages(*store, sources, shape, io);
-    if (images.cacheBuilt) decode.finish();
-    nlohmann::json sourceJson = nlohmann::json::array();
-    for (const auto& s : images.sources) {
-        sourceJson.push_back(
-            {{"kind", s.kind}, {"name", s.name}, {"images", s.images}, {"usable", s.usable}});
-        std::fprintf(stderr, "%s %s: %zu of %zu images usable\n", s.kind.c_str(), s.name.c_str(), s.usable,
-                     s.images);
-    }
 
     std::signal(SIGINT, onInterrupt);
     std::signal(SIGTERM, onInterrupt);
     PretrainCallbacks cb;
-    cb.log = [](const std::string& m) { std::fprintf(stderr, "%s\n", m.c_str()); };
+    cb.log = [&](const std::string& m) { std::fprintf(stderr, "%s\n", m.c_str()); };
     cb.cancelled = [] { return g_interrupted.load(); };
     const auto start = std::chrono::steady_clock::now();
     double lastLine = -1;
@@ -123,11 +103,11 @@ int pretrain(const Args& args)
         std::fprintf(stderr, "epoch %d/%d done: loss %.4f, lr %.2g, %s\n", e.epoch + 1, config.epochs, e.loss,
                      e.learningRate, formatDuration(e.seconds).c_str());
     };
-    nlohmann::json provenance = {
-        {"name", name}, {"sources", sourceJson}, {"project", fs::absolute(path).string()}};
-    const PretrainResult r = runPretraining(config, images.source, images.records, out, provenance, cb);
+    const PretrainOutcome outcome = pretrainForProject(*store, request, io, cb);
     std::signal(SIGINT, SIG_DFL);
     std::signal(SIGTERM, SIG_DFL);
+    const PretrainImages& images = outcome.images;
+    const PretrainResult& r = outcome.result;
     if (r.cancelled) {
         std::fprintf(stderr, "interrupted after epoch %d of %d; run the same command again to carry on\n",
                      r.epochsDone, config.epochs);
@@ -135,26 +115,11 @@ int pretrain(const Args& args)
                      "pretraining interrupted");
         return 130;
     }
-
-    const std::string absOut = fs::absolute(out).string();
-    nlohmann::json record = {{"name", name},
-                             {"path", absOut},
-                             {"arch", config.arch},
-                             {"in_chans", config.inChannels},
-                             {"image_size", config.imageSize},
-                             {"method", "simclr"},
-                             {"sources", sourceJson},
-                             {"images", images.records.size()},
-                             {"epochs", config.epochs},
-                             {"batch_size", config.batchSize},
-                             {"learning_rate", config.learningRate},
-                             {"temperature", config.temperature},
-                             {"seed", config.seed},
-                             {"loss", r.finalLoss},
-                             {"seconds", r.totalSeconds},
-                             {"device", r.device},
-                             {"created", nowIso8601()}};
-    recordPretrainedEncoder(*store, record);
+    for (const auto& s : images.sources)
+        std::fprintf(stderr, "%s %s: %zu of %zu images usable\n", s.kind.c_str(), s.name.c_str(), s.usable,
+                     s.images);
+    const nlohmann::json& record = outcome.record;
+    const std::string absOut = record.at("path").get<std::string>();
 
     nlohmann::json history = nlohmann::json::array();
     for (const auto& e : r.history)

@@ -28,6 +28,7 @@
 #include <torch/utils.h>
 
 #include <algorithm>
+#include <cctype>
 #include <chrono>
 #include <cmath>
 #include <filesystem>
@@ -562,6 +563,60 @@ PretrainResult runPretraining(const PretrainConfig& config, std::shared_ptr<cons
     }
     result.seconds = since(start);
     return result;
+}
+
+std::string defaultPretrainName(const PretrainConfig& c)
+{
+    return "ssl_" + c.arch + "_c" + std::to_string(c.inChannels) + "_" + std::to_string(c.imageSize) +
+           "px_s" + std::to_string(c.seed);
+}
+
+PretrainOutcome pretrainForProject(ProjectStore& store, const PretrainRequest& request,
+                                   const PretrainImagesOptions& imageOptions,
+                                   const PretrainCallbacks& callbacks)
+{
+    validate(request.config);
+    store.requireWritable("pretraining");
+    const PretrainConfig& config = request.config;
+    const std::string name = request.name.empty() ? defaultPretrainName(config) : request.name;
+    std::string safe;
+    for (char ch : name)
+        safe +=
+            (std::isalnum(static_cast<unsigned char>(ch)) || ch == '-' || ch == '.' || ch == '_') ? ch : '_';
+    const std::string out =
+        request.out.empty() ? (fs::path(store.filesDir()) / "pretrained" / (safe + ".safetensors")).string()
+                            : request.out;
+    PretrainOutcome o;
+    ImageShape shape;
+    shape.width = shape.height = config.imageSize;
+    shape.channels = config.inChannels;
+    o.images = preparePretrainImages(store, request.sources, shape, imageOptions);
+    nlohmann::json sources = nlohmann::json::array();
+    for (const auto& s : o.images.sources)
+        sources.push_back({{"kind", s.kind}, {"name", s.name}, {"images", s.images}, {"usable", s.usable}});
+    const nlohmann::json provenance = {
+        {"name", name}, {"sources", sources}, {"project", fs::absolute(store.path()).string()}};
+    o.result = runPretraining(config, o.images.source, o.images.records, out, provenance, callbacks);
+    if (o.result.cancelled) return o;
+    o.record = {{"name", name},
+                {"path", fs::absolute(out).string()},
+                {"arch", config.arch},
+                {"in_chans", config.inChannels},
+                {"image_size", config.imageSize},
+                {"method", "simclr"},
+                {"sources", sources},
+                {"images", o.images.records.size()},
+                {"epochs", config.epochs},
+                {"batch_size", config.batchSize},
+                {"learning_rate", config.learningRate},
+                {"temperature", config.temperature},
+                {"seed", config.seed},
+                {"loss", o.result.finalLoss},
+                {"seconds", o.result.totalSeconds},
+                {"device", o.result.device},
+                {"created", nowIso8601()}};
+    recordPretrainedEncoder(store, o.record);
+    return o;
 }
 
 // --- records in the project ------------------------------------------------------------------------------

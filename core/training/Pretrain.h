@@ -158,6 +158,32 @@ PretrainResult runPretraining(const PretrainConfig& config, std::shared_ptr<cons
                               const std::vector<std::size_t>& records, const std::string& encoderPath,
                               const nlohmann::json& provenance = {}, const PretrainCallbacks& callbacks = {});
 
+// --- a whole pretraining for a project (what the CLI verb and the GUI task run)
+// -----------------------------
+struct PretrainRequest
+{
+    std::vector<PretrainSource> sources;
+    PretrainConfig config;
+    std::string name; // "" = defaultPretrainName(config)
+    std::string out;  // "" = <project>.files/pretrained/<name>.safetensors
+};
+
+// "ssl_<arch>_c<channels>_<size>px_s<seed>".
+std::string defaultPretrainName(const PretrainConfig& config);
+
+struct PretrainOutcome
+{
+    PretrainImages images;
+    PretrainResult result;
+    nlohmann::json record; // what was recorded in the project (empty when cancelled)
+};
+
+// Prepares the sources' images, runs (or resumes) the pretraining and, once finished, records the encoder in
+// the project. Opens nothing itself: the store is the caller's (one per thread).
+PretrainOutcome pretrainForProject(ProjectStore& store, const PretrainRequest& request,
+                                   const PretrainImagesOptions& imageOptions = {},
+                                   const PretrainCallbacks& callbacks = {});
+
 // --- what the project remembers ----------------------------------------------------------------------------
 // Every finished pretraining is recorded in the project's meta table (key "pretrained_encoders", a JSON array
 // of objects: name, path, arch, in_chans, image_size, sources [{kind, name, images}], images, epochs, loss,
