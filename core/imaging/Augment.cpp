@@ -1,5 +1,7 @@
 #include "imaging/Augment.h"
 
+#include "imaging/PhotometricAugment.h"
+
 #include "util/Error.h"
 #include "util/Random.h"
 
@@ -64,6 +66,15 @@ void validate(const ViewParams& p)
         throw Error("augmentation crop scale range must satisfy 0 < min <= max <= 1");
     if (!(a.cropRatioMin > 0 && a.cropRatioMin <= a.cropRatioMax))
         throw Error("augmentation crop ratio range must satisfy 0 < min <= max");
+    for (double strength : {a.brightness, a.contrast, a.saturation})
+        if (!(strength >= 0 && strength <= 1))
+            throw Error("augmentation colour jitter strengths must be in [0, 1], got " +
+                        std::to_string(strength));
+    for (double p : {a.jitterProbability, a.grayscaleProbability, a.blurProbability})
+        if (!(p >= 0 && p <= 1))
+            throw Error("augmentation probabilities must be in [0, 1], got " + std::to_string(p));
+    if (!(a.blurSigmaMin > 0 && a.blurSigmaMin <= a.blurSigmaMax && a.blurSigmaMax <= 20))
+        throw Error("augmentation blur sigma range must satisfy 0 < min <= max <= 20");
     const auto& n = p.normalisation;
     if (n.mean.size() != n.std.size() || (!n.mean.empty() && n.mean.size() != std::size_t(p.channels)))
         throw Error("normalisation needs one mean and one std per output channel (" +
@@ -71,6 +82,24 @@ void validate(const ViewParams& p)
                     std::to_string(n.std.size()));
     for (float s : n.std)
         if (!(s > 0)) throw Error("normalisation std must be positive");
+}
+
+bool hasPhotometric(const AugmentParams& a)
+{
+    const bool jitter = a.jitterProbability > 0 && (a.brightness > 0 || a.contrast > 0 || a.saturation > 0);
+    return jitter || a.grayscaleProbability > 0 || a.blurProbability > 0;
+}
+
+AugmentParams strongAugmentation(const AugmentParams& base)
+{
+    AugmentParams a = base;
+    a.brightness = a.contrast = a.saturation = 0.4;
+    a.jitterProbability = 0.8;
+    a.grayscaleProbability = 0;
+    a.blurProbability = 0.5;
+    a.blurSigmaMin = 0.1;
+    a.blurSigmaMax = 2.0;
+    return a;
 }
 
 AffineMap evalMap(int srcWidth, int srcHeight, int outWidth, int outHeight, double fraction)
@@ -263,7 +292,22 @@ void renderView(const ImageView& src, const ViewParams& params, std::uint64_t se
                                     mixSeed(seed, epoch, index))
                        : evalMap(src.width, src.height, params.width, params.height, params.evalCropFraction);
     const BorderMode border = params.augment ? params.augmentation.border : BorderMode::Constant;
-    renderPlanar(src, map, params.width, params.height, params.channels, border, params.normalisation, dst);
+    if (!params.augment || !hasPhotometric(params.augmentation)) {
+        renderPlanar(src, map, params.width, params.height, params.channels, border, params.normalisation,
+                     dst);
+        return;
+    }
+    // Colour steps need the [0, 1] image, so normalisation moves after them. Their seed is scrambled apart
+    // from the geometry's, so adding them leaves the geometric draws as they were.
+    renderPlanar(src, map, params.width, params.height, params.channels, border, Normalisation{}, dst);
+    applyPhotometric(dst, params.channels, params.width, params.height, params.augmentation,
+                     mixSeed(seed ^ 0x50686f746f6d6574ull, epoch, index));
+    const auto& n = params.normalisation;
+    if (n.mean.empty()) return;
+    const std::size_t plane = std::size_t(params.width) * params.height;
+    for (int c = 0; c < params.channels; ++c)
+        for (std::size_t i = 0; i < plane; ++i)
+            dst[c * plane + i] = (dst[c * plane + i] - n.mean[c]) / n.std[c];
 }
 
 } // namespace rm

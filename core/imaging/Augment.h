@@ -32,7 +32,26 @@ struct AugmentParams
     double cropRatioMin = 0.9; // crop width/height, log-uniform (Zoobot's crop_ratio_bounds)
     double cropRatioMax = 1.1;
     BorderMode border = BorderMode::Constant;
+
+    // Photometric augmentation (SimCLR's colour distortion and blur; off by default, because Zoobot's
+    // supervised recipe has none and colour is most of what tells a ring host apart). Applied to the [0, 1]
+    // image before normalisation; see imaging/PhotometricAugment.h.
+    double brightness = 0;          // multiply by a factor uniform in [1-b, 1+b]
+    double contrast = 0;            // blend with the image's mean grey, factor in [1-c, 1+c]
+    double saturation = 0;          // blend with the pixel's grey (3 channels), factor in [1-s, 1+s]
+    double jitterProbability = 0.8; // chance the colour jitter is applied at all (the 3 in random order)
+    double grayscaleProbability = 0;
+    double blurProbability = 0; // Gaussian blur, sigma uniform in [blurSigmaMin, blurSigmaMax] output pixels
+    double blurSigmaMin = 0.1;
+    double blurSigmaMax = 2.0;
 };
+
+// Whether any photometric step can happen with these parameters.
+bool hasPhotometric(const AugmentParams& params);
+// SimCLR-style strong augmentation for contrastive and semi-supervised training: base's geometry plus colour
+// jitter 0.4/0.4/0.4 (probability 0.8) and blur (probability 0.5, sigma 0.1-2 px); no greyscale, since
+// colour matters for rings.
+AugmentParams strongAugmentation(const AugmentParams& base);
 
 // After scaling bytes to [0, 1]: (x - mean[c]) / std[c] per output channel; empty = leave in [0, 1].
 struct Normalisation

@@ -62,6 +62,12 @@ double number(const std::string& key, const json& v, const std::function<bool(do
     return d;
 }
 
+double probability(const std::string& key, const json& v)
+{
+    return number(
+        key, v, [](double p) { return p >= 0 && p <= 1; }, "a probability in [0, 1]");
+}
+
 bool boolean(const std::string& key, const json& v)
 {
     if (!v.is_boolean()) badValue(key, v, "true or false");
@@ -156,6 +162,41 @@ void applyAugmentation(TrainConfig& c, const json& v)
              const auto [lo, hi] = range("augmentation.crop_ratio", x, positive, "0 < min <= max");
              t.view.augmentation.cropRatioMin = lo;
              t.view.augmentation.cropRatioMax = hi;
+         }},
+        {"color_jitter",
+         [](TrainConfig& t, const json& x) {
+             // One strength for all three, or [brightness, contrast, saturation].
+             auto& a = t.view.augmentation;
+             const auto strength = [&](const json& v) {
+                 if (!v.is_number() || !(v.get<double>() >= 0 && v.get<double>() <= 1))
+                     badValue("augmentation.color_jitter", x, "a number in [0, 1] or [b, c, s] of them");
+                 return v.get<double>();
+             };
+             if (x.is_array() && x.size() == 3) {
+                 a.brightness = strength(x[0]);
+                 a.contrast = strength(x[1]);
+                 a.saturation = strength(x[2]);
+             } else {
+                 a.brightness = a.contrast = a.saturation = strength(x);
+             }
+         }},
+        {"jitter_p",
+         [](TrainConfig& t, const json& x) {
+             t.view.augmentation.jitterProbability = probability("augmentation.jitter_p", x);
+         }},
+        {"grayscale_p",
+         [](TrainConfig& t, const json& x) {
+             t.view.augmentation.grayscaleProbability = probability("augmentation.grayscale_p", x);
+         }},
+        {"blur_p",
+         [](TrainConfig& t, const json& x) {
+             t.view.augmentation.blurProbability = probability("augmentation.blur_p", x);
+         }},
+        {"blur_sigma",
+         [&](TrainConfig& t, const json& x) {
+             const auto [lo, hi] = range("augmentation.blur_sigma", x, positive, "0 < min <= max");
+             t.view.augmentation.blurSigmaMin = lo;
+             t.view.augmentation.blurSigmaMax = hi;
          }},
         {"border",
          [](TrainConfig& t, const json& x) {
@@ -388,6 +429,15 @@ nlohmann::json toJson(const TrainConfig& c)
                          {"crop_scale", {a.cropScaleMin, a.cropScaleMax}},
                          {"crop_ratio", {a.cropRatioMin, a.cropRatioMax}},
                          {"border", borderName(a.border)}};
+    // Only when used, so configs stored before photometric augmentation existed keep their exact JSON.
+    if (hasPhotometric(a)) {
+        auto& aug = j["augmentation"];
+        aug["color_jitter"] = {a.brightness, a.contrast, a.saturation};
+        aug["jitter_p"] = a.jitterProbability;
+        aug["grayscale_p"] = a.grayscaleProbability;
+        aug["blur_p"] = a.blurProbability;
+        aug["blur_sigma"] = {a.blurSigmaMin, a.blurSigmaMax};
+    }
     j["normalisation"] = {{"mean", c.view.normalisation.mean}, {"std", c.view.normalisation.std}};
     j["device"] = c.device;
     j["mixed_precision"] = c.mixedPrecision;
