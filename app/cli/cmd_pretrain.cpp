@@ -31,7 +31,7 @@ void onInterrupt(int)
 int pretrain(const Args& args)
 {
     args.allowOnly({"catalog", "folder", "arch", "in-chans", "image-size", "epochs", "batch", "lr",
-                    "temperature", "seed", "device", "out", "name", "threads", "max-steps"},
+                    "temperature", "seed", "device", "out", "name", "threads", "max-steps", "augment"},
                    {});
     const std::string path = args.positional(0, "PROJECT");
     std::vector<PretrainSource> sources;
@@ -58,7 +58,10 @@ int pretrain(const Args& args)
     config.torchThreads = static_cast<int>(threads);
     config.loaderThreads = threads > 0 ? 1 : 0;
     config.maxStepsPerEpoch = static_cast<int>(args.integer("max-steps", 0));
-    config.augmentation = pretrainAugmentation();
+    const std::string augment = args.option("augment", "strong");
+    if (augment != "strong" && augment != "geometric")
+        throw UsageError("--augment must be strong (geometry, colour jitter, blur) or geometric");
+    config.augmentation = pretrainAugmentation(augment == "strong");
     try {
         validate(config);
     } catch (const Error& e) {
@@ -168,7 +171,7 @@ static VerbRegistrar pretrainVerb(
     {"pretrain",
      "PROJECT (--catalog NAME | --folder DIR)... [--arch A] [--in-chans 1|3] [--image-size PX] [--epochs N] "
      "[--batch N] [--lr X] [--temperature T] [--seed N] [--device D] [--threads N] [--out FILE.safetensors] "
-     "[--name NAME] [--json]",
+     "[--name NAME] [--augment strong|geometric] [--json]",
      "self-supervised (SimCLR) pretraining of an encoder on unlabelled images; resumable; the encoder is "
      "usable "
      "as \"pretrained\"",

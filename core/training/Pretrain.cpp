@@ -66,9 +66,9 @@ torch::Tensor ntXentLoss(const torch::Tensor& z1, const torch::Tensor& z2, doubl
 
 // --- configuration ---------------------------------------------------------------------------------------
 
-AugmentParams pretrainAugmentation()
+AugmentParams pretrainAugmentation(bool photometric)
 {
-    return AugmentParams{};
+    return photometric ? strongAugmentation(AugmentParams{}) : AugmentParams{};
 }
 
 nlohmann::json toJson(const PretrainConfig& c)
@@ -94,7 +94,12 @@ nlohmann::json toJson(const PretrainConfig& c)
               {"flip_horizontal", a.flipHorizontal},
               {"flip_vertical", a.flipVertical},
               {"crop_scale", {a.cropScaleMin, a.cropScaleMax}},
-              {"crop_ratio", {a.cropRatioMin, a.cropRatioMax}}}}};
+              {"crop_ratio", {a.cropRatioMin, a.cropRatioMax}},
+              {"color_jitter", {a.brightness, a.contrast, a.saturation}},
+              {"jitter_p", a.jitterProbability},
+              {"grayscale_p", a.grayscaleProbability},
+              {"blur_p", a.blurProbability},
+              {"blur_sigma", {a.blurSigmaMin, a.blurSigmaMax}}}}};
 }
 
 void validate(const PretrainConfig& c)
@@ -567,8 +572,11 @@ PretrainResult runPretraining(const PretrainConfig& config, std::shared_ptr<cons
 
 std::string defaultPretrainName(const PretrainConfig& c)
 {
+    const AugmentParams& a = c.augmentation;
+    const bool photometric = a.brightness > 0 || a.contrast > 0 || a.saturation > 0 ||
+                             a.blurProbability > 0 || a.grayscaleProbability > 0;
     return "ssl_" + c.arch + "_c" + std::to_string(c.inChannels) + "_" + std::to_string(c.imageSize) +
-           "px_s" + std::to_string(c.seed);
+           "px_s" + std::to_string(c.seed) + (photometric ? "" : "_geometric");
 }
 
 PretrainOutcome pretrainForProject(ProjectStore& store, const PretrainRequest& request,

@@ -62,7 +62,7 @@ struct PretrainConfig
     int hiddenDim = 512;
     std::uint64_t seed = 42;
     // Augmentation of each view: geometry as in training, plus the photometric part (strongAugmentation).
-    AugmentParams augmentation;
+    AugmentParams augmentation = strongAugmentation(AugmentParams{});
 
     // Execution (not part of the fingerprint)
     std::string device = "auto";
@@ -72,8 +72,8 @@ struct PretrainConfig
 };
 
 // The settings SimCLR uses for views: the trainer's geometry (any rotation, resized crop 0.7-0.8 of the
-// area, flips) with colour jitter and blur.
-AugmentParams pretrainAugmentation();
+// area, flips) with colour jitter and blur (strongAugmentation); photometric = false: the geometry alone.
+AugmentParams pretrainAugmentation(bool photometric = true);
 
 nlohmann::json toJson(const PretrainConfig& config);
 // Throws rm::Error for impossible values (epochs < 1, batch < 2, temperature <= 0, unknown arch, ...).
@@ -168,7 +168,7 @@ struct PretrainRequest
     std::string out;  // "" = <project>.files/pretrained/<name>.safetensors
 };
 
-// "ssl_<arch>_c<channels>_<size>px_s<seed>".
+// "ssl_<arch>_c<channels>_<size>px_s<seed>", plus "_geometric" without colour jitter and blur.
 std::string defaultPretrainName(const PretrainConfig& config);
 
 struct PretrainOutcome
