@@ -383,9 +383,13 @@ std::vector<PretrainEpoch> restoreState(const std::string& path, SimClrNet& net,
         states[stateKeyFor(optimizer, p)] = std::move(s);
     }
     std::vector<PretrainEpoch> history;
-    for (const auto& e : meta.value("history", nlohmann::json::array()))
-        history.push_back({e.at("epoch").get<int>(), e.at("loss").get<double>(), e.at("lr").get<double>(),
-                           e.at("seconds").get<double>()});
+    try {
+        for (const auto& e : meta.value("history", nlohmann::json::array()))
+            history.push_back({e.at("epoch").get<int>(), e.at("loss").get<double>(), e.at("lr").get<double>(),
+                               e.at("seconds").get<double>()});
+    } catch (const nlohmann::json::exception& e) {
+        throw InputError(path, 0, "", std::string("has an unreadable epoch history: ") + e.what());
+    }
     return history;
 }
 
