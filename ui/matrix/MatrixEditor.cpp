@@ -11,6 +11,7 @@
 #include "training/ExperimentChoice.h"
 #include "training/MatrixEdits.h"
 #include "training/MatrixTrainingDriver.h"
+#include "training/PretrainDialog.h"
 #include "training/RunStore.h"
 #include "training/TimeEstimate.h"
 
@@ -794,8 +795,20 @@ void MatrixEditor::chooseColumnToAdd()
     auto* mode = new QComboBox(&dialog);
     for (const char* m : {"all_layers", "head_only", "last_n_blocks"})
         mode->addItem(MatrixGridModel::modeTitle(m), QString::fromLatin1(m));
-    auto* pretrained = new QLineEdit(&dialog);
+    // Any safetensors file, or one of the encoders `pretrain` recorded in the project (self-supervised).
+    auto* pretrainedChoice = new QComboBox(&dialog);
+    pretrainedChoice->setObjectName("pretrainedChoice");
+    pretrainedChoice->setEditable(true);
+    pretrainedChoice->addItem(QString());
+    for (const auto& e : pretrainedEncoderChoices(m_projectPath))
+        pretrainedChoice->addItem(e.first, e.second);
+    pretrainedChoice->setCurrentIndex(0);
+    QLineEdit* pretrained = pretrainedChoice->lineEdit();
     pretrained->setPlaceholderText(tr("none: random initialisation"));
+    connect(pretrainedChoice, &QComboBox::activated, &dialog, [pretrainedChoice, pretrained](int index) {
+        const QString path = pretrainedChoice->itemData(index).toString();
+        if (!path.isEmpty()) pretrained->setText(path);
+    });
     auto* browse = new QAction(style()->standardIcon(QStyle::SP_DirOpenIcon), tr("Browse"), pretrained);
     pretrained->addAction(browse, QLineEdit::TrailingPosition);
     connect(browse, &QAction::triggered, &dialog, [&] {
@@ -813,7 +826,7 @@ void MatrixEditor::chooseColumnToAdd()
     form->addRow(tr("Channels"), channels);
     form->addRow(tr("Column name"), name);
     form->addRow(tr("Fine-tune mode"), mode);
-    form->addRow(tr("Pretrained weights"), pretrained);
+    form->addRow(tr("Pretrained weights"), pretrainedChoice);
     auto* buttons = new QDialogButtonBox(QDialogButtonBox::Ok | QDialogButtonBox::Cancel, &dialog);
     connect(buttons, &QDialogButtonBox::accepted, &dialog, &QDialog::accept);
     connect(buttons, &QDialogButtonBox::rejected, &dialog, &QDialog::reject);

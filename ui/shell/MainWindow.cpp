@@ -26,6 +26,7 @@
 #include "tasks/BackgroundJob.h"
 #include "tasks/TaskManager.h"
 #include "tasks/TaskStatusWidget.h"
+#include "training/PretrainDialog.h"
 #include "training/TrainingController.h"
 #include "training/TrainingMonitor.h"
 #include "util/Error.h"
@@ -286,6 +287,19 @@ void MainWindow::buildMenus()
     QMenu* training = menuBar()->addMenu(tr("&Training"));
     training->addActions({m_matrixEditor->startAction(), m_matrixEditor->runSelectedAction(),
                           m_matrixEditor->pauseAction(), m_matrixEditor->cancelAction()});
+    training->addSeparator();
+    QAction* pretrain = training->addAction(tr("Self-Supervised &Pretraining…"), this, [this] {
+        if (!m_session) {
+            statusBar()->showMessage(tr("Open a project first"), kStatusMs);
+            return;
+        }
+        auto* dialog = new PretrainDialog(m_session->path(), this);
+        dialog->setAttribute(Qt::WA_DeleteOnClose);
+        connect(dialog, &PretrainDialog::started, this,
+                [this] { statusBar()->showMessage(tr("Pretraining started (status bar)"), kStatusMs); });
+        dialog->open();
+    });
+    pretrain->setObjectName("selfSupervisedPretraining");
 
     m_sampMenu = menuBar()->addMenu(tr("&SAMP"));
 
