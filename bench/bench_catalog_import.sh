@@ -5,7 +5,10 @@
 # then times `ringminer-cli catalog import` into a new project (parse + durable SQLite store, the whole
 # process) against astropy's parse alone (`ascii.read(format='csv', fast_reader=True)`, Debian's
 # python3-astropy, timed inside Python so its import is not counted). Peak RSS of both from /usr/bin/time -v.
-# Prints one line per file and the ratio astropy parse time / RingMiner import time (>= 1: at least as fast).
+# Prints one line per file and the ratios astropy parse time / RingMiner import time (>= 1: at least as fast),
+# for wall time and for CPU time (user + system; RingMiner's whole process, start-up included, against
+# astropy's parse alone by time.process_time): on a machine shared with other work the CPU ratio is the one
+# that load does not distort.
 # Generated files are deleted as soon as each case is done.
 # usage: bench/bench_catalog_import.sh [BUILD_DIR] [ROWS...]   (default: build 1000000 4000000 10000000)
 #        WIDE_ROWS=1000000 (0 skips the wide case), BENCH_TMP=/tmp
@@ -47,8 +50,10 @@ wide() { # rows file: 30 columns
 
 peak_mb() { awk '/Maximum resident set size/ { printf "%.0f", $NF / 1024 }' "$1"; }
 
-hdr() { printf '%-10s %9s %9s %8s %11s %9s %9s %8s %7s\n' "case" "rows" "file" "import" "import RSS" "project" \
-    "astropy" "ast RSS" "ratio"; }
+hdr() { printf '%-10s %9s %6s %8s %8s %8s %8s %8s %8s %8s %6s %6s\n' "case" "rows" "file" "import" "CPU" "RSS" \
+    "project" "astropy" "CPU" "RSS" "wall x" "CPU x"; }
+
+cpu_s() { awk '/User time|System time/ { t += $NF } END { printf "%.2f", t }' "$1"; }
 
 run_case() { # label rows file
     local label=$1 rows=$2 csv=$3 project="$work/p.rmproj"
@@ -64,17 +69,18 @@ run_case() { # label rows file
     /usr/bin/time -v -o "$work/astropy.time" /usr/bin/python3 -c '
 import sys, time
 from astropy.io import ascii
-t = time.perf_counter()
+t, c = time.perf_counter(), time.process_time()
 table = ascii.read(sys.argv[1], format="csv", fast_reader=True)
-print(time.perf_counter() - t, len(table))' "$csv" >"$work/astropy.out"
-    local ast astrows
-    read -r ast astrows <"$work/astropy.out"
+print(time.perf_counter() - t, time.process_time() - c, len(table))' "$csv" >"$work/astropy.out"
+    local ast astcpu astrows ourcpu
+    read -r ast astcpu astrows <"$work/astropy.out"
+    ourcpu=$(cpu_s "$work/ours.time")
     [ "$astrows" = "$rows" ] || { echo "astropy read $astrows rows, expected $rows" >&2; exit 1; }
     grep -q "\"rows\":$rows" "$work/ours.json" || { echo "ringminer did not import $rows rows" >&2; cat "$work/ours.json" >&2; exit 1; }
-    printf '%-10s %9s %8.0fM %7.2fs %9sMB %8.0fM %8.2fs %6sMB %6.2fx\n' "$label" "$rows" \
-        "$(echo "$(stat -c %s "$csv") / 1000000" | bc -l)" "$ours" "$(peak_mb "$work/ours.time")" \
-        "$(echo "$(stat -c %s "$project") / 1000000" | bc -l)" "$ast" "$(peak_mb "$work/astropy.time")" \
-        "$(echo "$ast / $ours" | bc -l)"
+    printf '%-10s %9s %5.0fM %7.2fs %7.2fs %6sMB %7.0fM %7.2fs %7.2fs %6sMB %5.2fx %5.2fx\n' "$label" "$rows" \
+        "$(echo "$(stat -c %s "$csv") / 1000000" | bc -l)" "$ours" "$ourcpu" "$(peak_mb "$work/ours.time")" \
+        "$(echo "$(stat -c %s "$project") / 1000000" | bc -l)" "$ast" "$astcpu" "$(peak_mb "$work/astropy.time")" \
+        "$(echo "$ast / $ours" | bc -l)" "$(echo "$astcpu / $ourcpu" | bc -l)"
     rm -f "$csv" "$project" "$project"-wal "$project"-shm
 }
 

@@ -665,15 +665,21 @@ void pump(Streamer& streamer, ImportedCatalog& summary, const ImportOptions& opt
         return p;
     };
     Produced cur = produce();
+    std::size_t reported = 0;
     while (cur.step != TextStreamer::Step::End) {
         if (cur.step == TextStreamer::Step::Restart) {
             sink.begin(summary);
+            reported = 0;
             cur = produce();
             continue;
         }
         std::future<Produced> next = std::async(std::launch::async, produce);
         sink.rows(cur.chunk);
-        reportProgress(options, cur.rowsRead, total);
+        // Every kProgressEvery rows, as the readers reported before streaming (a cancel comes as soon).
+        for (std::size_t at = (reported / kProgressEvery + 1) * kProgressEvery; at <= cur.rowsRead;
+             at += kProgressEvery)
+            reportProgress(options, at, total);
+        reported = cur.rowsRead;
         cur = next.get();
     }
     reportProgress(options, streamer.rowsRead(), streamer.rowsRead());
