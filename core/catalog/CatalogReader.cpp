@@ -148,10 +148,10 @@ struct PositionRange
     }
 };
 
-// A text catalog (CSV, whitespace) read chunk by chunk. start() reads the first chunk and decides the columns,
-// their types and the position; next() hands on one chunk of typed rows at a time. When a chunk holds a cell
-// its column's type cannot store, the rest of the file is scanned for the types of the whole file (bad rows
-// still found in order) and the reading starts over with them (Restart).
+// A text catalog (CSV, whitespace) read chunk by chunk. start() reads the first chunk and decides the
+// columns, their types and the position; next() hands on one chunk of typed rows at a time. When a chunk
+// holds a cell its column's type cannot store, the rest of the file is scanned for the types of the whole
+// file (bad rows still found in order) and the reading starts over with them (Restart).
 class TextStreamer
 {
 public:
@@ -374,12 +374,12 @@ void importTyped(ImportedCatalog& out, Table& table, std::vector<ImportIssue> is
         where.raIndex >= 0 ? &table.columns[static_cast<std::size_t>(where.raIndex)] : nullptr;
     const Column* decCol =
         where.decIndex >= 0 ? &table.columns[static_cast<std::size_t>(where.decIndex)] : nullptr;
-    const auto keep = resolveRows(out.path, out, out.skipped, where, rowNumbers, std::move(issues), options,
-                                  requirePositions, [&](std::size_t i) {
-                                      return std::make_pair(
-                                          raCol ? cellOf(*raCol, i) : PositionCell::ofBlank(),
-                                          decCol ? cellOf(*decCol, i) : PositionCell::ofBlank());
-                                  });
+    const auto keep =
+        resolveRows(out.path, out, out.skipped, where, rowNumbers, std::move(issues), options,
+                    requirePositions, [&](std::size_t i) {
+                        return std::make_pair(raCol ? cellOf(*raCol, i) : PositionCell::ofBlank(),
+                                              decCol ? cellOf(*decCol, i) : PositionCell::ofBlank());
+                    });
     keepRows(table, keep);
     out.table = std::move(table);
 }
@@ -454,12 +454,12 @@ private:
         const Column* decCol =
             m_where.decIndex >= 0 ? &table.columns[static_cast<std::size_t>(m_where.decIndex)] : nullptr;
         std::sort(issues.begin(), issues.end(), byRow);
-        const auto keep = resolveRows(m_summary.path, chunk, m_summary.skipped, m_where, rowNumbers,
-                                      std::move(issues), m_options, m_requirePositions, [&](std::size_t i) {
-                                          return std::make_pair(
-                                              raCol ? cellOf(*raCol, i) : PositionCell::ofBlank(),
-                                              decCol ? cellOf(*decCol, i) : PositionCell::ofBlank());
-                                      });
+        const auto keep =
+            resolveRows(m_summary.path, chunk, m_summary.skipped, m_where, rowNumbers, std::move(issues),
+                        m_options, m_requirePositions, [&](std::size_t i) {
+                            return std::make_pair(raCol ? cellOf(*raCol, i) : PositionCell::ofBlank(),
+                                                  decCol ? cellOf(*decCol, i) : PositionCell::ofBlank());
+                        });
         keepRows(table, keep);
         m_range.add(chunk.ra, chunk.dec);
     }
@@ -767,7 +767,8 @@ public:
             if (to.empty())
                 to = std::move(from);
             else
-                to.insert(to.end(), std::make_move_iterator(from.begin()), std::make_move_iterator(from.end()));
+                to.insert(to.end(), std::make_move_iterator(from.begin()),
+                          std::make_move_iterator(from.end()));
         };
         for (std::size_t c = 0; c < m_out.table.columns.size(); ++c) {
             Column& to = m_out.table.columns[c];

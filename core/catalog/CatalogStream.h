@@ -12,11 +12,11 @@ namespace rm {
 // Rows read in one chunk of a streamed import.
 constexpr std::size_t kImportChunkRows = 65536;
 
-// Receives a streamed catalog. begin() comes first, once the columns, their types and the position columns are
-// known; then rows() once per chunk, in file order. If a later chunk holds a cell that the type chosen from
-// the first rows cannot store (a word in a column of numbers), begin() is called again with the types of the
-// whole file and every row follows again from the start: the sink must drop what it stored since the first
-// begin(). Anything a sink throws ends the import.
+// Receives a streamed catalog. begin() comes first, once the columns, their types and the position columns
+// are known; then rows() once per chunk, in file order. If a later chunk holds a cell that the type chosen
+// from the first rows cannot store (a word in a column of numbers), begin() is called again with the types of
+// the whole file and every row follows again from the start: the sink must drop what it stored since the
+// first begin(). Anything a sink throws ends the import.
 class CatalogSink
 {
 public:

@@ -443,7 +443,8 @@ FitsChunkReader::FitsChunkReader(const std::string& path, const ImportOptions& o
     int status = 0, ncols = 0;
     fits.check(fits_get_num_rowsll(fits.get(), &m->nrows, &status), "cannot read the number of rows");
     fits.check(fits_get_num_cols(fits.get(), &ncols, &status), "cannot read the number of columns");
-    fits.check(fits_read_key_lng(fits.get(), "NAXIS1", &m->rowLength, nullptr, &status), "cannot read NAXIS1");
+    fits.check(fits_read_key_lng(fits.get(), "NAXIS1", &m->rowLength, nullptr, &status),
+               "cannot read NAXIS1");
     checkTableFits(fits, path, m->nrows, m->rowLength);
     m->fields = m->hduType == ASCII_TBL ? planAscii(fits, path, ncols, m->rowLength)
                                         : planBinary(fits, ncols, m->notes);
@@ -457,7 +458,8 @@ FitsChunkReader::FitsChunkReader(const std::string& path, const ImportOptions& o
         if (f.kind != Kind::Unsigned64) continue;
         std::vector<ULONGLONG> uints;
         std::vector<char> nulls;
-        for (LONGLONG first = 1; first <= m->nrows && f.column->type == ColumnType::Integer; first += m->chunk) {
+        for (LONGLONG first = 1; first <= m->nrows && f.column->type == ColumnType::Integer;
+             first += m->chunk) {
             const long n = static_cast<long>(std::min<LONGLONG>(m->chunk, m->nrows - first + 1));
             uints.resize(static_cast<std::size_t>(n));
             nulls.resize(static_cast<std::size_t>(n));

@@ -67,12 +67,12 @@ class TextChunkReader
 public:
     virtual ~TextChunkReader() = default;
     const std::vector<std::string>& names() const { return m_names; }
-    // Reads up to maxRows more data rows into chunk (its rows cleared first; names and columns set). Rows with
-    // the wrong number of fields go to chunk.issues instead (under BadRowPolicy::Abort reading ends after the
-    // first). False when there was nothing left to read.
+    // Reads up to maxRows more data rows into chunk (its rows cleared first; names and columns set). Rows
+    // with the wrong number of fields go to chunk.issues instead (under BadRowPolicy::Abort reading ends
+    // after the first). False when there was nothing left to read.
     virtual bool next(RawTable& chunk, std::size_t maxRows) = 0;
     std::size_t rowsRead() const { return m_row; } // data rows read so far, bad ones included
-    virtual std::size_t bytesRead() const = 0;      // how far into the text the reader is
+    virtual std::size_t bytesRead() const = 0;     // how far into the text the reader is
 
 protected:
     void prepare(RawTable& chunk) const
@@ -95,7 +95,8 @@ Table buildTypedTable(RawTable& raw, const std::vector<std::uint8_t>& keep);
 
 // What the kept cells of one column looked like so far, over every chunk read: the column's type follows
 // from it exactly as buildTypedTable decides it over the whole file (Integer while every cell is an int64,
-// Real once a cell is only a double, Text once a cell is neither or identifier-like cells come without reals).
+// Real once a cell is only a double, Text once a cell is neither or identifier-like cells come without
+// reals).
 struct ColumnShapes
 {
     bool anyReal = false, anyIdentifier = false, anyText = false;

@@ -1,8 +1,8 @@
 #pragma once
 // Importing a catalog file straight into a project, streaming: the file is parsed a chunk of rows at a time
-// (catalog/CatalogStream.h) and each chunk inserted as it comes, inside one transaction, so that a ten-million
-// row CSV never sits whole in memory and a failure anywhere (a malformed row 9,000,000, a kill) leaves the
-// project exactly as it was.
+// (catalog/CatalogStream.h) and each chunk inserted as it comes, inside one transaction, so that a
+// ten-million row CSV never sits whole in memory and a failure anywhere (a malformed row 9,000,000, a kill)
+// leaves the project exactly as it was.
 #include "store/ProjectStore.h"
 
 #include <cstdint>

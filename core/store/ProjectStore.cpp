@@ -345,7 +345,8 @@ public:
             if (cell.find_first_not_of(" \t") == std::string::npos) continue;
             const auto v = parseRingLabel(cell);
             if (!v)
-                throw InputError(m_path, rows.sourceRow.empty() ? m_seen + r + 1 : rows.sourceRow[r], m_column,
+                throw InputError(m_path, rows.sourceRow.empty() ? m_seen + r + 1 : rows.sourceRow[r],
+                                 m_column,
                                  "'" + cell + "' is not a label (labels are " + kRingLabelWords +
                                      "; blank = unknown); nothing was imported");
             (*v ? m_ring : m_notRing)++;
@@ -416,7 +417,10 @@ public:
             }
             m_id = m_db.lastInsertId();
             m_table = "cat_" + std::to_string(m_id);
-            m_db.prepare("UPDATE catalogs SET table_name = ? WHERE id = ?").bind(1, m_table).bind(2, m_id).run();
+            m_db.prepare("UPDATE catalogs SET table_name = ? WHERE id = ?")
+                .bind(1, m_table)
+                .bind(2, m_id)
+                .run();
         } else { // starting over with wider types
             m_db.exec("DROP TABLE " + m_table);
             m_db.prepare("DELETE FROM catalog_columns WHERE catalog_id = ?").bind(1, m_id).run();
