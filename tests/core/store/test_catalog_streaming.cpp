@@ -254,7 +254,8 @@ private Q_SLOTS:
 
     // The real CLI's peak RSS for 50k and 300k rows of a 200-byte text column (about 11 and 65 MB of CSV):
     // holding the whole table (file pages, raw cells, typed strings) would add well over 100 MB for the 250k
-    // more rows; streamed, the peak stays within 40 MB.
+    // more rows (~180 MB) on top of SQLite's page cache (64 MB during an import, filled by the 70 MB
+    // project); streamed, only that cache grows: measured +72 MB, bound 110 MB.
     void peakMemoryFlatInRowCount()
     {
 #ifdef RINGMINER_SANITIZED
@@ -279,7 +280,7 @@ private Q_SLOTS:
         const double growthMb = static_cast<double>(peak[1] - peak[0]) / 1024.0;
         qInfo("peak RSS: %.1f MB at 50k rows, %.1f MB at 300k rows (+%.1f MB)", peak[0] / 1024.0,
               peak[1] / 1024.0, growthMb);
-        QVERIFY2(growthMb < 40.0, qPrintable(QString("peak RSS grew by %1 MB").arg(growthMb)));
+        QVERIFY2(growthMb < 110.0, qPrintable(QString("peak RSS grew by %1 MB").arg(growthMb)));
     }
 };
 
