@@ -3,6 +3,7 @@
 
 #include "catalog/CatalogReader.h"
 #include "query/CatalogView.h"
+#include "store/CatalogImport.h"
 #include "store/ProjectStore.h"
 #include "targets/ProjectExport.h"
 #include "util/Error.h"
@@ -49,13 +50,17 @@ static int catalogImport(const Args& args)
     opt.iauNameColumn = args.option("iau-name", "");
     opt.onBadRow = args.flag("skip-bad") ? BadRowPolicy::Skip : BadRowPolicy::Abort;
     opt.fitsHdu = static_cast<int>(args.integer("hdu", 0));
-    Progress readProgress("reading " + file);
+    Progress readProgress("importing " + file);
     opt.progress = [&](std::size_t d, std::size_t t) { return readProgress(d, t); };
+    // Parsed and stored a chunk of rows at a time in one transaction: nothing is kept if anything fails.
     ImportedCatalog cat;
+    std::int64_t id = 0;
     try {
-        cat = importCatalog(file, opt);
+        id = importCatalogFile(*store, *name, file, opt, role, labelColumn, &cat);
     } catch (const InputError& e) {
-        // Name the way out: the user chooses between fixing the file and skipping the bad rows.
+        // Name the way out: the user chooses between fixing the file and skipping the bad rows (a label
+        // cell the store refused already says that nothing was imported).
+        if (e.reason().find("nothing was imported") != std::string::npos) throw;
         throw InputError(
             e.file(), e.row(), e.column(),
             e.reason() + (opt.onBadRow == BadRowPolicy::Abort && e.row() > 0
@@ -69,9 +74,6 @@ static int catalogImport(const Args& args)
         std::fprintf(stderr, "note: %s\n", note.c_str());
     if (!cat.positionNote.empty()) std::fprintf(stderr, "%s\n", cat.positionNote.c_str());
 
-    Progress storeProgress("storing " + *name);
-    const std::int64_t id = store->addCatalog(
-        *name, cat, role, labelColumn, [&](std::size_t d, std::size_t t) { return storeProgress(d, t); });
     const CatalogInfo info = store->catalog(id);
     std::string text = "imported " + std::to_string(info.rowCount) + " rows into catalog '" + info.name +
                        "' (" + std::to_string(cat.skipped.size()) + " skipped); positions from " +

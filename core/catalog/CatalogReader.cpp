@@ -2,10 +2,12 @@
 // Bad rows are decided before column types are inferred (text formats), so a skipped row never turns a
 // numeric column into text.
 #include "catalog/CatalogReader.h"
+#include "catalog/CatalogStream.h"
 
 #include "catalog/CsvReader.h"
 #include "catalog/FitsReader.h"
 #include "catalog/FormatSniffer.h"
+#include "catalog/ImportProgress.h"
 #include "catalog/MappedFile.h"
 #include "catalog/NumberParse.h"
 #include "catalog/PositionDetector.h"
@@ -21,6 +23,8 @@
 #include <cstdint>
 #include <cstdio>
 #include <cstring>
+#include <future>
+#include <memory>
 #include <optional>
 
 namespace rm {
@@ -63,20 +67,24 @@ bool byRow(const ImportIssue& a, const ImportIssue& b)
 
 // Walks the rows in file order: rows the reader already rejected (readerIssues, sorted) and rows whose
 // position does not decode are dropped, or the first of them is thrown under Abort. cellsOf(i) gives row i's
-// position cells. Returns the keep mask over the reader's rows.
+// position cells. The kept rows' positions and row numbers go to rows (ra, dec, sourceRow), the dropped ones
+// to skipped. Returns the keep mask over the reader's rows.
 template <typename CellsOf>
-std::vector<std::uint8_t> resolveRows(ImportedCatalog& out, const DetectedPosition& where,
+std::vector<std::uint8_t> resolveRows(const std::string& path, ImportedCatalog& rows,
+                                      std::vector<ImportIssue>& skipped, const DetectedPosition& where,
                                       const std::vector<std::size_t>& rowNumbers,
                                       std::vector<ImportIssue> readerIssues, const ImportOptions& options,
                                       bool requirePositions, CellsOf cellsOf)
 {
     const bool abort = options.onBadRow == BadRowPolicy::Abort;
     std::vector<std::uint8_t> keep(rowNumbers.size(), 1);
-    std::vector<ImportIssue> issues;
     std::size_t nextReaderIssue = 0;
-    out.ra.reserve(rowNumbers.size());
-    out.dec.reserve(rowNumbers.size());
-    out.sourceRow.reserve(rowNumbers.size());
+    rows.ra.clear();
+    rows.dec.clear();
+    rows.sourceRow.clear();
+    rows.ra.reserve(rowNumbers.size());
+    rows.dec.reserve(rowNumbers.size());
+    rows.sourceRow.reserve(rowNumbers.size());
     for (std::size_t i = 0; i < rowNumbers.size(); ++i) {
         const std::size_t row = rowNumbers[i];
         bool rejected = false;
@@ -84,63 +92,195 @@ std::vector<std::uint8_t> resolveRows(ImportedCatalog& out, const DetectedPositi
         while (nextReaderIssue < readerIssues.size() && readerIssues[nextReaderIssue].row <= row) {
             if (abort) raise(readerIssues[nextReaderIssue]);
             rejected |= readerIssues[nextReaderIssue].row == row;
-            issues.push_back(std::move(readerIssues[nextReaderIssue++]));
+            skipped.push_back(std::move(readerIssues[nextReaderIssue++]));
         }
         if (rejected) {
             keep[i] = 0;
             continue;
         }
         if (where.raIndex < 0) { // no position columns (positions optional)
-            out.ra.push_back(NAN);
-            out.dec.push_back(NAN);
-            out.sourceRow.push_back(row);
+            rows.ra.push_back(NAN);
+            rows.dec.push_back(NAN);
+            rows.sourceRow.push_back(row);
             continue;
         }
         const auto [raCell, decCell] = cellsOf(i);
         RowPosition p = rowPosition(where, raCell, decCell);
         if (!p.ok && !requirePositions) p = {true, NAN, NAN, {}, {}};
         if (!p.ok) {
-            ImportIssue issue{out.path, row, p.column, p.reason};
+            ImportIssue issue{path, row, p.column, p.reason};
             if (abort) raise(issue);
-            issues.push_back(std::move(issue));
+            skipped.push_back(std::move(issue));
             keep[i] = 0;
             continue;
         }
-        out.ra.push_back(p.ra);
-        out.dec.push_back(p.dec);
-        out.sourceRow.push_back(row);
+        rows.ra.push_back(p.ra);
+        rows.dec.push_back(p.dec);
+        rows.sourceRow.push_back(row);
     }
     for (; nextReaderIssue < readerIssues.size(); ++nextReaderIssue) {
         if (abort) raise(readerIssues[nextReaderIssue]);
-        issues.push_back(std::move(readerIssues[nextReaderIssue]));
+        skipped.push_back(std::move(readerIssues[nextReaderIssue]));
     }
-    out.skipped = std::move(issues);
     return keep;
 }
 
-void importText(ImportedCatalog& out, const SniffedFormat& format, std::string_view content,
-                const ImportOptions& options, bool requirePositions)
+// The range of the kept positions, for rejectRaInHours, gathered chunk by chunk.
+struct PositionRange
 {
-    RawTable raw = format.format == CatalogFormat::Whitespace
-                       ? readWhitespace(out.path, content, options)
-                       : readCsv(out.path, content, format.csv, options);
-    const DetectedPosition where = detectPosition(
-        out.path, raw.names, [&raw](std::size_t c, std::size_t max) { return raw.sample(c, max); }, options,
-        requirePositions);
-    out.position = where.columns;
-    out.positionNote = where.how;
-    const RawColumn* raCol =
-        where.raIndex >= 0 ? &raw.columns[static_cast<std::size_t>(where.raIndex)] : nullptr;
-    const RawColumn* decCol =
-        where.decIndex >= 0 ? &raw.columns[static_cast<std::size_t>(where.decIndex)] : nullptr;
-    std::sort(raw.issues.begin(), raw.issues.end(), byRow);
-    const auto keep = resolveRows(
-        out, where, raw.sourceRow, std::move(raw.issues), options, requirePositions, [&](std::size_t i) {
-            return std::make_pair(raCol ? PositionCell::ofText(raCol->cell(i)) : PositionCell::ofBlank(),
-                                  decCol ? PositionCell::ofText(decCol->cell(i)) : PositionCell::ofBlank());
-        });
-    out.table = buildTypedTable(raw, keep);
-}
+    std::size_t count = 0;
+    bool allFinite = true;
+    double raMin = 360, raMax = 0, decMin = 90, decMax = -90;
+
+    void add(const std::vector<double>& ra, const std::vector<double>& dec)
+    {
+        count += ra.size();
+        for (std::size_t i = 0; i < ra.size() && allFinite; ++i) {
+            if (!std::isfinite(ra[i])) {
+                allFinite = false; // positions optional (scoring): nothing to judge
+                break;
+            }
+            raMin = std::min(raMin, ra[i]);
+            raMax = std::max(raMax, ra[i]);
+            decMin = std::min(decMin, dec[i]);
+            decMax = std::max(decMax, dec[i]);
+        }
+    }
+};
+
+// A text catalog (CSV, whitespace) read chunk by chunk. start() reads the first chunk and decides the
+// columns, their types and the position; next() hands on one chunk of typed rows at a time. When a chunk
+// holds a cell its column's type cannot store, the rest of the file is scanned for the types of the whole
+// file (bad rows still found in order) and the reading starts over with them (Restart).
+class TextStreamer
+{
+public:
+    enum class Step
+    {
+        Rows,
+        Restart,
+        End
+    };
+
+    TextStreamer(ImportedCatalog& summary, const SniffedFormat& format, std::string_view text,
+                 const ImportOptions& options, bool requirePositions, MappedFile* mapped)
+        : m_summary(summary), m_format(format), m_text(text), m_options(options),
+          m_requirePositions(requirePositions), m_mapped(mapped)
+    {
+    }
+
+    void start()
+    {
+        openReader();
+        readChunk();
+        const DetectedPosition where = detectPosition(
+            m_summary.path, m_reader->names(),
+            [this](std::size_t c, std::size_t max) { return m_raw.sample(c, max); }, m_options,
+            m_requirePositions);
+        m_where = where;
+        m_summary.position = where.columns;
+        m_summary.positionNote = where.how;
+        m_pending.emplace();
+        const auto keep = resolve(*m_pending);
+        classifyColumns(m_raw, keep, m_shapes);
+        m_shapes.resize(m_reader->names().size());
+        setTypes();
+        if (!typedChunk(m_raw, keep, m_types, m_shapes, m_pending->table))
+            throw Error("internal: the first chunk does not fit the types inferred from it");
+        m_range.add(m_pending->ra, m_pending->dec);
+        releaseRead();
+    }
+
+    const ImportedCatalog& summary() const { return m_summary; }
+    const PositionRange& range() const { return m_range; }
+
+    Step next(ImportedCatalog& chunk)
+    {
+        if (m_pending) {
+            chunk = std::move(*m_pending);
+            m_pending.reset();
+            return Step::Rows;
+        }
+        if (!readChunk()) return Step::End;
+        const auto keep = resolve(chunk);
+        if (typedChunk(m_raw, keep, m_types, m_shapes, chunk.table)) {
+            m_range.add(chunk.ra, chunk.dec);
+            releaseRead();
+            return Step::Rows;
+        }
+        // A wider type is needed: find the whole file's types, then read again from the start with them.
+        classifyColumns(m_raw, keep, m_shapes);
+        releaseRead();
+        ImportedCatalog scratch;
+        while (readChunk()) {
+            classifyColumns(m_raw, resolve(scratch), m_shapes);
+            releaseRead();
+        }
+        setTypes();
+        m_summary.skipped.clear();
+        m_range = {};
+        openReader();
+        return Step::Restart;
+    }
+
+    std::size_t rowsRead() const { return m_reader ? m_reader->rowsRead() : 0; }
+
+private:
+    void openReader()
+    {
+        m_reader = m_format.format == CatalogFormat::Whitespace
+                       ? whitespaceChunks(m_summary.path, m_text, m_options)
+                       : csvChunks(m_summary.path, m_text, m_format.csv, m_options);
+    }
+
+    bool readChunk() { return m_reader->next(m_raw, kImportChunkRows); }
+
+    std::vector<std::uint8_t> resolve(ImportedCatalog& rows)
+    {
+        const RawColumn* raCol =
+            m_where.raIndex >= 0 ? &m_raw.columns[static_cast<std::size_t>(m_where.raIndex)] : nullptr;
+        const RawColumn* decCol =
+            m_where.decIndex >= 0 ? &m_raw.columns[static_cast<std::size_t>(m_where.decIndex)] : nullptr;
+        std::sort(m_raw.issues.begin(), m_raw.issues.end(), byRow);
+        return resolveRows(m_summary.path, rows, m_summary.skipped, m_where, m_raw.sourceRow,
+                           std::move(m_raw.issues), m_options, m_requirePositions, [&](std::size_t i) {
+                               return std::make_pair(
+                                   raCol ? PositionCell::ofText(raCol->cell(i)) : PositionCell::ofBlank(),
+                                   decCol ? PositionCell::ofText(decCol->cell(i)) : PositionCell::ofBlank());
+                           });
+    }
+
+    void setTypes()
+    {
+        m_types.clear();
+        Table head;
+        for (std::size_t c = 0; c < m_shapes.size(); ++c) {
+            m_types.push_back(m_shapes[c].type());
+            head.addColumn(m_reader->names()[c], m_types.back());
+        }
+        m_summary.table = std::move(head);
+    }
+
+    // The pages of the file already parsed leave this process's memory (the page cache keeps them).
+    void releaseRead()
+    {
+        if (m_mapped) m_mapped->release(m_reader->bytesRead());
+    }
+
+    ImportedCatalog& m_summary;
+    SniffedFormat m_format;
+    std::string_view m_text;
+    const ImportOptions& m_options;
+    bool m_requirePositions;
+    MappedFile* m_mapped;
+    std::unique_ptr<TextChunkReader> m_reader;
+    RawTable m_raw;
+    DetectedPosition m_where;
+    std::vector<ColumnShapes> m_shapes;
+    std::vector<ColumnType> m_types;
+    std::optional<ImportedCatalog> m_pending;
+    PositionRange m_range;
+};
 
 PositionCell cellOf(const Column& c, std::size_t row)
 {
@@ -235,20 +375,103 @@ void importTyped(ImportedCatalog& out, Table& table, std::vector<ImportIssue> is
     const Column* decCol =
         where.decIndex >= 0 ? &table.columns[static_cast<std::size_t>(where.decIndex)] : nullptr;
     const auto keep =
-        resolveRows(out, where, rowNumbers, std::move(issues), options, requirePositions, [&](std::size_t i) {
-            return std::make_pair(raCol ? cellOf(*raCol, i) : PositionCell::ofBlank(),
-                                  decCol ? cellOf(*decCol, i) : PositionCell::ofBlank());
-        });
+        resolveRows(out.path, out, out.skipped, where, rowNumbers, std::move(issues), options,
+                    requirePositions, [&](std::size_t i) {
+                        return std::make_pair(raCol ? cellOf(*raCol, i) : PositionCell::ofBlank(),
+                                              decCol ? cellOf(*decCol, i) : PositionCell::ofBlank());
+                    });
     keepRows(table, keep);
     out.table = std::move(table);
 }
 
-void importFits(ImportedCatalog& out, const ImportOptions& options, bool requirePositions)
+// A FITS table a chunk of rows at a time: the position is found from the first chunk, then each chunk's bad
+// rows are dropped (or the first is thrown) and its kept rows handed to the sink. Types come from the header,
+// so there is never a start over.
+class FitsStreamer
 {
-    FitsTable fits = readFits(out.path, options);
-    out.notes = std::move(fits.notes);
-    importTyped(out, fits.table, std::move(fits.issues), options, requirePositions);
-}
+public:
+    FitsStreamer(ImportedCatalog& summary, const ImportOptions& options, bool requirePositions)
+        : m_summary(summary), m_options(options), m_requirePositions(requirePositions),
+          m_reader(summary.path, options)
+    {
+    }
+
+    void start()
+    {
+        m_summary.notes = m_reader.notes();
+        m_pending.emplace();
+        std::vector<ImportIssue> issues;
+        m_reader.next(m_pending->table, issues, kImportChunkRows);
+        const Table& first = m_pending->table;
+        std::vector<std::string> names;
+        for (const Column& c : first.columns)
+            names.push_back(c.name);
+        m_where = detectPosition(
+            m_summary.path, names,
+            [&first](std::size_t col, std::size_t max) {
+                std::vector<std::string> values;
+                const Column& c = first.columns[col];
+                for (std::size_t r = 0; r < c.size() && values.size() < max; ++r)
+                    if (!c.isNull(r)) values.push_back(c.text(r));
+                return values;
+            },
+            m_options, m_requirePositions);
+        m_summary.position = m_where.columns;
+        m_summary.positionNote = m_where.how;
+        m_summary.table = Table();
+        for (const Column& c : m_reader.head().columns)
+            m_summary.table.addColumn(c.name, c.type, c.unit);
+        resolve(*m_pending, std::move(issues), 0);
+    }
+
+    TextStreamer::Step next(ImportedCatalog& chunk)
+    {
+        if (m_pending) {
+            chunk = std::move(*m_pending);
+            m_pending.reset();
+            return TextStreamer::Step::Rows;
+        }
+        const std::size_t before = m_reader.rowsRead();
+        std::vector<ImportIssue> issues;
+        if (!m_reader.next(chunk.table, issues, kImportChunkRows)) return TextStreamer::Step::End;
+        resolve(chunk, std::move(issues), before);
+        return TextStreamer::Step::Rows;
+    }
+
+    std::size_t rowsRead() const { return m_reader.rowsRead(); }
+    std::size_t totalRows() const { return m_reader.totalRows(); }
+    const PositionRange& range() const { return m_range; }
+
+private:
+    void resolve(ImportedCatalog& chunk, std::vector<ImportIssue> issues, std::size_t before)
+    {
+        Table& table = chunk.table;
+        std::vector<std::size_t> rowNumbers(table.rowCount());
+        for (std::size_t i = 0; i < rowNumbers.size(); ++i)
+            rowNumbers[i] = before + i + 1;
+        const Column* raCol =
+            m_where.raIndex >= 0 ? &table.columns[static_cast<std::size_t>(m_where.raIndex)] : nullptr;
+        const Column* decCol =
+            m_where.decIndex >= 0 ? &table.columns[static_cast<std::size_t>(m_where.decIndex)] : nullptr;
+        std::sort(issues.begin(), issues.end(), byRow);
+        const auto keep =
+            resolveRows(m_summary.path, chunk, m_summary.skipped, m_where, rowNumbers, std::move(issues),
+                        m_options, m_requirePositions, [&](std::size_t i) {
+                            return std::make_pair(raCol ? cellOf(*raCol, i) : PositionCell::ofBlank(),
+                                                  decCol ? cellOf(*decCol, i) : PositionCell::ofBlank());
+                        });
+        keepRows(table, keep);
+        m_range.add(chunk.ra, chunk.dec);
+    }
+
+    ImportedCatalog& m_summary;
+    const ImportOptions& m_options;
+    bool m_requirePositions;
+    FitsChunkReader m_reader;
+    DetectedPosition m_where;
+    std::optional<ImportedCatalog> m_pending;
+    PositionRange m_range;
+};
 
 void importVoTable(ImportedCatalog& out, const ImportOptions& options, bool requirePositions)
 {
@@ -364,29 +587,127 @@ void rejectBinary(const std::string& path, std::string_view text)
 // the first 24 degrees. A catalog whose detected ra never leaves [0, 24] while spanning at least 6 of those
 // "degrees" and whose dec spans 30 degrees or more is refused; naming the columns (--ra/--dec) says they
 // really are degrees.
-void rejectRaInHours(const ImportedCatalog& out, const ImportOptions& options)
+void rejectRaInHours(const ImportedCatalog& out, const ImportOptions& options, const PositionRange& range)
 {
-    if (!options.raColumn.empty() || out.position.kind != PositionKind::Degrees || out.ra.size() < 10) return;
-    double raMin = 360, raMax = 0, decMin = 90, decMax = -90;
-    for (std::size_t i = 0; i < out.ra.size(); ++i) {
-        if (!std::isfinite(out.ra[i])) return; // positions optional (scoring): nothing to judge
-        raMin = std::min(raMin, out.ra[i]);
-        raMax = std::max(raMax, out.ra[i]);
-        decMin = std::min(decMin, out.dec[i]);
-        decMax = std::max(decMax, out.dec[i]);
-    }
+    if (!options.raColumn.empty() || out.position.kind != PositionKind::Degrees || range.count < 10 ||
+        !range.allFinite)
+        return;
+    const double raMin = range.raMin, raMax = range.raMax, decMin = range.decMin, decMax = range.decMax;
     if (raMax > 24.0 || raMax - raMin < 6.0 || decMax - decMin < 30.0) return;
     char buf[200];
     std::snprintf(buf, sizeof buf,
                   "every ra of the %zu rows is between %.4g and %.4g while dec spans %.4g to %.4g degrees",
-                  out.ra.size(), raMin, raMax, decMin, decMax);
+                  range.count, raMin, raMax, decMin, decMax);
     throw InputError(out.path, 0, out.position.raColumn,
                      std::string(buf) +
                          ": the column looks like hours, not degrees; convert it to degrees (x 15), or "
                          "name the columns with --ra/--dec if they really are degrees");
 }
 
-ImportedCatalog importAny(const std::string& path, const ImportOptions& options, bool requirePositions)
+// A catalog read whole (FITS, VOTable) handed to the sink as one chunk; returns the summary.
+ImportedCatalog handWhole(ImportedCatalog& whole, const ImportOptions& options, CatalogSink& sink)
+{
+    PositionRange range;
+    range.add(whole.ra, whole.dec);
+    rejectRaInHours(whole, options, range);
+    ImportedCatalog head;
+    head.path = whole.path;
+    head.format = whole.format;
+    head.position = whole.position;
+    head.positionNote = whole.positionNote;
+    head.notes = whole.notes;
+    head.skipped = std::move(whole.skipped);
+    for (const Column& c : whole.table.columns)
+        head.table.addColumn(c.name, c.type, c.unit);
+    sink.begin(head);
+    reportProgress(options, whole.table.rowCount(), whole.table.rowCount());
+    sink.rows(whole);
+    return head;
+}
+
+// The UTF-8 check a window at a time, so that the pages already checked can leave memory.
+std::optional<std::size_t> firstInvalidUtf8(std::string_view text, MappedFile& file)
+{
+    constexpr std::size_t kWindow = std::size_t(16) << 20;
+    std::size_t pos = 0;
+    while (pos < text.size()) {
+        std::size_t end = std::min(text.size(), pos + kWindow);
+        // Never split a multi-byte sequence: end on a byte that starts one (or on the end).
+        for (int k = 0; k < 4 && end < text.size() && (static_cast<unsigned char>(text[end]) & 0xC0) == 0x80;
+             ++k)
+            ++end;
+        if (const auto bad = firstInvalidUtf8(text.substr(pos, end - pos))) return pos + *bad;
+        file.release(end);
+        pos = end;
+    }
+    return std::nullopt;
+}
+
+// Hands a streamer's chunks to the sink: the next chunk is parsed on a second thread while the sink stores
+// this one. The streamer is only touched by one thread at a time: this one waits for the future before using
+// it again (also when the sink throws: the future's destructor waits).
+template <typename Streamer>
+void pump(Streamer& streamer, ImportedCatalog& summary, const ImportOptions& options, CatalogSink& sink,
+          std::size_t total)
+{
+    streamer.start();
+    sink.begin(summary);
+    struct Produced
+    {
+        TextStreamer::Step step = TextStreamer::Step::End;
+        ImportedCatalog chunk;
+        std::size_t rowsRead = 0;
+    };
+    auto produce = [&streamer] {
+        Produced p;
+        p.step = streamer.next(p.chunk);
+        p.rowsRead = streamer.rowsRead();
+        return p;
+    };
+    Produced cur = produce();
+    std::size_t reported = 0;
+    while (cur.step != TextStreamer::Step::End) {
+        if (cur.step == TextStreamer::Step::Restart) {
+            sink.begin(summary);
+            reported = 0;
+            cur = produce();
+            continue;
+        }
+        std::future<Produced> next = std::async(std::launch::async, produce);
+        sink.rows(cur.chunk);
+        // Every kProgressEvery rows, as the readers reported before streaming (a cancel comes as soon).
+        for (std::size_t at = (reported / kProgressEvery + 1) * kProgressEvery; at <= cur.rowsRead;
+             at += kProgressEvery)
+            reportProgress(options, at, total);
+        reported = cur.rowsRead;
+        cur = next.get();
+    }
+    reportProgress(options, streamer.rowsRead(), streamer.rowsRead());
+    rejectRaInHours(summary, options, streamer.range());
+    summary.ra.clear();
+    summary.dec.clear();
+    summary.sourceRow.clear();
+}
+
+ImportedCatalog streamText(ImportedCatalog& summary, const SniffedFormat& format, std::string_view text,
+                           const ImportOptions& options, bool requirePositions, MappedFile* mapped,
+                           CatalogSink& sink)
+{
+    TextStreamer streamer(summary, format, text, options, requirePositions, mapped);
+    pump(streamer, summary, options, sink, 0);
+    return std::move(summary);
+}
+
+ImportedCatalog streamFits(ImportedCatalog& summary, const ImportOptions& options, bool requirePositions,
+                           CatalogSink& sink)
+{
+    FitsStreamer streamer(summary, options, requirePositions);
+    pump(streamer, summary, options, sink, streamer.totalRows());
+    return std::move(summary);
+}
+
+ImportedCatalog importAny(const std::string& path, const ImportOptions& options, bool requirePositions,
+                          CatalogSink& sink)
 {
     ImportedCatalog out;
     out.path = path;
@@ -394,44 +715,87 @@ ImportedCatalog importAny(const std::string& path, const ImportOptions& options,
     if (options.format == CatalogFormat::Fits ||
         (options.format == CatalogFormat::Auto && hasFitsExtension(path))) {
         out.format = CatalogFormat::Fits;
-        importFits(out, options, requirePositions);
-        rejectRaInHours(out, options);
-        return out;
+        return streamFits(out, options, requirePositions, sink);
     }
     if (options.format == CatalogFormat::VoTable ||
         (options.format == CatalogFormat::Auto && hasVoTableExtension(path))) {
         out.format = CatalogFormat::VoTable;
         importVoTable(out, options, requirePositions);
-        rejectRaInHours(out, options);
-        return out;
+        return handWhole(out, options, sink);
     }
     MappedFile file(path);
     const SniffedFormat format = sniffFormat(path, file.text(), options.format);
     out.format = format.format;
-    if (format.format == CatalogFormat::Fits) {
-        importFits(out, options, requirePositions);
-        rejectRaInHours(out, options);
-        return out;
-    }
+    if (format.format == CatalogFormat::Fits) return streamFits(out, options, requirePositions, sink);
     if (format.format == CatalogFormat::VoTable) {
         importVoTable(out, options, requirePositions);
-        rejectRaInHours(out, options);
-        return out;
+        return handWhole(out, options, sink);
     }
     std::string_view text = file.text();
     rejectBinary(path, text);
     // Catalogs from older tools and some VizieR exports are Latin-1 (a 'é' in an author's name); stored as
-    // is, those bytes would be invalid UTF-8 in the project and in every JSON that quotes them.
+    // is, those bytes would be invalid UTF-8 in the project and in every JSON that quotes them. Such a file
+    // is transcoded whole into memory (the one text case that is not streamed).
     std::string transcoded;
-    if (const auto bad = firstInvalidUtf8(text)) {
+    if (const auto bad = firstInvalidUtf8(text, file)) {
         transcoded = latin1ToUtf8(text);
         text = transcoded;
         out.notes.push_back("the file is not UTF-8 (byte " + std::to_string(*bad + 1) + ", line " +
                             std::to_string(lineOf(file.text(), *bad)) +
                             "): read as Latin-1 (ISO 8859-1) and stored as UTF-8");
+        file.release(file.text().size());
     }
-    importText(out, format, text, options, requirePositions);
-    rejectRaInHours(out, options);
+    return streamText(out, format, text, options, requirePositions, transcoded.empty() ? &file : nullptr,
+                      sink);
+}
+
+// Gathers every chunk into one ImportedCatalog (importCatalog).
+class CollectSink : public CatalogSink
+{
+public:
+    explicit CollectSink(ImportedCatalog& out) : m_out(out) {}
+    void begin(const ImportedCatalog& head) override
+    {
+        m_out.table = head.table;
+        m_out.ra.clear();
+        m_out.dec.clear();
+        m_out.sourceRow.clear();
+    }
+    void rows(ImportedCatalog& chunk) override
+    {
+        auto append = [](auto& to, auto& from) {
+            if (to.empty())
+                to = std::move(from);
+            else
+                to.insert(to.end(), std::make_move_iterator(from.begin()),
+                          std::make_move_iterator(from.end()));
+        };
+        for (std::size_t c = 0; c < m_out.table.columns.size(); ++c) {
+            Column& to = m_out.table.columns[c];
+            Column& from = chunk.table.columns[c];
+            append(to.null, from.null);
+            append(to.integers, from.integers);
+            append(to.reals, from.reals);
+            append(to.texts, from.texts);
+        }
+        append(m_out.ra, chunk.ra);
+        append(m_out.dec, chunk.dec);
+        append(m_out.sourceRow, chunk.sourceRow);
+    }
+
+private:
+    ImportedCatalog& m_out;
+};
+
+ImportedCatalog importWhole(const std::string& path, const ImportOptions& options, bool requirePositions)
+{
+    ImportedCatalog rows;
+    CollectSink sink(rows);
+    ImportedCatalog out = importAny(path, options, requirePositions, sink);
+    out.table = std::move(rows.table);
+    out.ra = std::move(rows.ra);
+    out.dec = std::move(rows.dec);
+    out.sourceRow = std::move(rows.sourceRow);
     return out;
 }
 
@@ -439,13 +803,18 @@ ImportedCatalog importAny(const std::string& path, const ImportOptions& options,
 
 ImportedCatalog importCatalog(const std::string& path, const ImportOptions& options)
 {
-    return importAny(path, options, true);
+    return importWhole(path, options, true);
+}
+
+ImportedCatalog streamCatalog(const std::string& path, const ImportOptions& options, CatalogSink& sink)
+{
+    return importAny(path, options, true, sink);
 }
 
 ScoringCatalog importCatalogForScoring(const std::string& path, const ImportOptions& options)
 {
     ScoringCatalog out;
-    out.catalog = importAny(path, options, false);
+    out.catalog = importWhole(path, options, false);
     out.hasPositions = !out.catalog.position.raColumn.empty();
     return out;
 }

@@ -81,6 +81,8 @@ public:
         return trimBlanks(value);
     }
 
+    const char* position() const { return m_p; }
+
     std::vector<std::string> record(std::size_t row)
     {
         std::vector<std::string> out;
@@ -106,48 +108,78 @@ private:
 
 } // namespace
 
-RawTable readCsv(const std::string& path, std::string_view content, const CsvDialect& dialect,
-                 const ImportOptions& options)
+namespace {
+
+class CsvChunks : public TextChunkReader
 {
-    CsvTokenizer tok(path, content, dialect.delimiter);
-    if (!tok.nextRecord()) throw InputError(path, 0, {}, "the file is empty (no header and no data)");
-
-    RawTable raw;
-    if (dialect.header) {
-        raw.names = cleanColumnNames(tok.record(0));
-    } else {
-        CsvTokenizer peek = tok; // count the fields of the first record without consuming it
-        raw.names = defaultColumnNames(peek.record(1).size());
-    }
-    const std::size_t expected = raw.names.size();
-    raw.columns.resize(expected);
-
-    std::size_t row = 0;
-    while (tok.nextRecord()) {
-        ++row;
-        std::size_t found = 0;
-        bool end = false;
-        while (!end) {
-            const std::string_view v = tok.field(end, row);
-            if (found < expected) raw.columns[found].append(v);
-            ++found;
-        }
-        if (found != expected) {
-            for (std::size_t c = 0; c < std::min(found, expected); ++c)
-                raw.columns[c].dropLast();
-            raw.issues.push_back(
-                {path,
-                 row,
-                 {},
-                 "expected " + std::to_string(expected) + " fields, found " + std::to_string(found)});
-            if (options.onBadRow == BadRowPolicy::Abort) break;
+public:
+    CsvChunks(const std::string& path, std::string_view content, const CsvDialect& dialect,
+              const ImportOptions& options)
+        : m_path(path), m_begin(content.data()), m_tok(m_path, content, dialect.delimiter), m_options(options)
+    {
+        if (!m_tok.nextRecord()) throw InputError(path, 0, {}, "the file is empty (no header and no data)");
+        if (dialect.header) {
+            m_names = cleanColumnNames(m_tok.record(0));
         } else {
-            raw.sourceRow.push_back(row);
+            CsvTokenizer peek = m_tok; // count the fields of the first record without consuming it
+            m_names = defaultColumnNames(peek.record(1).size());
         }
-        if (row % kProgressEvery == 0) reportProgress(options, row, 0);
     }
-    reportProgress(options, row, row);
-    return raw;
+
+    bool next(RawTable& raw, std::size_t maxRows) override
+    {
+        prepare(raw);
+        if (m_done) return false;
+        const std::size_t expected = m_names.size();
+        std::size_t n = 0;
+        while (n < maxRows) {
+            if (!m_tok.nextRecord()) {
+                m_done = true;
+                break;
+            }
+            const std::size_t row = ++m_row;
+            ++n;
+            std::size_t found = 0;
+            bool end = false;
+            while (!end) {
+                const std::string_view v = m_tok.field(end, row);
+                if (found < expected) raw.columns[found].append(v);
+                ++found;
+            }
+            if (found != expected) {
+                for (std::size_t c = 0; c < std::min(found, expected); ++c)
+                    raw.columns[c].dropLast();
+                raw.issues.push_back(
+                    {m_path,
+                     row,
+                     {},
+                     "expected " + std::to_string(expected) + " fields, found " + std::to_string(found)});
+                if (m_options.onBadRow == BadRowPolicy::Abort) {
+                    m_done = true;
+                    break;
+                }
+            } else {
+                raw.sourceRow.push_back(row);
+            }
+        }
+        return n > 0;
+    }
+
+    std::size_t bytesRead() const override { return static_cast<std::size_t>(m_tok.position() - m_begin); }
+
+private:
+    std::string m_path;
+    const char* m_begin;
+    CsvTokenizer m_tok;
+    const ImportOptions& m_options;
+};
+
+} // namespace
+
+std::unique_ptr<TextChunkReader> csvChunks(const std::string& path, std::string_view content,
+                                           const CsvDialect& dialect, const ImportOptions& options)
+{
+    return std::make_unique<CsvChunks>(path, content, dialect, options);
 }
 
 } // namespace rm::detail

@@ -4,6 +4,7 @@
 #include "catalog/CatalogReader.h"
 #include "catalog/RawTable.h"
 
+#include <memory>
 #include <string>
 #include <string_view>
 
@@ -15,10 +16,10 @@ struct CsvDialect
     bool header = true; // false: the first record is data and columns get default names
 };
 
-// Rows with the wrong number of fields are not stored; they are listed in RawTable::issues. Under
-// BadRowPolicy::Abort reading stops at the first one. Throws InputError for an empty file or an unterminated
-// quoted field (everything after it would be misread).
-RawTable readCsv(const std::string& path, std::string_view content, const CsvDialect& dialect,
-                 const ImportOptions& options);
+// Rows with the wrong number of fields are not stored; they are listed in the chunk's issues. Under
+// BadRowPolicy::Abort reading stops at the first one. Throws InputError for an empty file (on construction)
+// or an unterminated quoted field (everything after it would be misread). content must outlive the reader.
+std::unique_ptr<TextChunkReader> csvChunks(const std::string& path, std::string_view content,
+                                           const CsvDialect& dialect, const ImportOptions& options);
 
 } // namespace rm::detail

@@ -170,16 +170,6 @@ ColumnType typeOf(Kind k)
     return ColumnType::Text;
 }
 
-// A uint64 column holding a value above int64 is turned into text so that no id is rounded.
-void integersToText(Column& c)
-{
-    c.texts.reserve(c.integers.size());
-    for (std::size_t i = 0; i < c.integers.size(); ++i)
-        c.texts.push_back(c.null[i] ? std::string() : std::to_string(c.integers[i]));
-    std::vector<std::int64_t>().swap(c.integers);
-    c.type = ColumnType::Text;
-}
-
 std::string columnName(const FitsHandle& fits, int c)
 {
     char key[FLEN_KEYWORD], value[FLEN_VALUE];
@@ -306,10 +296,7 @@ void readBinaryChunk(const FitsHandle& fits, std::vector<Field>& fields, LONGLON
                     col.appendNull();
                     continue;
                 }
-                if (col.type == ColumnType::Integer &&
-                    uints[i] > static_cast<ULONGLONG>(std::numeric_limits<std::int64_t>::max()))
-                    integersToText(col);
-                if (col.type == ColumnType::Text)
+                if (col.type == ColumnType::Text) // FitsChunkReader found a value beyond int64 in it
                     col.appendText(std::to_string(uints[i]));
                 else
                     col.appendInteger(static_cast<std::int64_t>(uints[i]));
@@ -433,37 +420,102 @@ void checkTableFits(const FitsHandle& fits, const std::string& path, LONGLONG nr
 
 } // namespace
 
-FitsTable readFits(const std::string& path, const ImportOptions& options)
+struct FitsChunkReader::Impl
 {
-    FitsHandle fits(path);
-    const int hduType = selectTable(fits, path, options.fitsHdu);
-    int status = 0, ncols = 0;
+    explicit Impl(const std::string& path) : path(path), fits(path) {}
+    std::string path;
+    FitsHandle fits;
+    int hduType = 0;
     LONGLONG nrows = 0;
-    fits.check(fits_get_num_rowsll(fits.get(), &nrows, &status), "cannot read the number of rows");
-    fits.check(fits_get_num_cols(fits.get(), &ncols, &status), "cannot read the number of columns");
     long rowLength = 0;
-    fits.check(fits_read_key_lng(fits.get(), "NAXIS1", &rowLength, nullptr, &status), "cannot read NAXIS1");
-    checkTableFits(fits, path, nrows, rowLength);
-
-    FitsTable out;
-    std::vector<Field> fields =
-        hduType == ASCII_TBL ? planAscii(fits, path, ncols, rowLength) : planBinary(fits, ncols, out.notes);
-    addColumns(fits, fields, out.table, static_cast<std::size_t>(nrows));
-
-    // Whole chunks of rows keep cfitsio's buffers hot while each column is read in turn.
     long chunk = 0;
-    fits.check(fits_get_rowsize(fits.get(), &chunk, &status), "cannot size the read buffer");
-    chunk = std::clamp<long>(chunk, 1000, static_cast<long>(kProgressEvery));
-    for (LONGLONG first = 1; first <= nrows; first += chunk) {
-        const long n = static_cast<long>(std::min<LONGLONG>(chunk, nrows - first + 1));
-        if (hduType == ASCII_TBL)
-            readAsciiChunk(fits, path, fields, first, n, rowLength, out.issues);
-        else
-            readBinaryChunk(fits, fields, first, n);
-        reportProgress(options, static_cast<std::size_t>(first + n - 1), static_cast<std::size_t>(nrows));
+    LONGLONG next = 1; // the next row to read, 1-based
+    std::vector<Field> fields;
+    Table head;
+    std::vector<std::string> notes;
+};
+
+FitsChunkReader::FitsChunkReader(const std::string& path, const ImportOptions& options)
+    : m(std::make_unique<Impl>(path))
+{
+    FitsHandle& fits = m->fits;
+    m->hduType = selectTable(fits, path, options.fitsHdu);
+    int status = 0, ncols = 0;
+    fits.check(fits_get_num_rowsll(fits.get(), &m->nrows, &status), "cannot read the number of rows");
+    fits.check(fits_get_num_cols(fits.get(), &ncols, &status), "cannot read the number of columns");
+    fits.check(fits_read_key_lng(fits.get(), "NAXIS1", &m->rowLength, nullptr, &status),
+               "cannot read NAXIS1");
+    checkTableFits(fits, path, m->nrows, m->rowLength);
+    m->fields = m->hduType == ASCII_TBL ? planAscii(fits, path, ncols, m->rowLength)
+                                        : planBinary(fits, ncols, m->notes);
+    addColumns(fits, m->fields, m->head, 0);
+    // Whole chunks of rows keep cfitsio's buffers hot while each column is read in turn.
+    fits.check(fits_get_rowsize(fits.get(), &m->chunk, &status), "cannot size the read buffer");
+    m->chunk = std::clamp<long>(m->chunk, 1000, static_cast<long>(kProgressEvery));
+    // A uint64 column holding a value above int64 is text from its first row (so that no id is rounded):
+    // decided over the whole column before any row is handed on, as reading it whole would.
+    for (Field& f : m->fields) {
+        if (f.kind != Kind::Unsigned64) continue;
+        std::vector<ULONGLONG> uints;
+        std::vector<char> nulls;
+        for (LONGLONG first = 1; first <= m->nrows && f.column->type == ColumnType::Integer;
+             first += m->chunk) {
+            const long n = static_cast<long>(std::min<LONGLONG>(m->chunk, m->nrows - first + 1));
+            uints.resize(static_cast<std::size_t>(n));
+            nulls.resize(static_cast<std::size_t>(n));
+            int anyNull = 0;
+            status = 0;
+            fits.check(fits_read_colnull(fits.get(), TULONGLONG, f.fitsColumn, first, 1, n, uints.data(),
+                                         nulls.data(), &anyNull, &status),
+                       "cannot read column '" + f.column->name + "'");
+            for (long i = 0; i < n; ++i)
+                if (!nulls[i] && uints[i] > static_cast<ULONGLONG>(std::numeric_limits<std::int64_t>::max()))
+                    f.column->type = ColumnType::Text;
+        }
     }
-    if (nrows == 0) reportProgress(options, 0, 0);
-    return out;
+}
+
+FitsChunkReader::~FitsChunkReader() = default;
+
+const Table& FitsChunkReader::head() const
+{
+    return m->head;
+}
+
+const std::vector<std::string>& FitsChunkReader::notes() const
+{
+    return m->notes;
+}
+
+std::size_t FitsChunkReader::totalRows() const
+{
+    return static_cast<std::size_t>(m->nrows);
+}
+
+std::size_t FitsChunkReader::rowsRead() const
+{
+    return static_cast<std::size_t>(m->next - 1);
+}
+
+bool FitsChunkReader::next(Table& out, std::vector<ImportIssue>& issues, std::size_t maxRows)
+{
+    out.columns.clear();
+    out.columns.reserve(m->head.columns.size()); // Field::column points into this vector
+    for (std::size_t i = 0; i < m->fields.size(); ++i) {
+        const Column& h = m->head.columns[i];
+        m->fields[i].column = &out.addColumn(h.name, h.type, h.unit);
+    }
+    if (m->next > m->nrows) return false;
+    const LONGLONG last = std::min<LONGLONG>(m->nrows, m->next + static_cast<LONGLONG>(maxRows) - 1);
+    for (LONGLONG first = m->next; first <= last; first += m->chunk) {
+        const long n = static_cast<long>(std::min<LONGLONG>(m->chunk, last - first + 1));
+        if (m->hduType == ASCII_TBL)
+            readAsciiChunk(m->fits, m->path, m->fields, first, n, m->rowLength, issues);
+        else
+            readBinaryChunk(m->fits, m->fields, first, n);
+    }
+    m->next = last + 1;
+    return true;
 }
 
 } // namespace rm::detail

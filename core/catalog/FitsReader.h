@@ -4,21 +4,36 @@
 // are left out.
 #include "catalog/CatalogReader.h"
 
+#include <cstddef>
+#include <memory>
 #include <string>
 #include <vector>
 
 namespace rm::detail {
 
-struct FitsTable
+// Reads the table HDU chosen by options.fitsHdu a chunk of rows at a time. Types come from TFORMn (integers,
+// logicals as 0/1 integers, floats, strings with trailing blanks trimmed; a uint64 column holding a value
+// beyond int64 becomes text); TNULLn, NaN and blank strings become null; TUNITn is kept. Throws InputError
+// for a file that is not FITS, is truncated, or has no table (on construction). The columns and their types
+// are known on construction; next() reads the following rows into out (its columns replaced), their
+// undecodable cells (ASCII tables) into issues, and is false once every row was read.
+class FitsChunkReader
 {
-    Table table;                     // every row of the HDU
-    std::vector<std::string> notes;  // columns that could not be kept, with why
-    std::vector<ImportIssue> issues; // cells that could not be decoded (ASCII tables); row 1-based, sorted
-};
+public:
+    FitsChunkReader(const std::string& path, const ImportOptions& options);
+    ~FitsChunkReader();
+    FitsChunkReader(const FitsChunkReader&) = delete;
+    FitsChunkReader& operator=(const FitsChunkReader&) = delete;
 
-// Reads the table HDU chosen by options.fitsHdu. Types come from TFORMn (integers, logicals as 0/1 integers,
-// floats, strings with trailing blanks trimmed); TNULLn, NaN and blank strings become null; TUNITn is kept.
-// Throws InputError for a file that is not FITS, is truncated, or has no table.
-FitsTable readFits(const std::string& path, const ImportOptions& options);
+    const Table& head() const; // every column, no rows
+    const std::vector<std::string>& notes() const;
+    std::size_t totalRows() const;
+    std::size_t rowsRead() const;
+    bool next(Table& out, std::vector<ImportIssue>& issues, std::size_t maxRows);
+
+private:
+    struct Impl;
+    std::unique_ptr<Impl> m;
+};
 
 } // namespace rm::detail

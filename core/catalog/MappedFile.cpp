@@ -2,6 +2,7 @@
 
 #include "util/Error.h"
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <fcntl.h>
@@ -38,6 +39,17 @@ MappedFile::MappedFile(const std::string& path)
         ::madvise(m_data, m_size, MADV_SEQUENTIAL);
     }
     ::close(fd);
+}
+
+void MappedFile::release(std::size_t offset)
+{
+    const std::size_t page = static_cast<std::size_t>(::sysconf(_SC_PAGESIZE));
+    const std::size_t end = std::min(offset, m_size) / page * page;
+    if (end < m_released)
+        m_released = 0; // a new pass over the file (UTF-8 check, then parsing; a start over)
+    if (!m_data || end <= m_released) return;
+    ::madvise(static_cast<char*>(m_data) + m_released, end - m_released, MADV_DONTNEED);
+    m_released = end;
 }
 
 MappedFile::~MappedFile()

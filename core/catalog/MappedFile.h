@@ -16,10 +16,15 @@ public:
     MappedFile& operator=(const MappedFile&) = delete;
 
     std::string_view text() const { return std::string_view(static_cast<const char*>(m_data), m_size); }
+    // Lets the pages before offset leave this process's memory (they stay readable, from the page cache):
+    // a streamed import keeps its resident size flat instead of growing with the part of the file read. An
+    // offset below the last one starts a new pass over the file.
+    void release(std::size_t offset);
 
 private:
     void* m_data = nullptr;
     std::size_t m_size = 0;
+    std::size_t m_released = 0;
 };
 
 } // namespace rm::detail

@@ -34,52 +34,95 @@ bool allNumbers(const std::vector<std::string_view>& fields)
 
 } // namespace
 
-RawTable readWhitespace(const std::string& path, std::string_view content, const ImportOptions& options)
+namespace {
+
+class WhitespaceChunks : public TextChunkReader
 {
-    RawTable raw;
-    std::size_t expected = 0;
-    bool haveShape = false;
-    std::size_t row = 0;
-    std::vector<std::string_view> fields;
-    std::size_t pos = content.size() >= 3 && content.substr(0, 3) == "\xEF\xBB\xBF" ? 3 : 0;
-    while (pos < content.size()) {
-        std::size_t nl = content.find('\n', pos);
-        if (nl == std::string_view::npos) nl = content.size();
-        const std::string_view line = content.substr(pos, nl - pos);
-        pos = nl + 1;
-        const std::string_view trimmed = trimBlanks(line);
-        if (trimmed.empty() || trimmed[0] == '#') continue;
-        fields = splitOnBlanks(trimmed);
-        if (!haveShape) {
-            haveShape = true;
-            expected = fields.size();
-            if (!allNumbers(fields)) { // a header line
-                std::vector<std::string> names(fields.begin(), fields.end());
-                raw.names = cleanColumnNames(std::move(names));
-                raw.columns.resize(expected);
-                continue;
-            }
-            raw.names = defaultColumnNames(expected);
-            raw.columns.resize(expected);
-        }
-        ++row;
-        if (fields.size() != expected) {
-            raw.issues.push_back(
-                {path,
-                 row,
-                 {},
-                 "expected " + std::to_string(expected) + " fields, found " + std::to_string(fields.size())});
-            if (options.onBadRow == BadRowPolicy::Abort) break;
+public:
+    WhitespaceChunks(const std::string& path, std::string_view content, const ImportOptions& options)
+        : m_path(path), m_content(content), m_options(options)
+    {
+        m_pos = content.size() >= 3 && content.substr(0, 3) == "\xEF\xBB\xBF" ? 3 : 0;
+        // The first non-comment line decides the shape: a header unless it is all numbers.
+        std::string_view first;
+        const std::size_t before = m_pos;
+        if (!nextLine(first)) throw InputError(path, 0, {}, "the file is empty (no header and no data)");
+        m_fields = splitOnBlanks(first);
+        m_expected = m_fields.size();
+        if (!allNumbers(m_fields)) {
+            std::vector<std::string> names(m_fields.begin(), m_fields.end());
+            m_names = cleanColumnNames(std::move(names));
         } else {
-            for (std::size_t c = 0; c < expected; ++c)
-                raw.columns[c].append(fields[c]);
-            raw.sourceRow.push_back(row);
+            m_names = defaultColumnNames(m_expected);
+            m_pos = before; // the first line is data: read it again as a row
         }
-        if (row % kProgressEvery == 0) reportProgress(options, row, 0);
     }
-    if (!haveShape) throw InputError(path, 0, {}, "the file is empty (no header and no data)");
-    reportProgress(options, row, row);
-    return raw;
+
+    bool next(RawTable& raw, std::size_t maxRows) override
+    {
+        prepare(raw);
+        if (m_done) return false;
+        std::size_t n = 0;
+        std::string_view line;
+        while (n < maxRows) {
+            if (!nextLine(line)) {
+                m_done = true;
+                break;
+            }
+            const std::size_t row = ++m_row;
+            ++n;
+            m_fields = splitOnBlanks(line);
+            if (m_fields.size() != m_expected) {
+                raw.issues.push_back({m_path,
+                                      row,
+                                      {},
+                                      "expected " + std::to_string(m_expected) + " fields, found " +
+                                          std::to_string(m_fields.size())});
+                if (m_options.onBadRow == BadRowPolicy::Abort) {
+                    m_done = true;
+                    break;
+                }
+            } else {
+                for (std::size_t c = 0; c < m_expected; ++c)
+                    raw.columns[c].append(m_fields[c]);
+                raw.sourceRow.push_back(row);
+            }
+        }
+        return n > 0;
+    }
+
+    std::size_t bytesRead() const override { return m_pos; }
+
+private:
+    // The next line that is neither blank nor a '#' comment, trimmed.
+    bool nextLine(std::string_view& out)
+    {
+        while (m_pos < m_content.size()) {
+            std::size_t nl = m_content.find('\n', m_pos);
+            if (nl == std::string_view::npos) nl = m_content.size();
+            const std::string_view trimmed = trimBlanks(m_content.substr(m_pos, nl - m_pos));
+            m_pos = nl + 1;
+            if (trimmed.empty() || trimmed[0] == '#') continue;
+            out = trimmed;
+            return true;
+        }
+        return false;
+    }
+
+    std::string m_path;
+    std::string_view m_content;
+    const ImportOptions& m_options;
+    std::size_t m_pos = 0;
+    std::size_t m_expected = 0;
+    std::vector<std::string_view> m_fields;
+};
+
+} // namespace
+
+std::unique_ptr<TextChunkReader> whitespaceChunks(const std::string& path, std::string_view content,
+                                                  const ImportOptions& options)
+{
+    return std::make_unique<WhitespaceChunks>(path, content, options);
 }
 
 } // namespace rm::detail

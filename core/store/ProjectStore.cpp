@@ -1,7 +1,9 @@
 #include "store/ProjectStore.h"
 
+#include "store/CatalogImport.h"
 #include "store/CatalogReplace.h"
 
+#include "catalog/CatalogStream.h"
 #include "catalog/LabelValue.h"
 
 #include "store/Schema.h"
@@ -10,10 +12,12 @@
 #include <algorithm>
 #include <cerrno>
 #include <chrono>
+#include <cmath>
 #include <cstdint>
 #include <cstring>
 #include <ctime>
 #include <filesystem>
+#include <optional>
 #include <sstream>
 #include <vector>
 
@@ -365,96 +369,222 @@ static void validateCatalog(const std::string& name, const ImportedCatalog& cata
     }
 }
 
+// Counts a label column's rings and non-rings chunk by chunk; a cell that is not a label is refused with its
+// file row.
+class LabelTally
+{
+public:
+    LabelTally(std::string path, std::string labelColumn)
+        : m_path(std::move(path)), m_column(std::move(labelColumn))
+    {
+    }
+
+    void add(const ImportedCatalog& rows)
+    {
+        const int c = rows.table.columnIndex(m_column);
+        if (c < 0) return;
+        const Column& labels = rows.table.columns[static_cast<std::size_t>(c)];
+        for (std::size_t r = 0; r < labels.size(); ++r) {
+            const std::string cell = labels.text(r);
+            if (cell.find_first_not_of(" \t") == std::string::npos) continue;
+            const auto v = parseRingLabel(cell);
+            if (!v)
+                throw InputError(m_path, rows.sourceRow.empty() ? m_seen + r + 1 : rows.sourceRow[r],
+                                 m_column,
+                                 "'" + cell + "' is not a label (labels are " + kRingLabelWords +
+                                     "; blank = unknown); nothing was imported");
+            (*v ? m_ring : m_notRing)++;
+        }
+        m_seen += labels.size();
+    }
+
+    void finish() const
+    {
+        if (m_ring == 0 || m_notRing == 0)
+            throw Error(m_path + ": label column '" + m_column + "' has " + std::to_string(m_ring) +
+                        " rings and " + std::to_string(m_notRing) +
+                        " non-rings: a labelled catalog needs both; nothing was imported");
+    }
+
+private:
+    std::string m_path, m_column;
+    std::size_t m_seen = 0, m_ring = 0, m_notRing = 0;
+};
+
+// Writes one catalog into the caller's transaction a chunk of rows at a time: begin() makes its catalogs row,
+// its column list and its table (again, dropping what was stored, when a streamed import starts over with
+// wider types), rows() appends rows through one prepared statement, finish() records the row count and the
+// skipped rows.
+class CatalogInserter : public CatalogSink
+{
+public:
+    CatalogInserter(Database& db, std::string name, CatalogRole role, std::string labelColumn,
+                    std::function<bool(std::size_t, std::size_t)> progress = {})
+        : m_db(db), m_name(std::move(name)), m_role(role), m_labelColumn(std::move(labelColumn)),
+          m_progress(std::move(progress))
+    {
+    }
+
+    void begin(const ImportedCatalog& head) override
+    {
+        if (m_role == CatalogRole::Labelled) {
+            if (m_labelColumn.empty()) throw Error("a labelled catalog needs a label column");
+            if (head.table.columnIndex(m_labelColumn) < 0) {
+                std::string known;
+                for (const auto& col : head.table.columns)
+                    known += (known.empty() ? "" : ", ") + col.name;
+                throw Error("catalog '" + m_name + "' has no label column '" + m_labelColumn +
+                            "' (its columns: " + known + ")");
+            }
+        }
+        m_labels.emplace(head.path, m_labelColumn);
+        m_insert.reset();
+        if (m_id == 0) {
+            try {
+                m_db.prepare("INSERT INTO catalogs(name, source_path, format, role, label_column, "
+                             "position_kind, ra_column, dec_column, row_count, skipped_rows, table_name, "
+                             "imported_at) VALUES(?,?,?,?,?,?,?,?,0,0,'',?)")
+                    .bind(1, m_name)
+                    .bind(2, fs::absolute(head.path).string())
+                    .bind(3, catalogFormatName(head.format))
+                    .bind(4, catalogRoleName(m_role))
+                    .bind(5, m_labelColumn)
+                    .bind(6, positionKindName(head.position.kind))
+                    .bind(7, head.position.raColumn)
+                    .bind(8, head.position.decColumn)
+                    .bind(9, nowIso8601())
+                    .run();
+            } catch (const ConstraintError&) {
+                // Another import of the same name committed between the caller's check and this insert.
+                throw Error("the project already has a catalog named '" + m_name +
+                            "' (imported by another process just now)");
+            }
+            m_id = m_db.lastInsertId();
+            m_table = "cat_" + std::to_string(m_id);
+            m_db.prepare("UPDATE catalogs SET table_name = ? WHERE id = ?")
+                .bind(1, m_table)
+                .bind(2, m_id)
+                .run();
+        } else { // starting over with wider types
+            m_db.exec("DROP TABLE " + m_table);
+            m_db.prepare("DELETE FROM catalog_columns WHERE catalog_id = ?").bind(1, m_id).run();
+        }
+        m_rows = 0;
+        m_types.clear();
+
+        std::ostringstream ddl;
+        ddl << "CREATE TABLE " << m_table
+            << "(_rm_row INTEGER PRIMARY KEY, _rm_ra REAL NOT NULL, _rm_dec REAL NOT NULL, "
+            << "_rm_src INTEGER NOT NULL";
+        Statement addColumn = m_db.prepare(
+            "INSERT INTO catalog_columns(catalog_id, position, name, type, unit) VALUES(?,?,?,?,?)");
+        for (std::size_t c = 0; c < head.table.columns.size(); ++c) {
+            const Column& col = head.table.columns[c];
+            ddl << ", " << quoteIdentifier(col.name) << ' ' << sqlType(col.type);
+            addColumn.bind(1, m_id)
+                .bind(2, c)
+                .bind(3, col.name)
+                .bind(4, columnTypeName(col.type))
+                .bind(5, col.unit)
+                .run();
+            m_types.push_back(col.type);
+        }
+        ddl << ")";
+        m_db.exec(ddl.str());
+
+        std::ostringstream ins;
+        ins << "INSERT INTO " << m_table << " VALUES(?,?,?,?";
+        for (std::size_t c = 0; c < head.table.columns.size(); ++c)
+            ins << ",?";
+        ins << ")";
+        m_insert.emplace(m_db.prepare(ins.str()));
+    }
+
+    void rows(ImportedCatalog& chunk) override
+    {
+        const Table& table = chunk.table;
+        const std::size_t n = table.rowCount();
+        if (chunk.ra.size() != n || chunk.dec.size() != n || table.columns.size() != m_types.size())
+            throw Error("catalog '" + m_name + "': positions do not line up with rows");
+        if (m_role == CatalogRole::Labelled) m_labels->add(chunk);
+        Statement& insert = *m_insert;
+        for (std::size_t r = 0; r < n; ++r) {
+            insert.bind(1, m_rows).bind(2, chunk.ra[r]).bind(3, chunk.dec[r]); // NaN binds as NULL
+            insert.bind(4, r < chunk.sourceRow.size() ? chunk.sourceRow[r] : m_rows + 1);
+            for (std::size_t c = 0; c < table.columns.size(); ++c) {
+                const Column& col = table.columns[c];
+                const int p = static_cast<int>(c) + 5;
+                if (col.null[r]) {
+                    insert.bindNull(p);
+                    continue;
+                }
+                switch (col.type) {
+                case ColumnType::Integer:
+                    insert.bind(p, col.integers[r]);
+                    break;
+                case ColumnType::Real:
+                    insert.bind(p, col.reals[r]);
+                    break;
+                case ColumnType::Text:
+                    insert.bind(p, col.texts[r]);
+                    break;
+                }
+            }
+            insert.run();
+            ++m_rows;
+            if (m_progress && m_rows % 20000 == 0 && !m_progress(m_rows, m_total))
+                throw Error("import cancelled");
+        }
+    }
+
+    std::int64_t finish(const ImportedCatalog& summary)
+    {
+        if (m_role == CatalogRole::Labelled) m_labels->finish();
+        m_db.prepare("UPDATE catalogs SET row_count = ?, skipped_rows = ? WHERE id = ?")
+            .bind(1, m_rows)
+            .bind(2, summary.skipped.size())
+            .bind(3, m_id)
+            .run();
+        Statement issue = m_db.prepare(
+            "INSERT INTO import_issues(catalog_id, source_row, column_name, reason) VALUES(?,?,?,?)");
+        for (const ImportIssue& i : summary.skipped)
+            issue.bind(1, m_id).bind(2, i.row).bind(3, i.column).bind(4, i.reason).run();
+        if (m_progress && !m_progress(m_rows, m_rows)) throw Error("import cancelled");
+        return m_id;
+    }
+
+    void expectRows(std::size_t total) { m_total = total; } // for progress; 0 = not known
+
+private:
+    Database& m_db;
+    std::string m_name;
+    CatalogRole m_role;
+    std::string m_labelColumn;
+    std::function<bool(std::size_t, std::size_t)> m_progress;
+    std::int64_t m_id = 0;
+    std::string m_table;
+    std::vector<ColumnType> m_types;
+    std::optional<Statement> m_insert;
+    std::optional<LabelTally> m_labels;
+    std::size_t m_rows = 0, m_total = 0;
+};
+
 // The catalog's rows, columns and issues, inside the caller's transaction.
 static std::int64_t insertCatalog(Database& db, const std::string& name, const ImportedCatalog& catalog,
                                   CatalogRole role, const std::string& labelColumn,
                                   const std::function<bool(std::size_t, std::size_t)>& progress)
 {
-    const Table& table = catalog.table;
-    const std::size_t n = table.rowCount();
-    try {
-        db.prepare("INSERT INTO catalogs(name, source_path, format, role, label_column, position_kind, "
-                   "ra_column, "
-                   "dec_column, row_count, skipped_rows, table_name, imported_at) "
-                   "VALUES(?,?,?,?,?,?,?,?,?,?,'',?)")
-            .bind(1, name)
-            .bind(2, fs::absolute(catalog.path).string())
-            .bind(3, catalogFormatName(catalog.format))
-            .bind(4, catalogRoleName(role))
-            .bind(5, labelColumn)
-            .bind(6, positionKindName(catalog.position.kind))
-            .bind(7, catalog.position.raColumn)
-            .bind(8, catalog.position.decColumn)
-            .bind(9, n)
-            .bind(10, catalog.skipped.size())
-            .bind(11, nowIso8601())
-            .run();
-    } catch (const ConstraintError&) {
-        // Another import of the same name committed between the check above and this insert.
-        throw Error("the project already has a catalog named '" + name +
-                    "' (imported by another process just now)");
-    }
-    const std::int64_t id = db.lastInsertId();
-    const std::string tableName = "cat_" + std::to_string(id);
-    db.prepare("UPDATE catalogs SET table_name = ? WHERE id = ?").bind(1, tableName).bind(2, id).run();
-
-    std::ostringstream ddl;
-    ddl << "CREATE TABLE " << tableName
-        << "(_rm_row INTEGER PRIMARY KEY, _rm_ra REAL NOT NULL, _rm_dec REAL NOT NULL, "
-        << "_rm_src INTEGER NOT NULL";
-    Statement addColumn =
-        db.prepare("INSERT INTO catalog_columns(catalog_id, position, name, type, unit) VALUES(?,?,?,?,?)");
-    for (std::size_t c = 0; c < table.columns.size(); ++c) {
-        const Column& col = table.columns[c];
-        ddl << ", " << quoteIdentifier(col.name) << ' ' << sqlType(col.type);
-        addColumn.bind(1, id)
-            .bind(2, c)
-            .bind(3, col.name)
-            .bind(4, columnTypeName(col.type))
-            .bind(5, col.unit)
-            .run();
-    }
-    ddl << ")";
-    db.exec(ddl.str());
-
-    std::ostringstream ins;
-    ins << "INSERT INTO " << tableName << " VALUES(?,?,?,?";
-    for (std::size_t c = 0; c < table.columns.size(); ++c)
-        ins << ",?";
-    ins << ")";
-    Statement insert = db.prepare(ins.str());
-    for (std::size_t r = 0; r < n; ++r) {
-        insert.bind(1, r).bind(2, catalog.ra[r]).bind(3, catalog.dec[r]);
-        insert.bind(4, r < catalog.sourceRow.size() ? catalog.sourceRow[r] : r + 1);
-        for (std::size_t c = 0; c < table.columns.size(); ++c) {
-            const Column& col = table.columns[c];
-            const int p = static_cast<int>(c) + 5;
-            if (col.isNull(r)) {
-                insert.bindNull(p);
-                continue;
-            }
-            switch (col.type) {
-            case ColumnType::Integer:
-                insert.bind(p, col.integers[r]);
-                break;
-            case ColumnType::Real:
-                insert.bind(p, col.reals[r]);
-                break;
-            case ColumnType::Text:
-                insert.bind(p, col.texts[r]);
-                break;
-            }
-        }
-        insert.run();
-        if (progress && (r % 20000 == 0 || r + 1 == n) && !progress(r + 1, n))
-            throw Error("import cancelled");
-    }
-
-    Statement issue =
-        db.prepare("INSERT INTO import_issues(catalog_id, source_row, column_name, reason) VALUES(?,?,?,?)");
-    for (const ImportIssue& i : catalog.skipped)
-        issue.bind(1, id).bind(2, i.row).bind(3, i.column).bind(4, i.reason).run();
-    return id;
+    CatalogInserter inserter(db, name, role, labelColumn, progress);
+    ImportedCatalog head;
+    head.path = catalog.path;
+    head.format = catalog.format;
+    head.position = catalog.position;
+    for (const Column& c : catalog.table.columns)
+        head.table.addColumn(c.name, c.type, c.unit);
+    inserter.expectRows(catalog.table.rowCount());
+    inserter.begin(head);
+    inserter.rows(const_cast<ImportedCatalog&>(catalog)); // rows() only reads the chunk
+    return inserter.finish(catalog);
 }
 
 std::int64_t ProjectStore::addCatalog(const std::string& name, const ImportedCatalog& catalog,
@@ -500,6 +630,41 @@ std::int64_t replaceCatalog(ProjectStore& store, const std::string& name, const 
             .bind(2, *imageSourceSpec)
             .run();
     tx.commit();
+    return id;
+}
+
+std::int64_t importCatalogFile(ProjectStore& store, const std::string& name, const std::string& file,
+                               const ImportOptions& options, CatalogRole role, const std::string& labelColumn,
+                               ImportedCatalog* summary)
+{
+    if (name.empty()) throw Error("a catalog needs a name");
+    if (role == CatalogRole::Labelled && labelColumn.empty())
+        throw Error("a labelled catalog needs a label column");
+    store.requireWritable("an imported catalog");
+    if (store.hasCatalog(name)) throw Error("the project already has a catalog named '" + name + "'");
+    Database& db = store.db();
+    // A bulk import's pages: a bigger page cache than SQLite's 2 MB default keeps the B-tree's upper pages
+    // from being spilled and rewritten as the table grows; put back afterwards.
+    const std::int64_t cacheSize = db.queryInt("PRAGMA cache_size").value_or(-2000);
+    db.exec("PRAGMA cache_size = -65536");
+    struct RestoreCache
+    {
+        Database& db;
+        std::int64_t size;
+        ~RestoreCache()
+        {
+            try {
+                db.exec("PRAGMA cache_size = " + std::to_string(size));
+            } catch (...) {
+            }
+        }
+    } restore{db, cacheSize};
+    Transaction tx(db);
+    CatalogInserter inserter(db, name, role, labelColumn);
+    ImportedCatalog result = streamCatalog(file, options, inserter);
+    const std::int64_t id = inserter.finish(result);
+    tx.commit();
+    if (summary) *summary = std::move(result);
     return id;
 }
 
