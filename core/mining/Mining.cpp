@@ -6,7 +6,7 @@
 #include "sources/CutoutImageSource.h"
 #include "sources/FileNameTemplate.h"
 #include "sources/ImageSource.h"
-#include "store/CatalogReplace.h"
+#include "store/CatalogImport.h"
 #include "store/CutoutLedger.h"
 #include "store/ProjectStore.h"
 #include "training/RunStore.h"
@@ -602,7 +602,6 @@ MiningResult mine(const MiningRequest& rq)
         io.raColumn = "ra";
         io.decColumn = "dec";
         io.onBadRow = BadRowPolicy::Skip; // rows with no position stay in rings.csv only
-        const ImportedCatalog cat = importCatalog(csvPath, io);
         // The candidates' cutouts in the workbench come from the source mined with: its file-name template's
         // columns are published with them (imageTemplateColumns); one they cannot carry (a name clashing with
         // theirs) leaves them without, and it says so.
@@ -610,18 +609,26 @@ MiningResult mine(const MiningRequest& rq)
         std::string missingColumn;
         const nlohmann::json spec = source->spec();
         const std::string pattern = spec.value("template", std::string());
-        if (!pattern.empty())
-            for (const std::string& column : FileNameTemplate(pattern).columns())
-                if (missingColumn.empty() && cat.table.columnIndex(column) < 0) missingColumn = column;
+        // Streamed from rings.csv a chunk at a time, so publishing a million candidates stays flat in memory.
         // An earlier import of the same name is replaced in the same transaction: a kill at any moment
         // leaves the old catalog or the new one, each whole with its image source.
-        replaceCatalog(*store, name, cat, CatalogRole::Candidates,
-                       missingColumn.empty() ? std::optional<std::string>(spec.dump()) : std::nullopt);
-        imported = {
-            {"name", name}, {"rows", cat.table.rowCount()}, {"rows_without_position", cat.skipped.size()}};
+        ImportedCatalog cat;
+        replaceCatalogFile(
+            *store, name, csvPath, io, CatalogRole::Candidates,
+            [&](const ImportedCatalog& columns) -> std::optional<std::string> {
+                if (!pattern.empty())
+                    for (const std::string& column : FileNameTemplate(pattern).columns())
+                        if (missingColumn.empty() && columns.table.columnIndex(column) < 0)
+                            missingColumn = column;
+                if (!missingColumn.empty()) return std::nullopt;
+                return spec.dump();
+            },
+            &cat);
+        const std::size_t candidateRows = store->catalog(name).rowCount;
+        imported = {{"name", name}, {"rows", candidateRows}, {"rows_without_position", cat.skipped.size()}};
         importNote =
             "imported into the project as catalog '" + name + "' (role candidates, " +
-            std::to_string(cat.table.rowCount()) + " rows" +
+            std::to_string(candidateRows) + " rows" +
             (missingColumn.empty() ? std::string()
                                    : "; no cutouts in the workbench: the image template needs column '" +
                                          missingColumn + "', which the candidates do not carry") +

@@ -6,6 +6,8 @@
 #include "store/ProjectStore.h"
 
 #include <cstdint>
+#include <functional>
+#include <optional>
 #include <string>
 
 namespace rm {
@@ -17,5 +19,15 @@ namespace rm {
 std::int64_t importCatalogFile(ProjectStore& store, const std::string& name, const std::string& file,
                                const ImportOptions& options, CatalogRole role,
                                const std::string& labelColumn = {}, ImportedCatalog* summary = nullptr);
+
+// The streaming counterpart of replaceCatalog (store/CatalogReplace.h): imports file as `name`, replacing a
+// catalog of that name and role in the same transaction (a kill leaves the old catalog or the new one,
+// whole). imageSourceFor, when given, sees the import's summary (its columns) and returns the image source
+// spec to store with the new catalog, or nothing.
+std::int64_t
+replaceCatalogFile(ProjectStore& store, const std::string& name, const std::string& file,
+                   const ImportOptions& options, CatalogRole role,
+                   const std::function<std::optional<std::string>(const ImportedCatalog&)>& imageSourceFor,
+                   ImportedCatalog* summary = nullptr);
 
 } // namespace rm

@@ -600,12 +600,10 @@ std::int64_t ProjectStore::addCatalog(const std::string& name, const ImportedCat
     return id;
 }
 
-std::int64_t replaceCatalog(ProjectStore& store, const std::string& name, const ImportedCatalog& catalog,
-                            CatalogRole role, const std::optional<std::string>& imageSourceSpec)
+// Drops the catalog `name` that a replacement of role `role` takes the place of, inside the caller's
+// transaction; refuses another role or one a target set uses.
+static void dropReplacedCatalog(Database& db, const std::string& name, CatalogRole role)
 {
-    validateCatalog(name, catalog, role, {});
-    Database& db = store.db();
-    Transaction tx(db);
     {
         Statement old = db.prepare("SELECT id, role, table_name FROM catalogs WHERE name = ?");
         old.bind(1, name);
@@ -623,6 +621,15 @@ std::int64_t replaceCatalog(ProjectStore& store, const std::string& name, const 
             db.prepare("DELETE FROM catalogs WHERE id = ?").bind(1, id).run();
         }
     }
+}
+
+std::int64_t replaceCatalog(ProjectStore& store, const std::string& name, const ImportedCatalog& catalog,
+                            CatalogRole role, const std::optional<std::string>& imageSourceSpec)
+{
+    validateCatalog(name, catalog, role, {});
+    Database& db = store.db();
+    Transaction tx(db);
+    dropReplacedCatalog(db, name, role);
     const std::int64_t id = insertCatalog(db, name, catalog, role, {}, {});
     if (imageSourceSpec)
         db.prepare("INSERT INTO image_sources(catalog_id, spec_json) VALUES(?, ?)")
@@ -663,6 +670,31 @@ std::int64_t importCatalogFile(ProjectStore& store, const std::string& name, con
     CatalogInserter inserter(db, name, role, labelColumn);
     ImportedCatalog result = streamCatalog(file, options, inserter);
     const std::int64_t id = inserter.finish(result);
+    tx.commit();
+    if (summary) *summary = std::move(result);
+    return id;
+}
+
+std::int64_t
+replaceCatalogFile(ProjectStore& store, const std::string& name, const std::string& file,
+                   const ImportOptions& options, CatalogRole role,
+                   const std::function<std::optional<std::string>(const ImportedCatalog&)>& imageSourceFor,
+                   ImportedCatalog* summary)
+{
+    if (name.empty()) throw Error("a catalog needs a name");
+    store.requireWritable("an imported catalog");
+    Database& db = store.db();
+    Transaction tx(db);
+    dropReplacedCatalog(db, name, role);
+    CatalogInserter inserter(db, name, role, {});
+    ImportedCatalog result = streamCatalog(file, options, inserter);
+    const std::int64_t id = inserter.finish(result);
+    if (imageSourceFor)
+        if (const std::optional<std::string> spec = imageSourceFor(result))
+            db.prepare("INSERT INTO image_sources(catalog_id, spec_json) VALUES(?, ?)")
+                .bind(1, id)
+                .bind(2, *spec)
+                .run();
     tx.commit();
     if (summary) *summary = std::move(result);
     return id;
