@@ -226,6 +226,7 @@ void ProjectStore::migrate()
         m_db->exec("PRAGMA writable_schema=OFF");
     }
     if (v < 4) m_db->exec(schema::kVersion4);
+    if (v < 5) m_db->exec(schema::kVersion5);
     m_db->exec("PRAGMA user_version = " + std::to_string(kSchemaVersion));
     tx.commit();
 }

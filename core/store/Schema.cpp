@@ -221,4 +221,9 @@ CREATE TABLE cv_predictions(
   PRIMARY KEY(run_id, repeat, target_idx)) WITHOUT ROWID;
 )SQL";
 
+const char* const kVersion5 = R"SQL(
+ALTER TABLE epochs ADD COLUMN unlabelled_loss REAL;
+ALTER TABLE epochs ADD COLUMN mask_rate REAL;
+)SQL";
+
 } // namespace rm::schema

@@ -9,5 +9,7 @@ extern const char* const kVersion2;
 // Version 4: cross-validation folds of a run (one row per repeat and fold, written when the fold's model is
 // done) and every galaxy's out-of-fold score per repeat. (Version 3 only loosened a CHECK; see migrate().)
 extern const char* const kVersion4;
+// Version 5: per epoch, a semi-supervised run's unlabelled loss and pseudo-label mask rate (NULL otherwise).
+extern const char* const kVersion5;
 
 } // namespace rm::schema
