@@ -592,9 +592,6 @@ void validate(const TrainConfig& c)
         if (u.mu < 1 || u.mu > 64)
             throw Error("training option 'semi_supervised.mu' must be from 1 to 64, got " +
                         std::to_string(u.mu));
-        if (c.fineTune == FineTuneMode::HeadOnly && c.embeddingViews > 0)
-            throw Error("training option 'semi_supervised' needs the encoder to run every step: set "
-                        "embedding_views to 0 for a head_only cell");
     }
 }
 

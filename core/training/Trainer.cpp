@@ -255,7 +255,10 @@ TrainResult Trainer::run(const TrainCallbacks& callbacks)
     s.loss.labelSmoothing = m_config.labelSmoothing;
 
     std::unique_ptr<EpochFeeder> feeder;
-    if (m_config.fineTune == FineTuneMode::HeadOnly && m_config.embeddingViews > 0) {
+    // Semi-supervised steps need fresh views of the unlabelled images through the encoder, so a head-only
+    // cell trains from images then, not from the embedding cache.
+    if (m_config.fineTune == FineTuneMode::HeadOnly && m_config.embeddingViews > 0 &&
+        !m_config.semiSupervised.enabled()) {
         auto embeddings = std::make_unique<EmbeddingFeeder>(
             s, m_data, (fs::path(m_workDir) / "embeddings.safetensors").string());
         const bool ready = embeddings->prepare();
