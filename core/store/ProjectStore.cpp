@@ -274,6 +274,7 @@ void ProjectStore::migrate()
     }
     if (v < 4) m_db->exec(schema::kVersion4);
     if (v < 5) m_db->exec(schema::kVersion5);
+    if (v < 6) m_db->exec(schema::kVersion6);
     m_db->exec("PRAGMA user_version = " + std::to_string(kSchemaVersion));
     tx.commit();
 }

@@ -56,7 +56,7 @@ struct CatalogPositions
 class ProjectStore
 {
 public:
-    static constexpr int kSchemaVersion = 5;
+    static constexpr int kSchemaVersion = 6;
 
     // Creates a new project file (fails if it exists) or opens one, migrating an older schema.
     static std::unique_ptr<ProjectStore> create(const std::string& path);

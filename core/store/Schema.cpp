@@ -246,4 +246,9 @@ CREATE TABLE active_rounds(
   UNIQUE(base_target_set, round));
 )SQL";
 
+const char* const kVersion6 = R"SQL(
+ALTER TABLE epochs ADD COLUMN unlabelled_loss REAL;
+ALTER TABLE epochs ADD COLUMN mask_rate REAL;
+)SQL";
+
 } // namespace rm::schema

@@ -13,5 +13,7 @@ extern const char* const kVersion4;
 // hand labels, the run retrained on it, how many labels it added and the cross-validated ROC AUC before and
 // after.
 extern const char* const kVersion5;
+// Version 6: per epoch, a semi-supervised run's unlabelled loss and pseudo-label mask rate (NULL otherwise).
+extern const char* const kVersion6;
 
 } // namespace rm::schema

@@ -243,7 +243,7 @@ void BatchLoader::build(const std::shared_ptr<const EpochPlan>& planPtr, std::si
             std::fill(dst, dst + batch.sampleFloats(), 0.0f);
             continue;
         }
-        renderView(src, view, m_options.seed, plan.epoch, record, dst);
+        renderView(src, view, m_options.viewSeed.value_or(m_options.seed), plan.epoch, record, dst);
     }
 }
 

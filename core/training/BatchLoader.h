@@ -46,6 +46,10 @@ struct BatchLoaderOptions
     bool shuffle = true;   // evaluation usually wants false
     bool dropLast = false; // leave out a last short batch
     std::uint64_t seed = 0;
+    // Seeds each image's augmentation instead of `seed` when set: two loaders with the same seed and
+    // different view seeds serve the same records in the same order under different augmentations (the two
+    // views of semi-supervised training).
+    std::optional<std::uint64_t> viewSeed;
     int threads = 0;  // worker threads; 0 = one per hardware thread
     int prefetch = 4; // batches prepared ahead of the consumer
     // Once an epoch's batches are all being built, start on epoch + 1 (within the same prefetch budget), so

@@ -6,6 +6,7 @@
 #include "training/Predict.h"
 #include "training/RunStore.h"
 #include "training/TargetImages.h"
+#include "training/UnlabelledPool.h"
 #include "util/Error.h"
 
 #include <algorithm>
@@ -56,6 +57,12 @@ CrossValidationResult runCrossValidation(const CrossValidationInput& in)
         data.labels = images.data.labels;
         data.train = split.train;
         data.val = split.val;
+        if (config.semiSupervised.enabled()) {
+            if (!in.unlabelled)
+                throw Error("cross-validation: the cell is semi-supervised but has no unlabelled pool");
+            addUnlabelled(data, *in.unlabelled, images, split.test, config.semiSupervised.includeEvalFolds,
+                          log);
+        }
         const fs::path foldDir =
             cvDir / ("r" + std::to_string(split.repeat) + "f" + std::to_string(split.fold));
         Trainer trainer(config, data, foldDir.string());

@@ -17,6 +17,7 @@
 namespace rm {
 
 struct TargetImages;
+struct UnlabelledPool;
 
 struct CrossValidationInput
 {
@@ -27,6 +28,9 @@ struct CrossValidationInput
     RunStore* runs = nullptr;
     TrainCallbacks callbacks; // log, cancelled, stopAfterEpoch (between epochs of a fold)
     int bootstrapResamples = 1000;
+    // Semi-supervised cells: the unlabelled pool; each fold drops its held-out galaxies from it unless
+    // config.semiSupervised.includeEvalFolds.
+    const UnlabelledPool* unlabelled = nullptr;
 };
 
 struct CrossValidationResult

@@ -10,6 +10,7 @@
 #include "training/RunLock.h"
 #include "training/RunStore.h"
 #include "training/TargetImages.h"
+#include "training/UnlabelledPool.h"
 #include "util/Error.h"
 
 #include <algorithm>
@@ -325,6 +326,17 @@ private:
         return m_q.images.get(m_store, m_job.cell.targetSet, io);
     }
 
+    // The semi-supervised cell's unlabelled images at its shape (cache found or built).
+    UnlabelledPool unlabelledPool(const TrainConfig& config) const
+    {
+        UnlabelledPoolOptions o;
+        o.shape = config.view;
+        o.threads = m_q.parallel > 1 ? m_q.threadsPerCell : 0;
+        o.log = [this](const std::string& text) { log(text); };
+        o.progress = [this](std::size_t, std::size_t) { return !cancelRequested(); };
+        return loadUnlabelledPool(m_store, config.semiSupervised.unlabelled, o);
+    }
+
     void writeResolvedConfig(const TrainConfig& config) const
     {
         nlohmann::json resolved = toJson(config);
@@ -373,7 +385,15 @@ private:
         writeResolvedConfig(config);
 
         const auto start = std::chrono::steady_clock::now();
-        const TrainResult result = Trainer(config, data->data, m_workDir.string()).run(trainCallbacks());
+        TrainData trainData = data->data;
+        std::optional<UnlabelledPool> pool;
+        if (config.semiSupervised.enabled()) {
+            pool = unlabelledPool(config);
+            // The fixed split's model is scored on the test part: it is the "evaluation fold" here.
+            addUnlabelled(trainData, *pool, *data, data->test, config.semiSupervised.includeEvalFolds,
+                          [this](const std::string& text) { log(text); });
+        }
+        const TrainResult result = Trainer(config, trainData, m_workDir.string()).run(trainCallbacks());
         m_runs.replaceEpochs(m_job.runId, result.history);
         if (result.paused || (result.cancelled && pauseRequested()))
             return stopped(true, "paused after epoch " + std::to_string(result.epochsRun));
@@ -388,7 +408,7 @@ private:
         std::optional<RunOutcome> outcome = evaluateRun(in);
         if (!outcome) return stopped(false, "cancelled during evaluation");
         if (config.cvFolds >= 2) {
-            const CrossValidationResult folds = crossValidate(config, *data);
+            const CrossValidationResult folds = crossValidate(config, *data, pool ? &*pool : nullptr);
             if (folds.paused || (folds.cancelled && pauseRequested()))
                 return stopped(true, "paused during cross-validation");
             if (folds.cancelled) return stopped(false, "cancelled during cross-validation");
@@ -410,9 +430,11 @@ private:
         return CellEnd::Done;
     }
 
-    CrossValidationResult crossValidate(const TrainConfig& config, const TargetImages& data)
+    CrossValidationResult crossValidate(const TrainConfig& config, const TargetImages& data,
+                                        const UnlabelledPool* pool)
     {
         CrossValidationInput cv;
+        cv.unlabelled = pool;
         cv.images = &data;
         cv.config = config;
         cv.runDir = m_workDir.string();

@@ -296,10 +296,12 @@ void RunStore::markCancelled(std::int64_t runId)
 static void insertEpoch(Database& db, std::int64_t runId, const EpochEvent& e)
 {
     db.prepare(
-          "INSERT INTO epochs(run_id, epoch, train_loss, val_loss, val_auc, learning_rate, seconds, best) "
-          "VALUES(?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(run_id, epoch) DO UPDATE SET "
-          "train_loss = excluded.train_loss, val_loss = excluded.val_loss, val_auc = excluded.val_auc, "
-          "learning_rate = excluded.learning_rate, seconds = excluded.seconds, best = excluded.best")
+          "INSERT INTO epochs(run_id, epoch, train_loss, val_loss, val_auc, learning_rate, seconds, best, "
+          "unlabelled_loss, mask_rate) VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT(run_id, epoch) DO "
+          "UPDATE "
+          "SET train_loss = excluded.train_loss, val_loss = excluded.val_loss, val_auc = excluded.val_auc, "
+          "learning_rate = excluded.learning_rate, seconds = excluded.seconds, best = excluded.best, "
+          "unlabelled_loss = excluded.unlabelled_loss, mask_rate = excluded.mask_rate")
         .bind(1, runId)
         .bind(2, e.epoch)
         .bind(3, e.trainLoss)
@@ -308,6 +310,8 @@ static void insertEpoch(Database& db, std::int64_t runId, const EpochEvent& e)
         .bind(6, e.learningRate)
         .bind(7, e.seconds)
         .bind(8, e.best ? 1 : 0)
+        .bind(9, e.unlabelledLoss)
+        .bind(10, e.maskRate)
         .run();
 }
 
@@ -544,7 +548,8 @@ std::vector<EpochEvent> RunStore::epochs(std::int64_t runId)
 {
     std::lock_guard lock(m_mutex);
     Statement s = m_store.db().prepare("SELECT epoch, train_loss, val_loss, val_auc, learning_rate, seconds, "
-                                       "best FROM epochs WHERE run_id = ? ORDER BY epoch");
+                                       "best, unlabelled_loss, mask_rate FROM epochs WHERE run_id = ? "
+                                       "ORDER BY epoch");
     s.bind(1, runId);
     std::vector<EpochEvent> out;
     while (s.step()) {
@@ -556,6 +561,8 @@ std::vector<EpochEvent> RunStore::epochs(std::int64_t runId)
         e.learningRate = s.real(4);
         e.seconds = s.real(5);
         e.best = s.integer(6) != 0;
+        e.unlabelledLoss = s.real(7);
+        e.maskRate = s.real(8);
         out.push_back(e);
     }
     return out;

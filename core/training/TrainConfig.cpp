@@ -212,6 +212,65 @@ void applyAugmentation(TrainConfig& c, const json& v)
     applyObject("augmentation option", setters, c, v);
 }
 
+bool validUnlabelledSpec(const std::string& spec)
+{
+    for (const char* prefix : {"catalog:", "folder:"}) {
+        const std::size_t n = std::char_traits<char>::length(prefix);
+        if (spec.rfind(prefix, 0) == 0 && spec.size() > n) return true;
+    }
+    return false;
+}
+
+void applySemiSupervised(TrainConfig& c, const json& v)
+{
+    // null switches it off.
+    if (v.is_null()) {
+        c.semiSupervised = SemiSupervisedConfig{};
+        return;
+    }
+    if (!v.is_object()) badValue("semi_supervised", v, "an object {\"method\": \"fixmatch\", ...} or null");
+    const std::vector<std::pair<std::string, Setter>> setters = {
+        {"method",
+         [](TrainConfig& t, const json& x) {
+             if (!x.is_string() || x.get<std::string>() != "fixmatch")
+                 badValue("semi_supervised.method", x, "\"fixmatch\"");
+             t.semiSupervised.method = x.get<std::string>();
+         }},
+        {"unlabelled",
+         [](TrainConfig& t, const json& x) {
+             const std::string expected = "an array of \"catalog:NAME\" or \"folder:PATH\" strings";
+             if (!x.is_array()) badValue("semi_supervised.unlabelled", x, expected);
+             std::vector<std::string> specs;
+             for (const json& s : x) {
+                 if (!s.is_string() || !validUnlabelledSpec(s.get<std::string>()))
+                     badValue("semi_supervised.unlabelled", s, expected);
+                 specs.push_back(s.get<std::string>());
+             }
+             t.semiSupervised.unlabelled = std::move(specs);
+         }},
+        {"threshold",
+         [](TrainConfig& t, const json& x) {
+             t.semiSupervised.threshold = number(
+                 "semi_supervised.threshold", x, [](double d) { return d > 0.5 && d <= 1; },
+                 "a number in (0.5, 1]");
+         }},
+        {"lambda_u",
+         [](TrainConfig& t, const json& x) {
+             t.semiSupervised.lambdaU = number(
+                 "semi_supervised.lambda_u", x, [](double d) { return d >= 0; }, "a number >= 0");
+         }},
+        {"mu", [](TrainConfig& t,
+                  const json& x) { t.semiSupervised.mu = intInRange("semi_supervised.mu", x, 1, 64); }},
+        {"include_eval_folds",
+         [](TrainConfig& t, const json& x) {
+             t.semiSupervised.includeEvalFolds = boolean("semi_supervised.include_eval_folds", x);
+         }},
+    };
+    applyObject("semi_supervised option", setters, c, v);
+    if (!c.semiSupervised.enabled())
+        throw Error("training option 'semi_supervised': needs \"method\" (\"fixmatch\"), or null for off");
+}
+
 void applyNormalisation(TrainConfig& c, const json& v)
 {
     // null clears the normalisation (pixels stay in [0, 1]).
@@ -345,6 +404,7 @@ const std::vector<std::pair<std::string, Setter>>& topLevelSetters()
          }},
         {"augmentation", applyAugmentation},
         {"normalisation", applyNormalisation},
+        {"semi_supervised", applySemiSupervised},
         {"device",
          [](TrainConfig& c, const json& v) {
              const std::string d = string("device", v);
@@ -446,6 +506,15 @@ nlohmann::json toJson(const TrainConfig& c)
     j["torch_threads"] = c.torchThreads;
     j["max_steps_per_epoch"] = c.maxStepsPerEpoch;
     j["embedding_views"] = c.embeddingViews;
+    if (c.semiSupervised.enabled()) {
+        const SemiSupervisedConfig& u = c.semiSupervised;
+        j["semi_supervised"] = {{"method", u.method},
+                                {"unlabelled", u.unlabelled},
+                                {"threshold", u.threshold},
+                                {"lambda_u", u.lambdaU},
+                                {"mu", u.mu},
+                                {"include_eval_folds", u.includeEvalFolds}};
+    }
     return j;
 }
 
@@ -502,6 +571,28 @@ void validate(const TrainConfig& c)
     if (c.loaderThreads < 0 || c.torchThreads < 0 || c.maxStepsPerEpoch < 0 || c.embeddingViews < 0)
         throw Error("training options 'loader_threads', 'torch_threads', 'max_steps_per_epoch' and "
                     "'embedding_views' must be >= 0");
+    const SemiSupervisedConfig& u = c.semiSupervised;
+    if (u.enabled()) {
+        if (u.method != "fixmatch")
+            throw Error("training option 'semi_supervised.method' must be \"fixmatch\", got '" + u.method +
+                        "'");
+        if (u.unlabelled.empty())
+            throw Error("training option 'semi_supervised.unlabelled' must name at least one image source "
+                        "(\"catalog:NAME\" or \"folder:PATH\")");
+        for (const auto& spec : u.unlabelled)
+            if (!validUnlabelledSpec(spec))
+                throw Error("training option 'semi_supervised.unlabelled': '" + spec +
+                            "' is neither \"catalog:NAME\" nor \"folder:PATH\"");
+        if (!(u.threshold > 0.5 && u.threshold <= 1))
+            throw Error("training option 'semi_supervised.threshold' must be in (0.5, 1], got " +
+                        std::to_string(u.threshold));
+        if (!(u.lambdaU >= 0 && std::isfinite(u.lambdaU)))
+            throw Error("training option 'semi_supervised.lambda_u' must be >= 0, got " +
+                        std::to_string(u.lambdaU));
+        if (u.mu < 1 || u.mu > 64)
+            throw Error("training option 'semi_supervised.mu' must be from 1 to 64, got " +
+                        std::to_string(u.mu));
+    }
 }
 
 } // namespace rm

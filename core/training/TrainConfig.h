@@ -10,8 +10,32 @@
 
 #include <cstdint>
 #include <string>
+#include <vector>
 
 namespace rm {
+
+// Semi-supervised training (FixMatch, Sohn et al. 2020): every step also draws mu * batch_size unlabelled
+// images; the model's score on the weakly augmented view (the run's own augmentation) becomes a pseudo-label
+// where it is confident (1 when p >= threshold, 0 when p <= 1 - threshold, else the image is masked out), and
+// the strongly augmented view (strongAugmentation: the geometry plus colour jitter and blur) is trained
+// towards it with BCE, weighted by lambda_u. JSON: "semi_supervised": {"method": "fixmatch", "unlabelled":
+// ["catalog:NAME", "folder:/path"], "threshold": 0.95, "lambda_u": 1.0, "mu": 3, "include_eval_folds": true}.
+struct SemiSupervisedConfig
+{
+    std::string method; // "" = off, "fixmatch"
+    // Image sources of the unlabelled pool: "catalog:NAME" (every row of a project catalog, through its image
+    // source) or "folder:PATH" (every .jpg/.jpeg/.png file in a folder, sorted by name).
+    std::vector<std::string> unlabelled;
+    double threshold = 0.95; // in (0.5, 1]; 1 = only p of exactly 0 or 1 counts as confident
+    double lambdaU = 1.0;    // weight of the unlabelled loss
+    int mu = 3;              // unlabelled images per labelled one in a step
+    // Whether the galaxies a model is evaluated on (the fixed split's test part; under cross-validation the
+    // held-out fold) may be in the unlabelled pool, without their labels. false drops them from a pool that
+    // holds them (pool records keyed "<catalog id>:<row>", as the target set's own catalogs are).
+    bool includeEvalFolds = true;
+
+    bool enabled() const { return !method.empty(); }
+};
 
 struct TrainConfig
 {
@@ -55,6 +79,9 @@ struct TrainConfig
     // Head-only: embed each training image under this many augmented views once and train the head on the
     // cached embeddings instead of running the frozen encoder every epoch; 0 = run the encoder every epoch.
     int embeddingViews = 8;
+
+    // Off by default; toJson leaves the key out while off, so configs without it are unchanged.
+    SemiSupervisedConfig semiSupervised;
 };
 
 const char* fineTuneModeName(FineTuneMode mode);         // "all_layers", "head_only", "last_n_blocks"

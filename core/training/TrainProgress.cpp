@@ -51,13 +51,17 @@ std::string selectionCriterionText(const std::string& selectBy)
 
 nlohmann::json toJson(const EpochEvent& e)
 {
-    return {{"epoch", e.epoch},
-            {"train_loss", number(e.trainLoss)},
-            {"val_loss", number(e.valLoss)},
-            {"val_auc", number(e.valAuc)},
-            {"learning_rate", number(e.learningRate)},
-            {"seconds", number(e.seconds)},
-            {"best", e.best}};
+    nlohmann::json j = {{"epoch", e.epoch},
+                        {"train_loss", number(e.trainLoss)},
+                        {"val_loss", number(e.valLoss)},
+                        {"val_auc", number(e.valAuc)},
+                        {"learning_rate", number(e.learningRate)},
+                        {"seconds", number(e.seconds)},
+                        {"best", e.best}};
+    // Semi-supervised runs only, so a supervised run's record is what it always was.
+    if (std::isfinite(e.unlabelledLoss)) j["unlabelled_loss"] = e.unlabelledLoss;
+    if (std::isfinite(e.maskRate)) j["mask_rate"] = e.maskRate;
+    return j;
 }
 
 EpochEvent epochEventFromJson(const nlohmann::json& j)
@@ -71,6 +75,8 @@ EpochEvent epochEventFromJson(const nlohmann::json& j)
     e.learningRate = numberOr(j, "learning_rate", nan);
     e.seconds = numberOr(j, "seconds", 0);
     e.best = j.value("best", false);
+    e.unlabelledLoss = numberOr(j, "unlabelled_loss", nan);
+    e.maskRate = numberOr(j, "mask_rate", nan);
     return e;
 }
 

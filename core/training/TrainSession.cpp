@@ -45,7 +45,8 @@ void TrainStepper::beginEpoch(int epoch)
 }
 
 void TrainStepper::step(const std::function<torch::Tensor()>& forward, const torch::Tensor& labels,
-                        const torch::Tensor& mask, int validCount, int batchSize)
+                        const torch::Tensor& mask, int validCount, int batchSize,
+                        const std::function<torch::Tensor()>& extraLoss)
 {
     const long globalStep = long(m_epoch) * m_stepsPerEpoch + m_step;
     const double factor = m_schedule.factor(globalStep);
@@ -63,7 +64,12 @@ void TrainStepper::step(const std::function<torch::Tensor()>& forward, const tor
             logits = forward();
         }
         torch::Tensor loss = maskedBceLoss(logits, labels, mask, validCount, m_session.loss);
-        loss.backward();
+        torch::Tensor extra;
+        if (extraLoss) {
+            AutocastScope autocast(m_session.autocast);
+            extra = extraLoss();
+        }
+        (extra.defined() ? loss + extra.to(torch::kFloat) : loss).backward();
         m_session.optimizer->step();
         flush();
         m_pending = Pending{loss.detach(), m_step, validCount, m_lastLr, m_images};

@@ -13,6 +13,7 @@
 #include <chrono>
 #include <cstdint>
 #include <functional>
+#include <limits>
 #include <memory>
 #include <optional>
 #include <vector>
@@ -52,6 +53,8 @@ struct EpochStats
     double seconds = 0;
     double learningRate = 0; // the head's, at the last step
     bool cancelled = false;
+    double unlabelledLoss = std::numeric_limits<double>::quiet_NaN(); // semi-supervised runs
+    double maskRate = std::numeric_limits<double>::quiet_NaN();
 };
 
 // Runs optimiser steps: sets every group's learning rate from the schedule (per global step), zeroes the
@@ -65,8 +68,11 @@ public:
     void beginEpoch(int epoch);
     // One batch. forward() returns logits [N]; labels and mask are [N] float on the device; validCount is
     // mask.sum(). A batch without a valid sample is skipped (it still counts as a step of the schedule).
+    // extraLoss, when given, runs after the supervised forward (under the same autocast) and its scalar is
+    // added to the loss that is backpropagated; the reported loss stays the supervised one.
     void step(const std::function<torch::Tensor()>& forward, const torch::Tensor& labels,
-              const torch::Tensor& mask, int validCount, int batchSize);
+              const torch::Tensor& mask, int validCount, int batchSize,
+              const std::function<torch::Tensor()>& extraLoss = {});
     EpochStats endEpoch(bool cancelled);
 
     const LrSchedule& schedule() const { return m_schedule; }

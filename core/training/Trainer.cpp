@@ -65,6 +65,22 @@ std::uint64_t hashData(const TrainData& data)
     return h;
 }
 
+// The unlabelled pool of a semi-supervised run: its size and which records are drawn (by key, so the same
+// images in another cache file are the same pool).
+std::uint64_t hashUnlabelled(const TrainData& data)
+{
+    std::uint64_t h = 0x84222325cbf29ce4ull;
+    auto mix = [&](std::uint64_t v) {
+        std::uint64_t state = h ^ v;
+        h = splitMix64(state);
+    };
+    mix(data.unlabelledRecords.size());
+    for (std::size_t i : data.unlabelledRecords)
+        for (unsigned char c : data.unlabelled->key(i) + "\n")
+            mix(c);
+    return h;
+}
+
 nlohmann::json fingerprint(const TrainConfig& config, const TrainData& data)
 {
     nlohmann::json j = toJson(config);
@@ -74,6 +90,9 @@ nlohmann::json fingerprint(const TrainConfig& config, const TrainData& data)
                  {"train", data.train.size()},
                  {"val", data.val.size()},
                  {"hash", std::to_string(hashData(data))}};
+    if (config.semiSupervised.enabled())
+        j["data"]["unlabelled"] = {{"records", data.unlabelledRecords.size()},
+                                   {"hash", std::to_string(hashUnlabelled(data))}};
     return j;
 }
 
@@ -146,6 +165,18 @@ Trainer::Trainer(TrainConfig config, TrainData data, std::string workDir)
                     std::to_string(m_data.source->size()) + " records");
     checkSplit(m_data, m_data.train, "training");
     checkSplit(m_data, m_data.val, "validation");
+    if (m_config.semiSupervised.enabled()) {
+        if (isFeatureBaseline(m_config.model.arch))
+            throw Error(
+                "training option 'semi_supervised' applies to networks, not to the feature baseline '" +
+                m_config.model.arch + "'");
+        if (!m_data.unlabelled || m_data.unlabelledRecords.empty())
+            throw Error("training option 'semi_supervised' is set but the unlabelled pool is empty");
+        for (std::size_t i : m_data.unlabelledRecords)
+            if (i >= m_data.unlabelled->size())
+                throw Error("training data: unlabelled record " + std::to_string(i) + " is out of range (" +
+                            std::to_string(m_data.unlabelled->size()) + " records)");
+    }
     if (m_workDir.empty()) throw Error("training: no working directory");
     std::error_code ec;
     fs::create_directories(m_workDir, ec);
@@ -224,7 +255,10 @@ TrainResult Trainer::run(const TrainCallbacks& callbacks)
     s.loss.labelSmoothing = m_config.labelSmoothing;
 
     std::unique_ptr<EpochFeeder> feeder;
-    if (m_config.fineTune == FineTuneMode::HeadOnly && m_config.embeddingViews > 0) {
+    // Semi-supervised steps need fresh views of the unlabelled images through the encoder, so a head-only
+    // cell trains from images then, not from the embedding cache.
+    if (m_config.fineTune == FineTuneMode::HeadOnly && m_config.embeddingViews > 0 &&
+        !m_config.semiSupervised.enabled()) {
         auto embeddings = std::make_unique<EmbeddingFeeder>(
             s, m_data, (fs::path(m_workDir) / "embeddings.safetensors").string());
         const bool ready = embeddings->prepare();
@@ -267,6 +301,8 @@ TrainResult Trainer::run(const TrainCallbacks& callbacks)
         event.valLoss = eval->loss;
         event.valAuc = eval->auc;
         event.learningRate = stats.learningRate;
+        event.unlabelledLoss = stats.unlabelledLoss;
+        event.maskRate = stats.maskRate;
         event.seconds = secondsSince(epochStart);
         progress.trainImages += stats.images;
         progress.trainSeconds += stats.seconds;

@@ -11,6 +11,7 @@
 #include "training/TrainConfig.h"
 
 #include <functional>
+#include <limits>
 #include <memory>
 #include <string>
 #include <vector>
@@ -25,6 +26,10 @@ struct TrainData
     std::vector<int> labels;        // per record of source: 0 or 1 (-1 = not used)
     std::vector<std::size_t> train; // record indices
     std::vector<std::size_t> val;   // record indices (early stopping, threshold choice)
+    // Semi-supervised training (config.semiSupervised): the unlabelled pool, any image size (rendered to
+    // the run's view), and the records of it to draw from. Needed when the config enables it.
+    std::shared_ptr<const RecordSource> unlabelled;
+    std::vector<std::size_t> unlabelledRecords;
 };
 
 struct StepEvent
@@ -46,6 +51,10 @@ struct EpochEvent
     double learningRate = 0;
     double seconds = 0;
     bool best = false; // the lowest validation loss so far (its weights are in best.safetensors)
+    // Semi-supervised runs (NaN otherwise): the unlabelled loss (before lambda_u, mean over the epoch's
+    // steps) and the fraction of unlabelled images confident enough to be pseudo-labelled.
+    double unlabelledLoss = std::numeric_limits<double>::quiet_NaN();
+    double maskRate = std::numeric_limits<double>::quiet_NaN();
 };
 
 struct TrainCallbacks

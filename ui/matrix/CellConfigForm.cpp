@@ -5,6 +5,7 @@
 #include <QDoubleSpinBox>
 #include <QDoubleValidator>
 #include <QGridLayout>
+#include <QHBoxLayout>
 #include <QLabel>
 #include <QLineEdit>
 #include <QSpinBox>
@@ -38,6 +39,82 @@ QLineEdit* realEditor()
 }
 
 } // namespace
+
+// The "semi_supervised" key in one row: unlabelled sources ("catalog:NAME" or "folder:PATH", separated by
+// ';'), pseudo-label threshold, lambda_u and mu. No sources = off (the key is removed); include_eval_folds
+// keeps whatever the JSON says (true unless set in the matrix file).
+class SemiSupervisedEdit : public QWidget
+{
+public:
+    SemiSupervisedEdit()
+    {
+        auto* row = new QHBoxLayout(this);
+        row->setContentsMargins(0, 0, 0, 0);
+        sources = new QLineEdit(this);
+        sources->setObjectName(QStringLiteral("semi_supervised.unlabelled"));
+        sources->setPlaceholderText(tr("off (e.g. folder:/data/unlabelled; catalog:NAME)"));
+        threshold = new QDoubleSpinBox(this);
+        threshold->setObjectName(QStringLiteral("semi_supervised.threshold"));
+        threshold->setRange(0.51, 1.0);
+        threshold->setDecimals(3);
+        threshold->setSingleStep(0.01);
+        threshold->setValue(0.95);
+        threshold->setToolTip(tr("Pseudo-label threshold"));
+        lambda = new QDoubleSpinBox(this);
+        lambda->setObjectName(QStringLiteral("semi_supervised.lambda_u"));
+        lambda->setRange(0, 100);
+        lambda->setSingleStep(0.1);
+        lambda->setValue(1.0);
+        lambda->setToolTip(tr("Weight of the unlabelled loss (lambda_u)"));
+        mu = new QSpinBox(this);
+        mu->setObjectName(QStringLiteral("semi_supervised.mu"));
+        mu->setRange(1, 64);
+        mu->setValue(3);
+        mu->setToolTip(tr("Unlabelled images per labelled one in a step (mu)"));
+        row->addWidget(sources, 3);
+        row->addWidget(new QLabel(QStringLiteral("τ"), this));
+        row->addWidget(threshold);
+        row->addWidget(new QLabel(QStringLiteral("λ"), this));
+        row->addWidget(lambda);
+        row->addWidget(new QLabel(QStringLiteral("μ"), this));
+        row->addWidget(mu);
+    }
+
+    void setValue(const nlohmann::json& v)
+    {
+        QStringList list;
+        if (v.is_object()) {
+            for (const auto& s : v.value("unlabelled", nlohmann::json::array()))
+                if (s.is_string()) list << QString::fromStdString(s.get<std::string>());
+            threshold->setValue(v.value("threshold", 0.95));
+            lambda->setValue(v.value("lambda_u", 1.0));
+            mu->setValue(v.value("mu", 3));
+            includeEvalFolds = v.value("include_eval_folds", true);
+        }
+        if (!sources->hasFocus()) sources->setText(list.join(QStringLiteral("; ")));
+    }
+
+    // The key's value, or null (off) when no source is named.
+    nlohmann::json value() const
+    {
+        nlohmann::json unlabelled = nlohmann::json::array();
+        for (const QString& part : sources->text().split(QLatin1Char(';'), Qt::SkipEmptyParts))
+            if (!part.trimmed().isEmpty()) unlabelled.push_back(part.trimmed().toStdString());
+        if (unlabelled.empty()) return nullptr;
+        return {{"method", "fixmatch"},
+                {"unlabelled", unlabelled},
+                {"threshold", threshold->value()},
+                {"lambda_u", lambda->value()},
+                {"mu", mu->value()},
+                {"include_eval_folds", includeEvalFolds}};
+    }
+
+    QLineEdit* sources;
+    QDoubleSpinBox* threshold;
+    QDoubleSpinBox* lambda;
+    QSpinBox* mu;
+    bool includeEvalFolds = true;
+};
 
 CellConfigForm::CellConfigForm(QWidget* parent) : QWidget(parent)
 {
@@ -108,6 +185,12 @@ CellConfigForm::CellConfigForm(QWidget* parent) : QWidget(parent)
              intEditor(0, 1000000, 1, tr("whole epoch")));
     addField("torch_threads", tr("CPU threads"), tr("LibTorch threads on the CPU"),
              intEditor(0, 256, 1, tr("default")));
+    addField(
+        "semi_supervised", tr("FixMatch"),
+        tr("Semi-supervised training: unlabelled image sources (catalog:NAME or folder:PATH, separated by "
+           "';'), pseudo-label threshold τ, unlabelled-loss weight λ and unlabelled images per labelled "
+           "one μ; empty = off"),
+        new SemiSupervisedEdit);
     show({}, tr("Matrix defaults"), nlohmann::json::object(), {});
 }
 
@@ -130,7 +213,8 @@ std::vector<std::string> CellConfigForm::keys()
             "device",
             "mixed_precision",
             "max_steps_per_epoch",
-            "torch_threads"};
+            "torch_threads",
+            "semi_supervised"};
 }
 
 void CellConfigForm::addField(const std::string& key, const QString& label, const QString& tip,
@@ -157,7 +241,16 @@ void CellConfigForm::addField(const std::string& key, const QString& label, cons
     m_grid->addWidget(f.reset, row, column + 2);
 
     connect(f.reset, &QToolButton::clicked, this, [this, key] { commit(key, nullptr); });
-    if (auto* spin = qobject_cast<QSpinBox*>(editor))
+    if (auto* semi = dynamic_cast<SemiSupervisedEdit*>(editor)) {
+        connect(semi->sources, &QLineEdit::editingFinished, this,
+                [this, key, semi] { commit(key, semi->value()); });
+        auto changed = [this, key, semi] {
+            if (!semi->value().is_null()) commit(key, semi->value());
+        };
+        connect(semi->threshold, &QDoubleSpinBox::valueChanged, this, changed);
+        connect(semi->lambda, &QDoubleSpinBox::valueChanged, this, changed);
+        connect(semi->mu, &QSpinBox::valueChanged, this, changed);
+    } else if (auto* spin = qobject_cast<QSpinBox*>(editor))
         connect(spin, &QSpinBox::valueChanged, this, [this, key](int v) { commit(key, v); });
     else if (auto* dspin = qobject_cast<QDoubleSpinBox*>(editor))
         connect(dspin, &QDoubleSpinBox::valueChanged, this, [this, key](double v) { commit(key, v); });
@@ -187,6 +280,10 @@ QWidget* CellConfigForm::editor(const QString& key) const
 
 void CellConfigForm::setEditorValue(const Field& f, const nlohmann::json& v)
 {
+    if (auto* semi = dynamic_cast<SemiSupervisedEdit*>(f.editor)) {
+        semi->setValue(v); // null = off: the sources field empties
+        return;
+    }
     if (v.is_null()) return;
     if (auto* spin = qobject_cast<QSpinBox*>(f.editor)) {
         if (v.is_number()) spin->setValue(int(std::min<double>(v.get<double>(), INT_MAX)));
@@ -208,7 +305,11 @@ void CellConfigForm::show(const QString& scopeKey, const QString& title, const n
     m_scope = scopeKey;
     m_title->setText(title);
     for (const Field& f : m_fields) {
-        if (effective.is_object() && effective.contains(f.key)) setEditorValue(f, effective.at(f.key));
+        if (effective.is_object() && effective.contains(f.key))
+            setEditorValue(f, effective.at(f.key));
+        else if (f.key == "semi_supervised")
+            setEditorValue(f, nullptr); // off: toJson leaves the key out
+
         const bool set = own.count(f.key) > 0;
         QFont font = f.label->font();
         font.setBold(set);

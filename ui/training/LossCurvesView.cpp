@@ -58,12 +58,14 @@ LossCurvesView::LossCurvesView(QWidget* parent) : QWidget(parent)
     addGraph(m_loss, tr("train loss, smoothed"), seriesColour(0), 1.5);
     addGraph(m_loss, tr("train loss, per epoch"), seriesColour(0).lighter(140), 2, QCPScatterStyle::ssDisc);
     addGraph(m_loss, tr("validation loss, per epoch"), seriesColour(1), 2, QCPScatterStyle::ssDisc);
+    addGraph(m_loss, tr("unlabelled loss, per epoch"), seriesColour(3), 2, QCPScatterStyle::ssSquare);
     m_loss->xAxis->setLabel(tr("epoch"));
     m_loss->yAxis->setLabel(tr("loss (weighted BCE)"));
     m_loss->legend->setVisible(true);
     m_loss->axisRect()->insetLayout()->setInsetAlignment(0, Qt::AlignTop | Qt::AlignRight);
 
     addGraph(m_auc, tr("validation ROC AUC"), seriesColour(2), 2, QCPScatterStyle::ssDisc);
+    addGraph(m_auc, tr("pseudo-label mask rate"), seriesColour(3), 2, QCPScatterStyle::ssSquare);
     m_auc->xAxis->setLabel(tr("epoch"));
     m_auc->yAxis->setLabel(tr("val ROC AUC"));
     m_auc->legend->setVisible(true);
@@ -92,7 +94,8 @@ void LossCurvesView::clear(const QString& title)
     m_title->setText(title);
     for (int i = 0; i < m_loss->graphCount(); ++i)
         m_loss->graph(i)->data()->clear();
-    m_auc->graph(EpochValAuc)->data()->clear();
+    for (int i = 0; i < m_auc->graphCount(); ++i)
+        m_auc->graph(i)->data()->clear();
     m_smoothed = 0;
     m_smoothedCount = 0;
     m_plannedEpochs = 0;
@@ -159,6 +162,8 @@ void LossCurvesView::addEpoch(const rm::EpochEvent& e)
     if (std::isfinite(e.trainLoss)) m_loss->graph(EpochTrainLoss)->addData(x, e.trainLoss);
     if (std::isfinite(e.valLoss)) m_loss->graph(EpochValLoss)->addData(x, e.valLoss);
     if (std::isfinite(e.valAuc)) m_auc->graph(EpochValAuc)->addData(x, e.valAuc);
+    if (std::isfinite(e.unlabelledLoss)) m_loss->graph(EpochUnlabelledLoss)->addData(x, e.unlabelledLoss);
+    if (std::isfinite(e.maskRate)) m_auc->graph(EpochMaskRate)->addData(x, e.maskRate);
     if (e.best) {
         m_keptEpoch = e.epoch + 1;
         placeKeptMarker();
@@ -179,7 +184,7 @@ void LossCurvesView::rescale()
 {
     bool found = false;
     QCPRange loss = m_loss->graph(StepLoss)->data()->valueRange(found);
-    for (int g : {SmoothedStepLoss, EpochTrainLoss, EpochValLoss}) {
+    for (int g : {SmoothedStepLoss, EpochTrainLoss, EpochValLoss, EpochUnlabelledLoss}) {
         bool f = false;
         const QCPRange r = m_loss->graph(g)->data()->valueRange(f);
         if (f) loss = found ? QCPRange(std::min(loss.lower, r.lower), std::max(loss.upper, r.upper)) : r;
@@ -199,8 +204,21 @@ void LossCurvesView::rescale()
             xMax = std::max(xMax, (m_loss->graph(g)->data()->constEnd() - 1)->key);
     m_loss->xAxis->setRange(0, xMax);
     m_auc->xAxis->setRange(0, xMax);
+    // The semi-supervised curves only in a run that has them (in the legend too).
+    for (QCPGraph* g : {m_loss->graph(EpochUnlabelledLoss), m_auc->graph(EpochMaskRate)}) {
+        const bool has = !g->data()->isEmpty();
+        g->setVisible(has);
+        if (has)
+            g->addToLegend();
+        else
+            g->removeFromLegend();
+    }
     bool aucFound = false;
-    const QCPRange auc = m_auc->graph(EpochValAuc)->data()->valueRange(aucFound);
+    QCPRange auc = m_auc->graph(EpochValAuc)->data()->valueRange(aucFound);
+    bool maskFound = false;
+    const QCPRange mask = m_auc->graph(EpochMaskRate)->data()->valueRange(maskFound);
+    if (maskFound) auc = aucFound ? QCPRange(std::min(auc.lower, mask.lower), auc.upper) : mask;
+    aucFound = aucFound || maskFound;
     m_auc->yAxis->setRange(aucFound ? std::min(0.5, std::floor(auc.lower * 20) / 20) : 0.5, 1.0);
     m_loss->replot(QCustomPlot::rpQueuedReplot);
     m_auc->replot(QCustomPlot::rpQueuedReplot);

@@ -3,6 +3,8 @@
 // per epoch, and validation ROC AUC per epoch below (beside, in a wide and low dock). Fed live from the
 // training controller, or filled from the epoch history of a finished run. The x axis is in epochs for every
 // curve, so step and epoch points line up (a step's x is its epoch plus the fraction of the epoch done).
+// A semi-supervised run adds its unlabelled loss to the loss plot and its pseudo-label mask rate to the AUC
+// plot (both shown only when the run has them).
 #include <QWidget>
 
 #include <vector>
@@ -31,11 +33,13 @@ public:
         StepLoss = 0,
         SmoothedStepLoss,
         EpochTrainLoss,
-        EpochValLoss
+        EpochValLoss,
+        EpochUnlabelledLoss // semi-supervised runs: the unlabelled (pseudo-label) loss per epoch
     };
     enum AucGraph
     {
-        EpochValAuc = 0
+        EpochValAuc = 0,
+        EpochMaskRate // semi-supervised runs: the fraction of unlabelled images pseudo-labelled
     };
 
     explicit LossCurvesView(QWidget* parent = nullptr);

@@ -16,6 +16,7 @@
 
 #include <QAction>
 #include <QCheckBox>
+#include <QDoubleSpinBox>
 #include <QHeaderView>
 #include <QLabel>
 #include <QLineEdit>
@@ -200,6 +201,46 @@ private Q_SLOTS:
         QCOMPARE(editor.matrix().toJson()["defaults"]["batch_size"].get<int>(), 16);
         for (const rm::MatrixCell& c : editor.matrix().cells())
             QCOMPARE(c.config.batchSize, 16);
+    }
+
+    void fixMatchOptionInTheCellForm()
+    {
+        TrainingController controller;
+        MatrixEditor editor(&controller);
+        editor.resize(1200, 600);
+        editor.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&editor));
+        editor.editScope({});
+        QWidget* semi = editor.form()->editor(QStringLiteral("semi_supervised"));
+        QVERIFY(semi);
+        auto* sources = semi->findChild<QLineEdit*>(QStringLiteral("semi_supervised.unlabelled"));
+        auto* threshold = semi->findChild<QDoubleSpinBox*>(QStringLiteral("semi_supervised.threshold"));
+        auto* mu = semi->findChild<QSpinBox*>(QStringLiteral("semi_supervised.mu"));
+        QVERIFY(sources && threshold && mu);
+        QVERIFY(sources->text().isEmpty()); // off by default
+        QVERIFY(!editor.matrix().toJson()["defaults"].contains("semi_supervised"));
+
+        sources->setText(QStringLiteral("folder:/data/gz2; catalog:gzd5_labels"));
+        Q_EMIT sources->editingFinished();
+        const nlohmann::json defaults = editor.matrix().toJson()["defaults"];
+        QVERIFY2(defaults.contains("semi_supervised"),
+                 qPrintable(QString::fromStdString(defaults.dump()) + " / " + editor.lastError()));
+        const nlohmann::json set = defaults["semi_supervised"];
+        QCOMPARE(set["method"].get<std::string>(), std::string("fixmatch"));
+        QCOMPARE(set["unlabelled"], (nlohmann::json{"folder:/data/gz2", "catalog:gzd5_labels"}));
+        threshold->setValue(0.9);
+        mu->setValue(2);
+        for (const rm::MatrixCell& c : editor.matrix().cells()) {
+            QCOMPARE(c.config.semiSupervised.threshold, 0.9);
+            QCOMPARE(c.config.semiSupervised.mu, 2);
+            QCOMPARE(c.config.semiSupervised.unlabelled.size(), std::size_t(2));
+        }
+        // Emptying the sources switches it off again.
+        sources->clear();
+        Q_EMIT sources->editingFinished();
+        QVERIFY(!editor.matrix().toJson()["defaults"].contains("semi_supervised"));
+        for (const rm::MatrixCell& c : editor.matrix().cells())
+            QVERIFY(!c.config.semiSupervised.enabled());
     }
 
     void removingAColumnRemovesItsCells()
