@@ -474,6 +474,11 @@ void ReviewQueuePanel::updateActiveLearning()
     m_rounds->setVisible(!rounds.empty() || m_roundTask);
 }
 
+Task* ReviewQueuePanel::roundTask() const
+{
+    return m_roundTask;
+}
+
 bool ReviewQueuePanel::retrainWithLabels()
 {
     const qint64 runId = queueRunId();

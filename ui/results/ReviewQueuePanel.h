@@ -67,7 +67,7 @@ public:
     qint64 queueRunId() const;
     QPushButton* retrainButton() const { return m_retrain; }
     QTableWidget* roundsTable() const { return m_rounds; }
-    Task* roundTask() const { return m_roundTask; }
+    Task* roundTask() const;
     // Starts a round on queueRunId() (what the button does); false when there is nothing to start.
     bool retrainWithLabels();
     // The feature space the diverse order used ("" until its features are read).
