@@ -405,7 +405,7 @@ const std::vector<Case>& corpus()
          Kind::Project,
          "gen/truncated.rmproj",
          false,
-         {"is not a RingMiner project", "malformed"}},
+         {"the project file is truncated", "its SQLite header says", "restore it from a copy"}},
     };
     return cases;
 }
