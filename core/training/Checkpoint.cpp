@@ -3,6 +3,7 @@
 #include "models/RingClassifier.h"
 #include "models/Safetensors.h"
 #include "models/WeightsIO.h"
+#include "training/OptimizerStateKey.h"
 #include "training/TensorFile.h"
 #include "util/Error.h"
 
@@ -18,26 +19,6 @@ namespace {
 const std::string kModelPrefix = "model.";
 const std::string kAdamPrefix = "adamw.";
 
-// The optimiser keeps its state under a key derived from the parameter's TensorImpl: its address printed
-// as a string in LibTorch 1.x, the address itself in 2.x. Deduced from the map type so both compile.
-template <typename Map> typename Map::key_type stateKey(const torch::Tensor& p)
-{
-    using Key = typename Map::key_type;
-    if constexpr (std::is_same_v<Key, std::string>) {
-        std::ostringstream s;
-        s << static_cast<const void*>(p.unsafeGetTensorImpl());
-        return s.str();
-    } else {
-        return static_cast<Key>(p.unsafeGetTensorImpl());
-    }
-}
-
-template <typename Optimizer> auto stateKeyFor(Optimizer& optimizer, const torch::Tensor& p)
-{
-    using Map = std::decay_t<decltype(optimizer.state())>;
-    return stateKey<Map>(p);
-}
-
 } // namespace
 
 void saveCheckpoint(const std::string& path, RingClassifier& model, torch::optim::AdamW& optimizer,
@@ -48,7 +29,7 @@ void saveCheckpoint(const std::string& path, RingClassifier& model, torch::optim
         tensors.emplace(kModelPrefix + key, tensor);
     auto& states = optimizer.state();
     for (const auto& item : model.named_parameters()) {
-        auto it = states.find(stateKeyFor(optimizer, item.value()));
+        auto it = states.find(optimizerStateKey(optimizer, item.value()));
         if (it == states.end()) continue; // frozen, or not stepped yet
         const auto& s = static_cast<const torch::optim::AdamWParamState&>(*it->second);
         const std::string base = kAdamPrefix + item.key() + ".";
@@ -107,7 +88,7 @@ void restoreCheckpoint(const std::string& path, RingClassifier& model, torch::op
             else
                 s->exp_avg_sq(t);
         }
-        states[stateKeyFor(optimizer, p)] = std::move(s);
+        states[optimizerStateKey(optimizer, p)] = std::move(s);
     }
 }
 

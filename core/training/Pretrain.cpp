@@ -11,6 +11,7 @@
 #include "training/BatchLoader.h"
 #include "training/Device.h"
 #include "training/LrSchedule.h"
+#include "training/OptimizerStateKey.h"
 #include "training/PretrainLoss.h"
 #include "training/TensorFile.h"
 #include "util/Error.h"
@@ -279,25 +280,6 @@ struct SimClrNet : torch::nn::Module
     torch::nn::Sequential projector{nullptr};
 };
 
-// AdamW keys its per-parameter state by the TensorImpl (a string of the address in LibTorch 1.x).
-template <typename Map> typename Map::key_type stateKey(const torch::Tensor& p)
-{
-    using Key = typename Map::key_type;
-    if constexpr (std::is_same_v<Key, std::string>) {
-        std::ostringstream s;
-        s << static_cast<const void*>(p.unsafeGetTensorImpl());
-        return s.str();
-    } else {
-        return static_cast<Key>(p.unsafeGetTensorImpl());
-    }
-}
-
-template <typename Optimizer> auto stateKeyFor(Optimizer& optimizer, const torch::Tensor& p)
-{
-    using Map = std::decay_t<decltype(optimizer.state())>;
-    return stateKey<Map>(p);
-}
-
 nlohmann::json historyJson(const std::vector<PretrainEpoch>& history)
 {
     nlohmann::json a = nlohmann::json::array();
@@ -314,7 +296,7 @@ void saveState(const std::string& path, SimClrNet& net, torch::optim::AdamW& opt
         tensors.emplace("model." + key, t);
     auto& states = optimizer.state();
     for (const auto& item : net.named_parameters()) {
-        auto it = states.find(stateKeyFor(optimizer, item.value()));
+        auto it = states.find(optimizerStateKey(optimizer, item.value()));
         if (it == states.end()) continue;
         const auto& s = static_cast<const torch::optim::AdamWParamState&>(*it->second);
         const std::string base = "adamw." + item.key() + ".";
@@ -380,7 +362,7 @@ std::vector<PretrainEpoch> restoreState(const std::string& path, SimClrNet& net,
         s->step(stored(base + "step").item<std::int64_t>());
         s->exp_avg(torch::empty_like(p).copy_(stored(base + "exp_avg")));
         s->exp_avg_sq(torch::empty_like(p).copy_(stored(base + "exp_avg_sq")));
-        states[stateKeyFor(optimizer, p)] = std::move(s);
+        states[optimizerStateKey(optimizer, p)] = std::move(s);
     }
     std::vector<PretrainEpoch> history;
     try {
