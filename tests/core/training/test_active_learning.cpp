@@ -5,6 +5,7 @@
 // the first round's run continues the chain (round 2 of the same base, previous AUC = round 1's). And the
 // diverse ordering: near-duplicates among the most uncertain are spread out, the result a permutation.
 #include "TestData.h"
+#include "TinyMatrix.h"
 
 #include "store/LabelStore.h"
 #include "store/ProjectStore.h"
@@ -49,22 +50,7 @@ private Q_SLOTS:
                                           "--non-rings", "16", "--size", "48", "--json"});
         QVERIFY2(made.exitCode == 0, qPrintable(made.err));
         m_project = QDir::current().absoluteFilePath(made.json().value("project").toString()).toStdString();
-        const json matrix = {
-            {"name", "base"},
-            {"target_sets", {"demo"}},
-            {"modes", {"all_layers"}},
-            {"models", json::array({{{"name", "cnn"}, {"arch", "simple_cnn"}, {"in_chans", 1}}})},
-            {"defaults",
-             {{"image_size", 32},
-              {"epochs", 1},
-              {"batch_size", 8},
-              {"warmup_epochs", 0},
-              {"patience", 0},
-              {"device", "cpu"},
-              {"loader_threads", 1},
-              {"torch_threads", 1},
-              {"max_steps_per_epoch", 3},
-              {"cv_folds", 2}}}};
+        const json matrix = rmtest::tinyCvMatrix("base", "demo");
         RunQueue queue(m_project, ExperimentMatrix::fromJson(matrix), "base");
         QCOMPARE(queue.run([](const RunEvent&) {}), 1);
         const auto runs = listRuns(m_project, "base");

@@ -5,6 +5,7 @@
 // labels added and CV AUC, and the project records it. The diverse order spreads over the run's profile
 // features.
 #include "TimingBounds.h"
+#include "TinyMatrix.h"
 #include "UiTestSupport.h"
 
 #include "project/ProjectSession.h"
@@ -45,22 +46,7 @@ private Q_SLOTS:
                                           "--non-rings", "16", "--size", "48", "--json"});
         QVERIFY2(made.exitCode == 0, qPrintable(made.err));
         m_project = QDir::current().absoluteFilePath(made.json().value("project").toString());
-        const json matrix = {
-            {"name", "base"},
-            {"target_sets", {"demo"}},
-            {"modes", {"all_layers"}},
-            {"models", json::array({{{"name", "cnn"}, {"arch", "simple_cnn"}, {"in_chans", 1}}})},
-            {"defaults",
-             {{"image_size", 32},
-              {"epochs", 1},
-              {"batch_size", 8},
-              {"warmup_epochs", 0},
-              {"patience", 0},
-              {"device", "cpu"},
-              {"loader_threads", 1},
-              {"torch_threads", 1},
-              {"max_steps_per_epoch", 3},
-              {"cv_folds", 2}}}};
+        const json matrix = rmtest::tinyCvMatrix("base", "demo");
         rm::RunQueue queue(m_project.toStdString(), rm::ExperimentMatrix::fromJson(matrix), "base");
         QCOMPARE(queue.run([](const rm::RunEvent&) {}), 1);
         m_baseRun = rm::listRuns(m_project.toStdString(), "base").at(0).id;
